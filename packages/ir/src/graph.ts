@@ -1,0 +1,193 @@
+import { isDType, type DType } from './dtype.ts';
+import { AttrError, GraphError, ShapeError, fmtShape } from './errors.ts';
+import { Node, type Provenance } from './node.ts';
+import { ops, type AttrsOf, type OpName, type OptionsOf } from './ops/index.ts';
+import type { BackpropFilterOptions } from './ops/conv2d-backprop-filter.ts';
+import type { BackpropInputOptions } from './ops/conv2d-backprop-input.ts';
+import type { TransposeConvOptions } from './ops/conv2d-transpose.ts';
+import type { ConvOptions } from './ops/conv-common.ts';
+import type { PoolOptions } from './ops/pool-common.ts';
+import type { PairLike } from './shape/conv.ts';
+import { checkShape, sizeOf, type Shape } from './shape/shape.ts';
+
+export interface GraphOptions {
+  /** dtype of inputs and constants unless given; default float32. */
+  readonly dtype?: DType;
+}
+
+/** An operand: a node of this graph, or a number (a scalar constant of the other operand's dtype). */
+export type Operand = Node | number;
+
+/**
+ * A graph of tensor ops. Nodes are immutable and appended in topological order; `grad`
+ * and rewrites add nodes, never change them.
+ */
+export class Graph {
+  readonly dtype: DType;
+  readonly #nodes: Node[] = [];
+  readonly #inputs = new Map<string, Node<'input'>>();
+  #provenance: Provenance | undefined;
+
+  constructor(options: GraphOptions = {}) {
+    const dtype = options.dtype ?? 'float32';
+    if (!isDType(dtype)) throw new AttrError('Graph', "dtype must be 'float32' or 'float64'", { dtype });
+    this.dtype = dtype;
+  }
+
+  /** All nodes, in creation (topological) order. */
+  get nodes(): readonly Node[] {
+    return this.#nodes;
+  }
+
+  /** Input nodes by name. */
+  get inputs(): ReadonlyMap<string, Node<'input'>> {
+    return this.#inputs;
+  }
+
+  /** Declares a tensor fed at run time. */
+  input(name: string, shape: readonly number[], dtype: DType = this.dtype): Node<'input'> {
+    if (typeof name !== 'string' || name.length === 0) throw new AttrError('input', 'name must be a non-empty string', { name });
+    if (this.#inputs.has(name)) throw new AttrError('input', `name must be unique in the graph, "${name}" is taken`, { name });
+    if (!isDType(dtype)) throw new AttrError('input', "dtype must be 'float32' or 'float64'", { dtype });
+    const s = checkShape('input', 'shape', shape);
+    const n = this.#push('input', [], { name }, s, dtype);
+    this.#inputs.set(name, n);
+    return n;
+  }
+
+  /** A tensor whose values are part of the graph (`values` row-major, or one number for a scalar). */
+  constant(values: ArrayLike<number> | number, shape: readonly number[] = [], dtype: DType = this.dtype): Node<'constant'> {
+    const s = shape.length === 0 ? [] : checkShape('constant', 'shape', shape);
+    const v = typeof values === 'number' ? [values] : values;
+    if (v === null || typeof v !== 'object' || typeof v.length !== 'number') {
+      throw new AttrError('constant', 'values must be a number or an array of numbers', { values });
+    }
+    if (v.length !== sizeOf(s)) {
+      throw new ShapeError('constant', `values length (${v.length}) must equal the shape's size (${sizeOf(s)})`, {}, `shape ${fmtShape(s)}`);
+    }
+    const stored = Float64Array.from(v as ArrayLike<number>);
+    for (let i = 0; i < stored.length; i++) {
+      if (typeof (v as ArrayLike<unknown>)[i] !== 'number') {
+        throw new AttrError('constant', 'values must be numbers', { index: i, value: (v as ArrayLike<unknown>)[i] });
+      }
+    }
+    if (!isDType(dtype)) throw new AttrError('constant', "dtype must be 'float32' or 'float64'", { dtype });
+    return this.#push('constant', [], { values: stored }, s, dtype);
+  }
+
+  /**
+   * Applies any op by name to operands with options; the generic form behind every builder
+   * method and what rewrites use to rebuild nodes.
+   */
+  node<K extends Exclude<OpName, 'input' | 'constant'>>(op: K, operands: readonly Operand[], opts: OptionsOf<K>): Node<K> {
+    const record = ops[op];
+    if (operands.length !== record.operands.length) {
+      throw new AttrError(op, `takes ${record.operands.length} operands, got ${operands.length}`, {});
+    }
+    const inputs = this.#resolveOperands(op, operands);
+    const dtype = inputs[0]!.dtype;
+    inputs.forEach((n, i) => {
+      if (n.dtype !== dtype) {
+        throw new ShapeError(
+          op,
+          `operands must share one dtype: ${record.operands[0]} is ${dtype}, ${record.operands[i]} is ${n.dtype}`,
+          {},
+        );
+      }
+    });
+    if (opts === null || typeof opts !== 'object') {
+      throw new AttrError(op, 'options must be an object', { options: opts });
+    }
+    const { attrs, shape } = (record.infer as (i: readonly Node[], o: unknown) => { attrs: AttrsOf<K>; shape: Shape })(
+      inputs,
+      opts,
+    );
+    return this.#push(op, inputs, attrs, Object.freeze([...shape]), dtype);
+  }
+
+  /**
+   * Runs `build` with every node it creates tagged with `provenance` (used by autodiff so
+   * each gradient node records its forward node and rule).
+   */
+  withProvenance<T>(provenance: Provenance, build: () => T): T {
+    const saved = this.#provenance;
+    this.#provenance = provenance;
+    try {
+      return build();
+    } finally {
+      this.#provenance = saved;
+    }
+  }
+
+  #resolveOperands(op: string, operands: readonly Operand[]): Node[] {
+    const nodes = operands.filter((o): o is Node => o instanceof Node);
+    for (const n of nodes) {
+      if (n.graph !== this) throw new GraphError(op, `operands must belong to this graph; ${n} belongs to another`, {});
+    }
+    for (const o of operands) {
+      if (!(o instanceof Node) && (typeof o !== 'number' || Number.isNaN(o))) {
+        throw new AttrError(op, 'operands must be nodes or numbers (not NaN)', { operand: o });
+      }
+    }
+    const dtype = nodes[0]?.dtype ?? this.dtype;
+    return operands.map((o) => (o instanceof Node ? o : this.constant(o, [], dtype)));
+  }
+
+  #push<K extends OpName>(op: K, inputs: readonly Node[], attrs: AttrsOf<K>, shape: Shape, dtype: DType): Node<K> {
+    const n = new Node<K>(this.#nodes.length, op, Object.freeze([...inputs]), Object.freeze(attrs) as AttrsOf<K>, shape, dtype, this, this.#provenance);
+    this.#nodes.push(n);
+    return n;
+  }
+
+  // ── builder methods (TensorFlow names) ───────────────────────────────────
+
+  neg(x: Node): Node<'neg'> { return this.node('neg', [x], {}); }
+  exp(x: Node): Node<'exp'> { return this.node('exp', [x], {}); }
+  log(x: Node): Node<'log'> { return this.node('log', [x], {}); }
+  relu(x: Node): Node<'relu'> { return this.node('relu', [x], {}); }
+  sigmoid(x: Node): Node<'sigmoid'> { return this.node('sigmoid', [x], {}); }
+  tanh(x: Node): Node<'tanh'> { return this.node('tanh', [x], {}); }
+  square(x: Node): Node<'square'> { return this.node('square', [x], {}); }
+  sqrt(x: Node): Node<'sqrt'> { return this.node('sqrt', [x], {}); }
+
+  add(a: Operand, b: Operand): Node<'add'> { return this.node('add', [a, b], {}); }
+  sub(a: Operand, b: Operand): Node<'sub'> { return this.node('sub', [a, b], {}); }
+  mul(a: Operand, b: Operand): Node<'mul'> { return this.node('mul', [a, b], {}); }
+  div(a: Operand, b: Operand): Node<'div'> { return this.node('div', [a, b], {}); }
+
+  /** Σ over `axes` (all when omitted). */
+  sum(x: Node, axes?: readonly number[], keepDims = false): Node<'sum'> { return this.node('sum', [x], { axes, keepDims }); }
+  /** Mean over `axes` (all when omitted). */
+  mean(x: Node, axes?: readonly number[], keepDims = false): Node<'mean'> { return this.node('mean', [x], { axes, keepDims }); }
+  /** Maximum over `axes` (all when omitted). */
+  max(x: Node, axes?: readonly number[], keepDims = false): Node<'max'> { return this.node('max', [x], { axes, keepDims }); }
+
+  softmax(x: Node, axis = -1): Node<'softmax'> { return this.node('softmax', [x], { axis }); }
+  logSoftmax(x: Node, axis = -1): Node<'logSoftmax'> { return this.node('logSoftmax', [x], { axis }); }
+
+  reshape(x: Node, shape: readonly number[]): Node<'reshape'> { return this.node('reshape', [x], { shape }); }
+  transpose(x: Node, perm?: readonly number[]): Node<'transpose'> { return this.node('transpose', [x], { perm }); }
+  reverse(x: Node, axes: readonly number[]): Node<'reverse'> { return this.node('reverse', [x], { axes }); }
+  /** Zero padding, one `[before, after]` pair per axis; negative amounts crop. */
+  pad(x: Node, pads: readonly (readonly [number, number])[]): Node<'pad'> { return this.node('pad', [x], { pads }); }
+  /** Inserts `rate − 1` zeros between rows/columns of an NHWC tensor. */
+  dilate(x: Node, rates: PairLike): Node<'dilate'> { return this.node('dilate', [x], { rates }); }
+
+  matmul(a: Node, b: Node): Node<'matmul'> { return this.node('matmul', [a, b], {}); }
+  biasAdd(x: Node, b: Node): Node<'biasAdd'> { return this.node('biasAdd', [x, b], {}); }
+
+  conv2d(x: Node, w: Node, opts: ConvOptions = {}): Node<'conv2d'> { return this.node('conv2d', [x, w], opts); }
+  conv2dBackpropInput(dy: Node, w: Node, opts: BackpropInputOptions): Node<'conv2dBackpropInput'> {
+    return this.node('conv2dBackpropInput', [dy, w], opts);
+  }
+  conv2dBackpropFilter(x: Node, dy: Node, opts: BackpropFilterOptions): Node<'conv2dBackpropFilter'> {
+    return this.node('conv2dBackpropFilter', [x, dy], opts);
+  }
+  conv2dTranspose(v: Node, w: Node, opts: TransposeConvOptions): Node<'conv2dTranspose'> {
+    return this.node('conv2dTranspose', [v, w], opts);
+  }
+
+  maxPool(x: Node, opts: PoolOptions): Node<'maxPool'> { return this.node('maxPool', [x], opts); }
+  avgPool(x: Node, opts: PoolOptions): Node<'avgPool'> { return this.node('avgPool', [x], opts); }
+}
+

@@ -1,0 +1,29 @@
+import { ShapeError, fmtShape } from '../errors.ts';
+import { checkRank } from '../shape/shape.ts';
+import { defineOp } from './record.ts';
+
+type NoAttrs = Record<string, never>;
+
+/** `y[…, c] = x[…, c] + b[c]` (`tf.nn.bias_add`, channels last). */
+export const biasAdd = defineOp<'biasAdd', NoAttrs, NoAttrs>({
+  name: 'biasAdd',
+  operands: ['x', 'b'],
+  doc: 'y[…, c] = x[…, c] + b[c]',
+  infer([x, b]) {
+    checkRank('biasAdd', 'b', b!.shape, 1);
+    const c = x!.shape[x!.shape.length - 1];
+    if (x!.shape.length < 2 || c !== b!.shape[0]) {
+      throw new ShapeError(
+        'biasAdd',
+        `x must have rank ≥ 2 and its last axis (${c ?? 'none'}) must equal the bias length (${b!.shape[0]})`,
+        {},
+        `x ${fmtShape(x!.shape)}, b ${fmtShape(b!.shape)}`,
+      );
+    }
+    return { attrs: {}, shape: x!.shape };
+  },
+  examples: [
+    { name: 'dense', inputs: [[4, 3], [3]], attrs: {} },
+    { name: 'nhwc', inputs: [[2, 3, 3, 5], [5]], attrs: {} },
+  ],
+});

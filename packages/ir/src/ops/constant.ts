@@ -1,0 +1,17 @@
+import { defineOp } from './record.ts';
+
+export interface ConstantAttrs {
+  /** Row-major values, kept in float64 and rounded to the node's dtype by executors. */
+  readonly values: Float64Array;
+}
+
+/** A tensor whose values are part of the graph. Built by `g.constant(values, shape)`. */
+export const constant = defineOp<'constant', ConstantAttrs, ConstantAttrs>({
+  name: 'constant',
+  operands: [],
+  doc: 'a tensor whose values are part of the graph',
+  infer: () => {
+    throw new Error('constant nodes are built by Graph.constant');
+  },
+  examples: [],
+});

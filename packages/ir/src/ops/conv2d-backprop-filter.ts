@@ -1,0 +1,40 @@
+import { fmtShape } from '../errors.ts';
+import { convGeometry, shapesEqualOrThrow } from '../shape/conv.ts';
+import type { Shape } from '../shape/shape.ts';
+import { convExampleConfigs, normalizeConv, normalizeShapeAttr, type ConvAttrs, type ConvOptions } from './conv-common.ts';
+import { defineOp } from './record.ts';
+
+export interface BackpropFilterOptions extends ConvOptions {
+  /** Shape of the forward conv's filter w, `[kh, kw, cin, cout]`. */
+  readonly filterShape: Shape;
+}
+export interface BackpropFilterAttrs extends ConvAttrs {
+  readonly filterShape: Shape;
+}
+
+/**
+ * d(loss)/dw of `conv2d(x, w)` given dy:
+ * `dw[a, b, ci, co] = Σ_{n, i, j} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci] · dy[n, i, j, co]`.
+ */
+export const conv2dBackpropFilter = defineOp<'conv2dBackpropFilter', BackpropFilterOptions, BackpropFilterAttrs>({
+  name: 'conv2dBackpropFilter',
+  operands: ['x', 'dy'],
+  doc: 'dw of conv2d given x and dy',
+  infer([x, dy], opts) {
+    const op = 'conv2dBackpropFilter';
+    const filterShape = normalizeShapeAttr(op, 'filterShape', opts.filterShape);
+    const attrs = { ...normalizeConv(op, opts), filterShape };
+    const g = convGeometry(op, x!.shape, filterShape, attrs.strides, attrs.padding, attrs.dilations, {
+      x: 'x',
+      w: 'filterShape',
+    });
+    shapesEqualOrThrow(op, 'dy', dy!.shape, 'conv2d(x, filterShape) output', g.outShape, `x ${fmtShape(x!.shape)}, filterShape ${fmtShape(filterShape)}`);
+    return { attrs, shape: filterShape };
+  },
+  examples: convExampleConfigs.map((c) => {
+    const g = convGeometry('conv2dBackpropFilter', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations);
+    return { name: c.name, inputs: [c.x, g.outShape], attrs: { ...c.attrs, filterShape: c.w } };
+  }),
+});
+
+

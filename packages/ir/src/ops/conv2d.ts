@@ -1,0 +1,19 @@
+import { convGeometry } from '../shape/conv.ts';
+import { convExampleConfigs, normalizeConv, type ConvAttrs, type ConvOptions } from './conv-common.ts';
+import { defineOp } from './record.ts';
+
+/**
+ * `y[n, i, j, co] = Σ_{a, b, ci} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci] · w[a, b, ci, co]`
+ * (cross-correlation, NHWC input, HWIO filter, as `tf.nn.conv2d`).
+ */
+export const conv2d = defineOp<'conv2d', ConvOptions, ConvAttrs>({
+  name: 'conv2d',
+  operands: ['x', 'w'],
+  doc: 'y[n,i,j,co] = Σ x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci] · w[a,b,ci,co]',
+  infer([x, w], opts) {
+    const attrs = normalizeConv('conv2d', opts);
+    const g = convGeometry('conv2d', x!.shape, w!.shape, attrs.strides, attrs.padding, attrs.dilations);
+    return { attrs, shape: g.outShape };
+  },
+  examples: convExampleConfigs.map((c) => ({ name: c.name, inputs: [c.x, c.w], attrs: c.attrs })),
+});

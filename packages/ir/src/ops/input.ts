@@ -1,0 +1,16 @@
+import { defineOp } from './record.ts';
+
+export interface InputAttrs {
+  readonly name: string;
+}
+
+/** A tensor fed at run time by name. Built by `g.input(name, shape, dtype?)`. */
+export const input = defineOp<'input', InputAttrs, InputAttrs>({
+  name: 'input',
+  operands: [],
+  doc: 'a tensor fed by name at run time',
+  infer: () => {
+    throw new Error('input nodes are built by Graph.input');
+  },
+  examples: [],
+});

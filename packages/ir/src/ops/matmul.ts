@@ -1,0 +1,39 @@
+import { ShapeError, fmtShape } from '../errors.ts';
+import { broadcastShapes } from '../shape/shape.ts';
+import { defineOp } from './record.ts';
+
+type NoAttrs = Record<string, never>;
+
+/**
+ * Matrix product over the last two axes, `c[…, i, j] = Σ_k a[…, i, k] · b[…, k, j]`,
+ * with the leading (batch) axes broadcast as `tf.linalg.matmul`.
+ */
+export const matmul = defineOp<'matmul', NoAttrs, NoAttrs>({
+  name: 'matmul',
+  operands: ['a', 'b'],
+  doc: 'c[…, i, j] = Σ_k a[…, i, k] · b[…, k, j], batch axes broadcast',
+  infer([a, b]) {
+    const as = a!.shape;
+    const bs = b!.shape;
+    if (as.length < 2 || bs.length < 2) {
+      throw new ShapeError('matmul', 'a and b must have rank ≥ 2', {}, `a ${fmtShape(as)}, b ${fmtShape(bs)}`);
+    }
+    const [m, k] = as.slice(-2) as [number, number];
+    const [k2, n] = bs.slice(-2) as [number, number];
+    if (k !== k2) {
+      throw new ShapeError(
+        'matmul',
+        `inner sizes must match: a columns (${k}) must equal b rows (${k2})`,
+        {},
+        `a ${fmtShape(as)}, b ${fmtShape(bs)}`,
+      );
+    }
+    const batch = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
+    return { attrs: {}, shape: [...batch, m, n] };
+  },
+  examples: [
+    { name: 'matrix', inputs: [[3, 4], [4, 2]], attrs: {} },
+    { name: 'dense layer', inputs: [[5, 12], [12, 3]], attrs: {} },
+    { name: 'batched broadcast', inputs: [[2, 1, 3, 4], [3, 4, 2]], attrs: {} },
+  ],
+});

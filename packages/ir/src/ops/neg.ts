@@ -1,0 +1,4 @@
+import { unaryOp } from './elementwise.ts';
+
+/** y = −x */
+export const neg = unaryOp('neg', 'y = −x');

@@ -1,0 +1,47 @@
+import { AttrError } from '../errors.ts';
+import { normalizePadding, normalizePair, poolGeometry, type Padding, type Pair, type PairLike } from '../shape/conv.ts';
+import { defineOp, type OpExample, type TensorType } from './record.ts';
+
+export interface PoolOptions {
+  /** Window `[kh, kw]` (or one number). */
+  readonly ksize: PairLike;
+  /** Default: the window size. */
+  readonly strides?: PairLike | undefined;
+  /** Default VALID. Explicit amounts must be smaller than the window so every window sees input. */
+  readonly padding?: Padding | undefined;
+}
+export interface PoolAttrs extends PoolOptions {
+  readonly ksize: Pair;
+  readonly strides: Pair;
+  readonly padding: Padding;
+}
+
+const examples: readonly OpExample<PoolOptions>[] = [
+  { name: 'x=[2,4,4,3] k=2 s=2 p=valid', inputs: [[2, 4, 4, 3]], attrs: { ksize: 2, strides: 2, padding: 'VALID' } },
+  { name: 'x=[1,5,5,2] k=3 s=2 p=same', inputs: [[1, 5, 5, 2]], attrs: { ksize: 3, strides: 2, padding: 'SAME' } },
+  { name: 'x=[1,5,4,1] k=[2,3] s=[1,2] p=explicit', inputs: [[1, 5, 4, 1]], attrs: { ksize: [2, 3], strides: [1, 2], padding: [[1, 0], [0, 2]] } },
+  { name: 'x=[1,7,7,1] k=2 s=3 p=valid (unread rows)', inputs: [[1, 7, 7, 1]], attrs: { ksize: 2, strides: 3, padding: 'VALID' } },
+];
+
+/** Record of a 2-D pooling op (NHWC, as `tf.nn.max_pool2d` / `avg_pool2d`). */
+export function poolOp<Name extends string>(name: Name, doc: string) {
+  return defineOp<Name, PoolOptions, PoolAttrs>({
+    name,
+    operands: ['x'],
+    doc,
+    infer([x]: readonly TensorType[], opts: PoolOptions) {
+      const ksize = normalizePair(name, 'ksize', opts.ksize);
+      const strides = normalizePair(name, 'strides', opts.strides ?? ksize);
+      const padding = normalizePadding(name, opts.padding ?? 'VALID');
+      if (Array.isArray(padding)) {
+        const [[t, b], [l, r]] = padding as readonly (readonly number[])[] as [[number, number], [number, number]];
+        if (t >= ksize[0] || b >= ksize[0] || l >= ksize[1] || r >= ksize[1]) {
+          throw new AttrError(name, 'explicit padding must be smaller than the window on each side', { padding, ksize });
+        }
+      }
+      const g = poolGeometry(name, x!.shape, ksize, strides, padding);
+      return { attrs: { ksize, strides, padding }, shape: g.outShape };
+    },
+    examples,
+  });
+}

@@ -1,0 +1,39 @@
+import { AttrError, ShapeError, fmtShape } from '../errors.ts';
+import { sizeOf, type Shape } from '../shape/shape.ts';
+import { defineOp } from './record.ts';
+
+export interface ReshapeAttrs {
+  /** New shape; one entry may be −1 (inferred). Normalised attrs have no −1. */
+  readonly shape: readonly number[];
+}
+
+/** Same elements in row-major order, new shape (`tf.reshape`). */
+export const reshape = defineOp<'reshape', ReshapeAttrs, ReshapeAttrs>({
+  name: 'reshape',
+  operands: ['x'],
+  doc: 'the same row-major elements under a new shape',
+  infer([x], { shape }) {
+    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && (d >= 1 || d === -1))) {
+      throw new AttrError('reshape', 'shape must be positive integers with at most one −1', { shape });
+    }
+    const unknown = shape.filter((d) => d === -1).length;
+    if (unknown > 1) throw new AttrError('reshape', 'shape may contain at most one −1', { shape });
+    const n = sizeOf(x!.shape);
+    const known = sizeOf(shape.filter((d) => d !== -1));
+    const out: Shape = shape.map((d) => (d === -1 ? n / known : d));
+    if (sizeOf(out) !== n || out.some((d) => !Number.isInteger(d))) {
+      throw new ShapeError(
+        'reshape',
+        `element count must be preserved: ${fmtShape(x!.shape)} has ${n} elements, ${fmtShape(shape)} has ${unknown ? `a multiple of ${known}` : known}`,
+        {},
+        `x ${fmtShape(x!.shape)}, shape ${fmtShape(shape)}`,
+      );
+    }
+    return { attrs: { shape: Object.freeze(out) }, shape: out };
+  },
+  examples: [
+    { name: 'flatten', inputs: [[2, 3, 3, 2]], attrs: { shape: [2, -1] } },
+    { name: 'split', inputs: [[6]], attrs: { shape: [2, 3] } },
+    { name: 'to scalar', inputs: [[1, 1]], attrs: { shape: [] } },
+  ],
+});

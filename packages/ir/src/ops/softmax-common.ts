@@ -1,0 +1,30 @@
+import { normalizeAxis } from '../shape/shape.ts';
+import { defineOp, type OpExample, type TensorType } from './record.ts';
+
+export interface AxisOptions {
+  /** Axis to normalise over; default −1. */
+  readonly axis?: number | undefined;
+}
+export interface AxisAttrs extends AxisOptions {
+  readonly axis: number;
+}
+
+const examples: readonly OpExample<AxisOptions>[] = [
+  { name: 'logits', inputs: [[3, 5]], attrs: {} },
+  { name: 'axis 0', inputs: [[4, 2]], attrs: { axis: 0 } },
+  { name: 'rank 3 middle', inputs: [[2, 3, 2]], attrs: { axis: 1 } },
+];
+
+/** Record of an op normalising along one axis (softmax, logSoftmax). */
+export function axisOp<Name extends string>(name: Name, doc: string) {
+  return defineOp<Name, AxisOptions, AxisAttrs>({
+    name,
+    operands: ['x'],
+    doc,
+    infer([x]: readonly TensorType[], opts: AxisOptions) {
+      if (x!.shape.length === 0) normalizeAxis(name, opts.axis ?? -1, 0);
+      return { attrs: { axis: normalizeAxis(name, opts.axis ?? -1, x!.shape.length) }, shape: x!.shape };
+    },
+    examples,
+  });
+}

@@ -1,0 +1,4 @@
+import { unaryOp } from './elementwise.ts';
+
+/** y = √x */
+export const sqrt = unaryOp('sqrt', 'y = √x');

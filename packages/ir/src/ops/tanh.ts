@@ -1,0 +1,4 @@
+import { unaryOp } from './elementwise.ts';
+
+/** y = tanh x */
+export const tanh = unaryOp('tanh', 'y = tanh x');

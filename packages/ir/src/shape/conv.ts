@@ -1,0 +1,299 @@
+import { AttrError, ShapeError, fmtShape } from '../errors.ts';
+import { checkRank, type Shape } from './shape.ts';
+
+/**
+ * Conv geometry, computed once into one record that ops, kernels, rules and error
+ * messages all read. Semantics are TensorFlow's `tf.nn.conv2d`:
+ *
+ *     y[n, i, j, co] = Σ_{a, b, ci} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci] · w[a, b, ci, co]
+ */
+
+/** Explicit padding `[[top, bottom], [left, right]]`. */
+export type ExplicitPadding = readonly [readonly [number, number], readonly [number, number]];
+/** `'SAME'` (TensorFlow's asymmetric rule), `'VALID'`, or explicit amounts. */
+export type Padding = 'SAME' | 'VALID' | ExplicitPadding;
+/** A per-axis pair `[h, w]`, or one number for both. */
+export type PairLike = number | readonly [number, number] | readonly number[];
+export type Pair = readonly [number, number];
+
+/** Normalises strides or dilations to a positive-integer pair. */
+export function normalizePair(op: string, name: string, v: unknown): Pair {
+  const pair = typeof v === 'number' ? [v, v] : v;
+  if (
+    !Array.isArray(pair) ||
+    pair.length !== 2 ||
+    !pair.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)
+  ) {
+    throw new AttrError(op, `${name} must be a positive integer or a pair of positive integers`, { [name]: v });
+  }
+  return Object.freeze([pair[0] as number, pair[1] as number]);
+}
+
+/** Validates a padding attr: `'SAME'`, `'VALID'` or `[[t, b], [l, r]]` of non-negative integers. */
+export function normalizePadding(op: string, p: unknown): Padding {
+  if (p === 'SAME' || p === 'VALID') return p;
+  if (typeof p === 'string') {
+    throw new AttrError(op, `padding must be 'SAME', 'VALID' or [[top, bottom], [left, right]]`, { padding: p });
+  }
+  const ok =
+    Array.isArray(p) &&
+    p.length === 2 &&
+    p.every((q) => Array.isArray(q) && q.length === 2 && q.every((d) => typeof d === 'number' && Number.isInteger(d)));
+  if (!ok) {
+    throw new AttrError(op, `padding must be 'SAME', 'VALID' or [[top, bottom], [left, right]] of integers`, {
+      padding: p,
+    });
+  }
+  const q = p as number[][];
+  if (q.flat().some((d) => d < 0)) {
+    throw new AttrError(op, 'explicit padding must be non-negative', { padding: p });
+  }
+  return Object.freeze([Object.freeze([q[0]![0]!, q[0]![1]!]), Object.freeze([q[1]![0]!, q[1]![1]!])]) as ExplicitPadding;
+}
+
+/** Effective extent of a dilated kernel: `(k − 1)·d + 1`. */
+export function effectiveSize(k: number, d: number): number {
+  return (k - 1) * d + 1;
+}
+
+/** Padding and output size along one spatial axis. */
+export interface AxisGeometry {
+  readonly in: number;
+  readonly k: number;
+  readonly stride: number;
+  readonly dilation: number;
+  /** `(k − 1)·d + 1` */
+  readonly keff: number;
+  readonly before: number;
+  readonly after: number;
+  readonly out: number;
+  /** Input rows the forward pass never reads: `(in + before + after − keff) mod s`. */
+  readonly unread: number;
+}
+
+/**
+ * One spatial axis. SAME follows TensorFlow: `out = ceil(in / s)`,
+ * `total = max((out − 1)·s + keff − in, 0)`, `before = floor(total / 2)`, the odd extra after.
+ * Returns undefined for `out` < 1 (kernel larger than the padded input); callers throw.
+ */
+export function axisGeometry(
+  inSize: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  padding: 'SAME' | 'VALID' | readonly [number, number],
+): AxisGeometry | undefined {
+  const keff = effectiveSize(k, dilation);
+  let before: number;
+  let after: number;
+  if (padding === 'SAME') {
+    const out = Math.ceil(inSize / stride);
+    const total = Math.max((out - 1) * stride + keff - inSize, 0);
+    before = Math.floor(total / 2);
+    after = total - before;
+  } else if (padding === 'VALID') {
+    before = 0;
+    after = 0;
+  } else {
+    [before, after] = padding;
+  }
+  const span = inSize + before + after - keff;
+  if (span < 0) return undefined;
+  const out = Math.floor(span / stride) + 1;
+  return { in: inSize, k, stride, dilation, keff, before, after, out, unread: span % stride };
+}
+
+/** Full geometry of a 2-D convolution (NHWC input, HWIO filter). */
+export interface ConvGeometry {
+  readonly batch: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly inC: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly outC: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly strides: Pair;
+  readonly dilations: Pair;
+  /** `[top, bottom, left, right]` actually applied. */
+  readonly pads: readonly [number, number, number, number];
+  readonly h: AxisGeometry;
+  readonly w: AxisGeometry;
+  /** `[batch, outH, outW, outC]` */
+  readonly outShape: Shape;
+  readonly inShape: Shape;
+  readonly filterShape: Shape;
+}
+
+function axisPadding(padding: Padding, axis: 0 | 1): 'SAME' | 'VALID' | readonly [number, number] {
+  return padding === 'SAME' || padding === 'VALID' ? padding : padding[axis];
+}
+
+/**
+ * Geometry of `conv2d(x, w)` for x `[n, h, w, cin]` and w `[kh, kw, cin, cout]`.
+ * Throws ShapeError for rank, channel and size violations.
+ */
+export function convGeometry(
+  op: string,
+  xShape: Shape,
+  wShape: Shape,
+  strides: Pair,
+  padding: Padding,
+  dilations: Pair,
+  names: { x: string; w: string } = { x: 'x', w: 'w' },
+): ConvGeometry {
+  checkRank(op, names.x, xShape, 4);
+  checkRank(op, names.w, wShape, 4);
+  const [batch, inH, inW, inC] = xShape as [number, number, number, number];
+  const [kh, kw, wIn, outC] = wShape as [number, number, number, number];
+  if (inC !== wIn) {
+    throw new ShapeError(
+      op,
+      `${names.x} channels (${inC}) must equal ${names.w} in-channels (${wIn})`,
+      {},
+      `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}`,
+    );
+  }
+  const h = axisGeometry(inH, kh, strides[0], dilations[0], axisPadding(padding, 0));
+  const w = axisGeometry(inW, kw, strides[1], dilations[1], axisPadding(padding, 1));
+  for (const [g, axis, inSize, k, d] of [
+    [h, 'height', inH, kh, dilations[0]],
+    [w, 'width', inW, kw, dilations[1]],
+  ] as const) {
+    if (g === undefined) {
+      const pad = axisPadding(padding, axis === 'height' ? 0 : 1);
+      const padded = inSize + (Array.isArray(pad) ? pad[0] + pad[1] : 0);
+      throw new ShapeError(
+        op,
+        `effective kernel ${axis} (${effectiveSize(k, d)} = (${k} − 1)·${d} + 1) must not exceed padded input ${axis} (${padded})`,
+        {},
+        `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}, padding ${JSON.stringify(padding)}, dilations [${dilations.join(',')}]`,
+      );
+    }
+  }
+  const hh = h!;
+  const ww = w!;
+  return {
+    batch,
+    inH,
+    inW,
+    inC,
+    kh,
+    kw,
+    outC,
+    outH: hh.out,
+    outW: ww.out,
+    strides,
+    dilations,
+    pads: [hh.before, hh.after, ww.before, ww.after],
+    h: hh,
+    w: ww,
+    outShape: [batch, hh.out, ww.out, outC],
+    inShape: xShape,
+    filterShape: wShape,
+  };
+}
+
+/**
+ * Input sizes along one axis that a forward conv maps to `outSize`. With stride > 1
+ * several sizes map to the same output (SAME, stride 2: 7 and 8 both give 4).
+ */
+export function validInputSizes(
+  outSize: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  padding: 'SAME' | 'VALID' | readonly [number, number],
+): number[] {
+  const sizes: number[] = [];
+  // out = floor((in + pads − keff)/s) + 1 ≥ (in − keff)/s + 1 ⇒ in ≤ out·s + keff; SAME gives in ≤ out·s.
+  const hi = outSize * stride + effectiveSize(k, dilation);
+  for (let n = 1; n <= hi; n++) {
+    if (axisGeometry(n, k, stride, dilation, padding)?.out === outSize) sizes.push(n);
+  }
+  return sizes;
+}
+
+/**
+ * Geometry of the transposed conv (`conv2dBackpropInput`, `conv2dTranspose`): checks
+ * that the forward conv of `inputShape` with `w` has output shape `dyShape`; the error
+ * lists the valid input sizes per axis.
+ */
+export function transposeGeometry(
+  op: string,
+  dyShape: Shape,
+  wShape: Shape,
+  inputShape: Shape,
+  strides: Pair,
+  padding: Padding,
+  dilations: Pair,
+  names: { dy: string; shape: string } = { dy: 'dy', shape: 'inputShape' },
+): ConvGeometry {
+  checkRank(op, names.dy, dyShape, 4);
+  checkRank(op, 'w', wShape, 4);
+  checkRank(op, names.shape, inputShape, 4);
+  const [n, oh, ow, oc] = dyShape as [number, number, number, number];
+  const [kh, kw, wIn, wOut] = wShape as [number, number, number, number];
+  const [bn, ih, iw, ic] = inputShape as [number, number, number, number];
+  if (oc !== wOut) {
+    throw new ShapeError(
+      op,
+      `${names.dy} channels (${oc}) must equal w out-channels (${wOut})`,
+      {},
+      `${names.dy} ${fmtShape(dyShape)}, w ${fmtShape(wShape)}`,
+    );
+  }
+  if (bn !== n) {
+    throw new ShapeError(
+      op,
+      `${names.shape} batch (${bn}) must equal ${names.dy} batch (${n})`,
+      {},
+      `${names.shape} ${fmtShape(inputShape)}, ${names.dy} ${fmtShape(dyShape)}`,
+    );
+  }
+  if (ic !== wIn) {
+    throw new ShapeError(
+      op,
+      `${names.shape} channels (${ic}) must equal w in-channels (${wIn})`,
+      {},
+      `${names.shape} ${fmtShape(inputShape)}, w ${fmtShape(wShape)}`,
+    );
+  }
+  const hOk = axisGeometry(ih, kh, strides[0], dilations[0], axisPadding(padding, 0))?.out === oh;
+  const wOk = axisGeometry(iw, kw, strides[1], dilations[1], axisPadding(padding, 1))?.out === ow;
+  if (!hOk || !wOk) {
+    const hs = validInputSizes(oh, kh, strides[0], dilations[0], axisPadding(padding, 0));
+    const ws = validInputSizes(ow, kw, strides[1], dilations[1], axisPadding(padding, 1));
+    const list = (s: number[]) => (s.length === 0 ? 'none' : s.join(' or '));
+    throw new ShapeError(
+      op,
+      `${names.shape} ${fmtShape(inputShape)} is not a size that conv2d maps to ${names.dy} ${fmtShape(dyShape)}; ` +
+        `valid heights: ${list(hs)}; valid widths: ${list(ws)}`,
+      {},
+      `w ${fmtShape(wShape)}, strides [${strides.join(',')}], padding ${JSON.stringify(padding)}, dilations [${dilations.join(',')}]`,
+    );
+  }
+  return convGeometry(op, inputShape, wShape, strides, padding, dilations, { x: names.shape, w: 'w' });
+}
+
+/** Pooling geometry (NHWC, window `[kh, kw]`, no dilation), as `tf.nn.max_pool2d`. */
+export function poolGeometry(op: string, xShape: Shape, ksize: Pair, strides: Pair, padding: Padding): ConvGeometry {
+  checkRank(op, 'x', xShape, 4);
+  const c = xShape[3]!;
+  return convGeometry(op, xShape, [ksize[0], ksize[1], c, c], strides, padding, [1, 1]);
+}
+
+/** Throws unless `actual` equals `expected`. */
+export function shapesEqualOrThrow(
+  op: string,
+  what: string,
+  actual: Shape,
+  expectedWhat: string,
+  expected: Shape,
+  context: string,
+): void {
+  if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(op, `${what} shape ${fmtShape(actual)} must equal ${expectedWhat} ${fmtShape(expected)}`, {}, context);
+  }
+}
