@@ -1,0 +1,3 @@
+export { cpu, type CpuOptions } from './executor.ts';
+export { kernels } from './kernels/index.ts';
+export type { Kernel, KernelTable } from './kernel.ts';

@@ -1,0 +1,10 @@
+import type { FloatArray, Node, OpName } from '@graft/ir';
+
+/**
+ * A CPU kernel: reads its operands' arrays (in the node's dtype) and writes every element
+ * of `out`, whose length is the node's size. It never allocates its output.
+ */
+export type Kernel<K extends OpName> = (node: Node<K>, inputs: readonly FloatArray[], out: FloatArray) => void;
+
+/** One kernel per op (inputs are fed, not computed): a missing kernel is a type error. */
+export type KernelTable = { readonly [K in Exclude<OpName, 'input'>]: Kernel<K> };

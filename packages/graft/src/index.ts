@@ -1,0 +1,15 @@
+/**
+ * graft: symbolic automatic differentiation and graph compilation around 2-D convolution.
+ *
+ * ```ts
+ * import { Graph, compile, cpu } from 'graft';
+ * const g = new Graph({ dtype: 'float64' });
+ * const x = g.input('x', [2, 7, 7, 3]);
+ * const w = g.input('w', [3, 3, 3, 4]);
+ * const y = g.conv2d(x, w, { strides: 2, padding: 'SAME' });
+ * const out = await compile({ y }, { backend: cpu() }).run({ x: xData, w: wData });
+ * ```
+ */
+export * from '@graft/ir';
+export * from '@graft/compiler';
+export * from '@graft/backend-cpu';
