@@ -10,11 +10,17 @@ import {
   sizeOf,
   type FloatArray,
 } from '@graft/ir';
+import { lowerConvGradients, rewrite, type TraceEntry } from '@graft/rewrite';
 import type { Backend, BufferSpec, Feeds, Program, ProgramPlan, ProgramStats, Step } from './program.ts';
 
 export interface CompileOptions {
   /** The executor to run on, e.g. `cpu()`. */
   readonly backend: Backend;
+  /**
+   * Lower conv2dBackpropInput / conv2dBackpropFilter / conv2dTranspose into plain conv2d
+   * of padded, dilated, reversed and transposed tensors (default false: dedicated kernels).
+   */
+  readonly lowerConvGradients?: boolean;
 }
 
 /**
@@ -40,7 +46,14 @@ export function compile<O extends string>(outputs: Readonly<Record<O, Node>>, op
   if (options === null || typeof options !== 'object' || options.backend === undefined) {
     throw new GraphError('compile', 'options.backend must be an executor, e.g. cpu()', {});
   }
-  const nodes = ancestors(outNodes);
+  let named = Object.fromEntries(entries) as Record<O, Node>;
+  let trace: readonly TraceEntry[] = [];
+  if (options.lowerConvGradients === true) {
+    const lowered = rewrite(named, lowerConvGradients, { name: 'lowerConvGradients' });
+    named = lowered.outputs as Record<O, Node>;
+    trace = lowered.trace;
+  }
+  const nodes = ancestors(Object.values(named) as Node[]);
   const buffers: BufferSpec[] = nodes.map((n, id) => ({ id, dtype: n.dtype, shape: n.shape, size: sizeOf(n.shape) }));
   const bufferOf = new Map(nodes.map((n, i) => [n, i]));
   const steps: Step[] = nodes
@@ -53,9 +66,11 @@ export function compile<O extends string>(outputs: Readonly<Record<O, Node>>, op
     steps,
     buffers,
     feeds,
-    outputs: new Map(entries.map(([name, n]) => [name, { node: n as Node, buffer: bufferOf.get(n as Node)! }])),
+    outputs: new Map(
+      (Object.entries(named) as [O, Node][]).map(([name, n]) => [name, { node: n, buffer: bufferOf.get(n)! }]),
+    ),
   };
-  return new CompiledProgram<O>(plan, options.backend);
+  return new CompiledProgram<O>(plan, options.backend, trace);
 }
 
 class CompiledProgram<O extends string> implements Program<O> {
@@ -64,6 +79,8 @@ class CompiledProgram<O extends string> implements Program<O> {
   constructor(
     readonly plan: ProgramPlan,
     readonly backend: Backend,
+    /** Rewrites applied while compiling (e.g. conv-gradient lowering), in firing order. */
+    readonly trace: readonly TraceEntry[],
   ) {
     this.#executable = backend.prepare(plan);
   }

@@ -1,4 +1,5 @@
 import type { DType, FloatArray, Node, Shape } from '@graft/ir';
+import type { TraceEntry } from '@graft/rewrite';
 
 /** One scheduled step: run `node`'s kernel reading buffers `inputs`, writing buffer `output`. */
 export interface Step {
@@ -54,6 +55,8 @@ export interface ProgramStats {
 export interface Program<O extends string = string> {
   readonly plan: ProgramPlan;
   readonly backend: Backend;
+  /** Rewrites applied while compiling, in firing order. */
+  readonly trace: readonly TraceEntry[];
   run(feeds: Feeds): Promise<Record<O, FloatArray>>;
   stats(): ProgramStats;
   /** One line per step: kernel, buffers, shapes. */

@@ -11,5 +11,22 @@
  * ```
  */
 export * from '@graft/ir';
+export {
+  rewrite,
+  rewriteNodes,
+  formatTrace,
+  rule,
+  lowerConvGradients,
+  backpropInputAsConv,
+  backpropFilterAsConv,
+  type Rule,
+  type RuleSet,
+  type TraceEntry,
+  type RewriteResult,
+  type RewriteOptions,
+} from '@graft/rewrite';
+/** The rewrite pattern DSL: `patterns.op('reverse', [patterns.any('x')])`. */
+export * as patterns from '@graft/rewrite';
 export * from '@graft/compiler';
 export * from '@graft/backend-cpu';
+export * from '@graft/autodiff';

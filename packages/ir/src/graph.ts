@@ -106,6 +106,32 @@ export class Graph {
   }
 
   /**
+   * Rebuilds `n` (a node of any graph) in this graph over `inputs` (nodes of this graph),
+   * keeping its op, attrs and provenance; inputs are matched by name, constants copied.
+   * `mapForward` translates a provenance's forward node into this graph where it exists.
+   */
+  rebuild(n: Node, inputs: readonly Node[], mapForward?: (forward: Node) => Node | undefined): Node {
+    const build = (): Node => {
+      if (n.op === 'input') {
+        const { name } = (n as Node<'input'>).attrs;
+        const existing = this.#inputs.get(name);
+        if (existing !== undefined) {
+          if (existing.dtype !== n.dtype || existing.shape.join() !== n.shape.join()) {
+            throw new GraphError('rebuild', `input "${name}" already exists with another shape or dtype`, {});
+          }
+          return existing;
+        }
+        return this.input(name, n.shape, n.dtype);
+      }
+      if (n.op === 'constant') return this.constant((n as Node<'constant'>).attrs.values, n.shape, n.dtype);
+      return this.node(n.op as Exclude<OpName, 'input' | 'constant'>, inputs, n.attrs as never);
+    };
+    if (n.provenance === undefined) return build();
+    const forward = mapForward?.(n.provenance.forward) ?? n.provenance.forward;
+    return this.withProvenance({ ...n.provenance, forward }, build);
+  }
+
+  /**
    * Runs `build` with every node it creates tagged with `provenance` (used by autodiff so
    * each gradient node records its forward node and rule).
    */
@@ -149,6 +175,8 @@ export class Graph {
   tanh(x: Node): Node<'tanh'> { return this.node('tanh', [x], {}); }
   square(x: Node): Node<'square'> { return this.node('square', [x], {}); }
   sqrt(x: Node): Node<'sqrt'> { return this.node('sqrt', [x], {}); }
+  /** 1 where x > 0, else 0. */
+  step(x: Node): Node<'step'> { return this.node('step', [x], {}); }
 
   add(a: Operand, b: Operand): Node<'add'> { return this.node('add', [a, b], {}); }
   sub(a: Operand, b: Operand): Node<'sub'> { return this.node('sub', [a, b], {}); }
@@ -173,6 +201,9 @@ export class Graph {
   /** Inserts `rate − 1` zeros between rows/columns of an NHWC tensor. */
   dilate(x: Node, rates: PairLike): Node<'dilate'> { return this.node('dilate', [x], { rates }); }
 
+  /** Repeats x along size-1 and new leading axes up to `shape` (`tf.broadcast_to`). */
+  broadcastTo(x: Node, shape: readonly number[]): Node<'broadcastTo'> { return this.node('broadcastTo', [x], { shape }); }
+
   matmul(a: Node, b: Node): Node<'matmul'> { return this.node('matmul', [a, b], {}); }
   biasAdd(x: Node, b: Node): Node<'biasAdd'> { return this.node('biasAdd', [x, b], {}); }
 
@@ -188,6 +219,10 @@ export class Graph {
   }
 
   maxPool(x: Node, opts: PoolOptions): Node<'maxPool'> { return this.node('maxPool', [x], opts); }
+  /** Gradient of maxPool: scatters dy to each window's argmax of x. */
+  maxPoolGrad(x: Node, dy: Node, opts: PoolOptions): Node<'maxPoolGrad'> { return this.node('maxPoolGrad', [x, dy], opts); }
+  /** Gathers ddx at each window's argmax of x (adjoint of maxPoolGrad in its second operand). */
+  maxPoolGradGrad(x: Node, ddx: Node, opts: PoolOptions): Node<'maxPoolGradGrad'> { return this.node('maxPoolGradGrad', [x, ddx], opts); }
   avgPool(x: Node, opts: PoolOptions): Node<'avgPool'> { return this.node('avgPool', [x], opts); }
 }
 

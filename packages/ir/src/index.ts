@@ -17,4 +17,4 @@ export type { InputAttrs } from './ops/input.ts';
 export * from './shape/shape.ts';
 export * from './shape/conv.ts';
 export * from './printer.ts';
-export { ancestors } from './traverse.ts';
+export { ancestors, castGraph } from './traverse.ts';

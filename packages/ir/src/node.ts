@@ -1,5 +1,5 @@
 import type { DType } from './dtype.ts';
-import type { AttrsOf, OpName } from './ops/index.ts';
+import type { AttrsOf, OpName } from './ops/op-types.ts';
 import type { Shape } from './shape/shape.ts';
 import type { Graph } from './graph.ts';
 

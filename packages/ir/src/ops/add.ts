@@ -1,4 +1,10 @@
+import { addTangents } from './record.ts';
 import { binaryOp } from './elementwise.ts';
 
-/** y = a + b (broadcasting) */
-export const add = binaryOp('add', 'y = a + b (broadcasting)');
+/** y = a + b (broadcasting);  ∂/∂a = 1, ∂/∂b = 1. */
+export const add = binaryOp(
+  'add',
+  'y = a + b (broadcasting)',
+  { a: ({ dy }) => dy, b: ({ dy }) => dy },
+  ({ g, tangents: [ta, tb] }) => addTangents(g, ta, tb),
+);

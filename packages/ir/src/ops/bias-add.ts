@@ -1,8 +1,8 @@
 import { ShapeError, fmtShape } from '../errors.ts';
 import { checkRank } from '../shape/shape.ts';
-import { defineOp } from './record.ts';
+import { addTangents, defineOp } from './record.ts';
 
-type NoAttrs = Record<string, never>;
+import type { NoAttrs } from './op-types.ts';
 
 /** `y[…, c] = x[…, c] + b[c]` (`tf.nn.bias_add`, channels last). */
 export const biasAdd = defineOp<'biasAdd', NoAttrs, NoAttrs>({
@@ -22,6 +22,12 @@ export const biasAdd = defineOp<'biasAdd', NoAttrs, NoAttrs>({
     }
     return { attrs: {}, shape: x!.shape };
   },
+  // y = x + b[c]:  dx = dy,  db = Σ dy over every axis but the last.
+  vjp: {
+    x: ({ dy }) => dy,
+    b: ({ g, dy }) => g.sum(dy, [...Array(dy.shape.length - 1).keys()]),
+  },
+  jvp: ({ g, tangents: [tx, tb] }) => addTangents(g, tx, tb),
   examples: [
     { name: 'dense', inputs: [[4, 3], [3]], attrs: {} },
     { name: 'nhwc', inputs: [[2, 3, 3, 5], [5]], attrs: {} },

@@ -13,5 +13,7 @@ export const constant = defineOp<'constant', ConstantAttrs, ConstantAttrs>({
   infer: () => {
     throw new Error('constant nodes are built by Graph.constant');
   },
+  vjp: {},
+  jvp: () => undefined,
   examples: [],
 });

@@ -1,8 +1,8 @@
 import { fmtShape } from '../errors.ts';
 import { convGeometry, shapesEqualOrThrow } from '../shape/conv.ts';
 import type { Shape } from '../shape/shape.ts';
-import { convExampleConfigs, normalizeConv, normalizeShapeAttr, type ConvAttrs, type ConvOptions } from './conv-common.ts';
-import { defineOp } from './record.ts';
+import { backpropInput, convAttrs, convExampleConfigs, normalizeConv, normalizeShapeAttr, type ConvAttrs, type ConvOptions } from './conv-common.ts';
+import { bilinearJvp, defineOp } from './record.ts';
 
 export interface BackpropFilterOptions extends ConvOptions {
   /** Shape of the forward conv's filter w, `[kh, kw, cin, cout]`. */
@@ -31,6 +31,11 @@ export const conv2dBackpropFilter = defineOp<'conv2dBackpropFilter', BackpropFil
     shapesEqualOrThrow(op, 'dy', dy!.shape, 'conv2d(x, filterShape) output', g.outShape, `x ${fmtShape(x!.shape)}, filterShape ${fmtShape(filterShape)}`);
     return { attrs, shape: filterShape };
   },
+  vjp: {
+    x: ({ g, inputs: [x, dy], attrs, dy: ct }) => backpropInput(g, dy!, ct, x!.shape, attrs),
+    dy: ({ g, inputs: [x], attrs, dy: ct }) => g.conv2d(x!, ct, convAttrs(attrs)),
+  },
+  jvp: bilinearJvp((g, [x, dy], attrs) => g.conv2dBackpropFilter(x!, dy!, attrs)),
   examples: convExampleConfigs.map((c) => {
     const g = convGeometry('conv2dBackpropFilter', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations);
     return { name: c.name, inputs: [c.x, g.outShape], attrs: { ...c.attrs, filterShape: c.w } };

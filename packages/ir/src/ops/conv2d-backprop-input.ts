@@ -1,7 +1,7 @@
 import { convGeometry, transposeGeometry } from '../shape/conv.ts';
 import type { Shape } from '../shape/shape.ts';
-import { convExampleConfigs, normalizeConv, normalizeShapeAttr, type ConvAttrs, type ConvOptions } from './conv-common.ts';
-import { defineOp } from './record.ts';
+import { backpropFilter, convAttrs, convExampleConfigs, normalizeConv, normalizeShapeAttr, type ConvAttrs, type ConvOptions } from './conv-common.ts';
+import { bilinearJvp, defineOp } from './record.ts';
 
 export interface BackpropInputOptions extends ConvOptions {
   /** Shape of the forward conv's input x. */
@@ -26,6 +26,11 @@ export const conv2dBackpropInput = defineOp<'conv2dBackpropInput', BackpropInput
     transposeGeometry('conv2dBackpropInput', dy!.shape, w!.shape, inputShape, attrs.strides, attrs.padding, attrs.dilations);
     return { attrs, shape: inputShape };
   },
+  vjp: {
+    dy: ({ g, inputs: [, w], attrs, dy: ct }) => g.conv2d(ct, w!, convAttrs(attrs)),
+    w: ({ g, inputs: [dy, w], attrs, dy: ct }) => backpropFilter(g, ct, dy!, w!.shape, attrs),
+  },
+  jvp: bilinearJvp((g, [dy, w], attrs) => g.conv2dBackpropInput(dy!, w!, attrs)),
   examples: convExampleConfigs.map((c) => {
     const g = convGeometry('conv2dBackpropInput', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations);
     return { name: c.name, inputs: [g.outShape, c.w], attrs: { ...c.attrs, inputShape: c.x } };

@@ -1,7 +1,7 @@
 import { convGeometry, transposeGeometry } from '../shape/conv.ts';
 import type { Shape } from '../shape/shape.ts';
-import { convExampleConfigs, normalizeConv, normalizeShapeAttr, type ConvAttrs, type ConvOptions } from './conv-common.ts';
-import { defineOp } from './record.ts';
+import { backpropFilter, convAttrs, convExampleConfigs, normalizeConv, normalizeShapeAttr, type ConvAttrs, type ConvOptions } from './conv-common.ts';
+import { bilinearJvp, defineOp } from './record.ts';
 
 export interface TransposeConvOptions extends ConvOptions {
   /** Shape of the result; must be a shape that `conv2d(·, w)` maps to v's shape. */
@@ -30,6 +30,12 @@ export const conv2dTranspose = defineOp<'conv2dTranspose', TransposeConvOptions,
     });
     return { attrs, shape: outputShape };
   },
+  // Same map as conv2dBackpropInput(v, w): dv = conv2d(g, w), dw = F(g, v).
+  vjp: {
+    v: ({ g, inputs: [, w], attrs, dy: ct }) => g.conv2d(ct, w!, convAttrs(attrs)),
+    w: ({ g, inputs: [v, w], attrs, dy: ct }) => backpropFilter(g, ct, v!, w!.shape, attrs),
+  },
+  jvp: bilinearJvp((g, [v, w], attrs) => g.conv2dTranspose(v!, w!, attrs)),
   examples: convExampleConfigs.map((c) => {
     const g = convGeometry('conv2dTranspose', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations);
     return { name: c.name, inputs: [g.outShape, c.w], attrs: { ...c.attrs, outputShape: c.x } };

@@ -1,6 +1,6 @@
 import { convGeometry } from '../shape/conv.ts';
-import { convExampleConfigs, normalizeConv, type ConvAttrs, type ConvOptions } from './conv-common.ts';
-import { defineOp } from './record.ts';
+import { backpropFilter, backpropInput, convExampleConfigs, normalizeConv, type ConvAttrs, type ConvOptions } from './conv-common.ts';
+import { bilinearJvp, defineOp } from './record.ts';
 
 /**
  * `y[n, i, j, co] = Σ_{a, b, ci} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci] · w[a, b, ci, co]`
@@ -15,5 +15,10 @@ export const conv2d = defineOp<'conv2d', ConvOptions, ConvAttrs>({
     const g = convGeometry('conv2d', x!.shape, w!.shape, attrs.strides, attrs.padding, attrs.dilations);
     return { attrs, shape: g.outShape };
   },
+  vjp: {
+    x: ({ g, inputs: [x, w], attrs, dy }) => backpropInput(g, dy, w!, x!.shape, attrs),
+    w: ({ g, inputs: [x, w], attrs, dy }) => backpropFilter(g, x!, dy, w!.shape, attrs),
+  },
+  jvp: bilinearJvp((g, [x, w], attrs) => g.conv2d(x!, w!, attrs)),
   examples: convExampleConfigs.map((c) => ({ name: c.name, inputs: [c.x, c.w], attrs: c.attrs })),
 });

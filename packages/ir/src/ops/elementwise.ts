@@ -1,7 +1,9 @@
+import type { Graph } from '../graph.ts';
+import type { Node } from '../node.ts';
 import { broadcastShapes } from '../shape/shape.ts';
-import { defineOp, type OpExample, type TensorType } from './record.ts';
+import { defineOp, type JvpRule, type OpExample, type OpRecord, type TensorType, type VjpRule } from './record.ts';
 
-type NoAttrs = Record<string, never>;
+import type { NoAttrs } from './op-types.ts';
 
 const unaryExamples: readonly OpExample<NoAttrs>[] = [
   { name: 'scalar', inputs: [[]], attrs: {} },
@@ -9,13 +11,27 @@ const unaryExamples: readonly OpExample<NoAttrs>[] = [
   { name: 'nhwc', inputs: [[2, 3, 3, 2]], attrs: {} },
 ];
 
-/** Record of a unary elementwise op `y = f(x)`. */
-export function unaryOp<Name extends string>(name: Name, doc: string, examples = unaryExamples) {
+/**
+ * The linearisation of `y = f(x)` at x applied to a tensor t: `f'(x) · t`. An elementwise
+ * derivative is diagonal, hence self-adjoint, so the same map serves VJP (t = dy) and
+ * JVP (t = tx). `undefined` means the derivative is zero almost everywhere.
+ */
+export type Linearisation = (g: Graph, x: Node, y: Node, t: Node) => Node | undefined;
+
+/** Record of a unary elementwise op `y = f(x)` with its derivative. */
+export function unaryOp<Name extends string>(
+  name: Name,
+  doc: string,
+  linearise: Linearisation,
+  examples = unaryExamples,
+): OpRecord<Name, NoAttrs, NoAttrs> {
   return defineOp<Name, NoAttrs, NoAttrs>({
     name,
     operands: ['x'],
     doc,
     infer: ([x]: readonly TensorType[]) => ({ attrs: {}, shape: x!.shape }),
+    vjp: { x: ({ g, inputs: [x], y, dy }) => linearise(g, x!, y, dy) },
+    jvp: ({ g, inputs: [x], y, tangents: [t] }) => (t === undefined ? undefined : linearise(g, x!, y, t)),
     examples,
   });
 }
@@ -27,13 +43,24 @@ const binaryExamples: readonly OpExample<NoAttrs>[] = [
   { name: 'scalar', inputs: [[2, 2, 3], []], attrs: {} },
 ];
 
-/** Record of a binary elementwise op with TensorFlow (NumPy) broadcasting. */
-export function binaryOp<Name extends string>(name: Name, doc: string, examples = binaryExamples) {
+/**
+ * Record of a binary elementwise op with TensorFlow (NumPy) broadcasting. VJP rules
+ * return tensors of the broadcast shape; autodiff sums them back to each operand's shape.
+ */
+export function binaryOp<Name extends string>(
+  name: Name,
+  doc: string,
+  vjp: { a: VjpRule<NoAttrs>; b: VjpRule<NoAttrs> },
+  jvp: JvpRule<NoAttrs>,
+  examples = binaryExamples,
+): OpRecord<Name, NoAttrs, NoAttrs> {
   return defineOp<Name, NoAttrs, NoAttrs>({
     name,
     operands: ['a', 'b'],
     doc,
     infer: ([a, b]: readonly TensorType[]) => ({ attrs: {}, shape: broadcastShapes(name, a!.shape, b!.shape) }),
+    vjp,
+    jvp,
     examples,
   });
 }

@@ -1,4 +1,4 @@
 import { unaryOp } from './elementwise.ts';
 
-/** y = eˣ */
-export const exp = unaryOp('exp', 'y = eˣ');
+/** y = eˣ;  dy/dx = y. */
+export const exp = unaryOp('exp', 'y = eˣ', (g, _x, y, t) => g.mul(t, y));

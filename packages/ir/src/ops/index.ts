@@ -30,9 +30,15 @@ import { sub } from './sub.ts';
 import { sum } from './sum.ts';
 import { tanh } from './tanh.ts';
 import { transpose } from './transpose.ts';
+import { step } from './step.ts';
+import { broadcastTo } from './broadcast-to.ts';
+import { maxPoolGrad } from './max-pool-grad.ts';
+import { maxPoolGradGrad } from './max-pool-grad-grad.ts';
+import type { AttrsOf, OpName, OptionsOf } from './op-types.ts';
+import type { OpRecord } from './record.ts';
 
 /** Every op of the IR, by name. Tables typed over `OpName` must cover all of them. */
-export const ops = {
+export const ops: { readonly [K in OpName]: OpRecord<K, OptionsOf<K>, AttrsOf<K>> } = {
   input,
   constant,
   neg,
@@ -43,6 +49,7 @@ export const ops = {
   tanh,
   square,
   sqrt,
+  step,
   add,
   sub,
   mul,
@@ -57,6 +64,7 @@ export const ops = {
   reverse,
   pad,
   dilate,
+  broadcastTo,
   matmul,
   biasAdd,
   conv2d,
@@ -64,20 +72,17 @@ export const ops = {
   conv2dBackpropFilter,
   conv2dTranspose,
   maxPool,
+  maxPoolGrad,
+  maxPoolGradGrad,
   avgPool,
-} as const;
+};
 
-export type Ops = typeof ops;
-export type OpName = keyof Ops;
-/** Normalised attrs of an op. */
-export type AttrsOf<K extends OpName> = Ops[K] extends { infer(i: never, o: never): { attrs: infer A } } ? A : never;
-/** Options an op's builder accepts. */
-export type OptionsOf<K extends OpName> = Parameters<Ops[K]['infer']>[1];
+export type { AttrsOf, NoAttrs, OpAttrs, OpName, OpOptions, OptionsOf } from './op-types.ts';
 
 export const opNames = Object.keys(ops) as OpName[];
 
 /** Unary elementwise ops. */
-export const unaryOps = ['neg', 'exp', 'log', 'relu', 'sigmoid', 'tanh', 'square', 'sqrt'] as const satisfies readonly OpName[];
+export const unaryOps = ['neg', 'exp', 'log', 'relu', 'sigmoid', 'tanh', 'square', 'sqrt', 'step'] as const satisfies readonly OpName[];
 export type UnaryOp = (typeof unaryOps)[number];
 /** Binary elementwise ops with broadcasting. */
 export const binaryOps = ['add', 'sub', 'mul', 'div'] as const satisfies readonly OpName[];
@@ -86,7 +91,10 @@ export type BinaryOp = (typeof binaryOps)[number];
 export const reduceOps = ['sum', 'mean', 'max'] as const satisfies readonly OpName[];
 export type ReduceOp = (typeof reduceOps)[number];
 
-export type { OpRecord, OpExample, TensorType } from './record.ts';
+export type { OpRecord, OpExample, TensorType, VjpRule, JvpRule, VjpContext, JvpContext, RuleContext } from './record.ts';
+export { addTangents } from './record.ts';
+export { inversePermutation } from './transpose.ts';
+export { undilate } from './dilate.ts';
 export type { ConvAttrs, ConvOptions } from './conv-common.ts';
 export type { PoolAttrs, PoolOptions } from './pool-common.ts';
 export type { ReduceAttrs, ReduceOptions } from './reduce.ts';

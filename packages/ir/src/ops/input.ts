@@ -12,5 +12,7 @@ export const input = defineOp<'input', InputAttrs, InputAttrs>({
   infer: () => {
     throw new Error('input nodes are built by Graph.input');
   },
+  vjp: {},
+  jvp: () => undefined,
   examples: [],
 });

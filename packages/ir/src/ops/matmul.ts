@@ -1,8 +1,10 @@
 import { ShapeError, fmtShape } from '../errors.ts';
 import { broadcastShapes } from '../shape/shape.ts';
-import { defineOp } from './record.ts';
+import { bilinearJvp, defineOp } from './record.ts';
+import type { Graph } from '../graph.ts';
+import type { Node } from '../node.ts';
 
-type NoAttrs = Record<string, never>;
+import type { NoAttrs } from './op-types.ts';
 
 /**
  * Matrix product over the last two axes, `c[…, i, j] = Σ_k a[…, i, k] · b[…, k, j]`,
@@ -31,9 +33,21 @@ export const matmul = defineOp<'matmul', NoAttrs, NoAttrs>({
     const batch = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
     return { attrs: {}, shape: [...batch, m, n] };
   },
+  // c = a b:  da = dc bᵀ,  db = aᵀ dc (batch axes un-broadcast by autodiff).
+  vjp: {
+    a: ({ g, inputs: [, b], dy }) => g.matmul(dy, swapLast(g, b!)),
+    b: ({ g, inputs: [a], dy }) => g.matmul(swapLast(g, a!), dy),
+  },
+  jvp: bilinearJvp((g, [a, b]) => g.matmul(a!, b!)),
   examples: [
     { name: 'matrix', inputs: [[3, 4], [4, 2]], attrs: {} },
     { name: 'dense layer', inputs: [[5, 12], [12, 3]], attrs: {} },
     { name: 'batched broadcast', inputs: [[2, 1, 3, 4], [3, 4, 2]], attrs: {} },
   ],
 });
+
+/** Transposes the last two axes. */
+export function swapLast(g: Graph, x: Node): Node {
+  const r = x.shape.length;
+  return g.transpose(x, [...Array(r - 2).keys(), r - 1, r - 2]);
+}

@@ -1,4 +1,4 @@
 import { unaryOp } from './elementwise.ts';
 
-/** y = −x */
-export const neg = unaryOp('neg', 'y = −x');
+/** y = −x;  dy/dx = −1. */
+export const neg = unaryOp('neg', 'y = −x', (g, _x, _y, t) => g.neg(t));

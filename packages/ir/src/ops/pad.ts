@@ -1,5 +1,5 @@
 import { AttrError, ShapeError, fmtShape, fmtValue } from '../errors.ts';
-import { defineOp } from './record.ts';
+import { defineOp, linearJvp } from './record.ts';
 
 export interface PadAttrs {
   /** One `[before, after]` pair per axis; negative amounts crop. */
@@ -34,6 +34,9 @@ export const pad = defineOp<'pad', PadAttrs, PadAttrs>({
     }
     return { attrs: { pads: Object.freeze(pads.map((p) => Object.freeze([p[0], p[1]] as const))) }, shape };
   },
+  // pad by p is adjoint to pad by −p: padding zeros becomes cropping and vice versa.
+  vjp: { x: ({ g, attrs: { pads }, dy }) => g.pad(dy, pads.map(([b, a]) => [-b, -a] as const)) },
+  jvp: linearJvp((g, t, { pads }) => g.pad(t, pads)),
   examples: [
     { name: 'spatial pad', inputs: [[1, 3, 3, 2]], attrs: { pads: [[0, 0], [1, 2], [2, 1], [0, 0]] } },
     { name: 'crop', inputs: [[2, 5]], attrs: { pads: [[0, 0], [-1, -2]] } },

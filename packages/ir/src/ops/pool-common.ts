@@ -1,6 +1,8 @@
 import { AttrError } from '../errors.ts';
 import { normalizePadding, normalizePair, poolGeometry, type Padding, type Pair, type PairLike } from '../shape/conv.ts';
-import { defineOp, type OpExample, type TensorType } from './record.ts';
+import { defineOp, type JvpRule, type OpExample, type OpRecord, type TensorType, type VjpRule } from './record.ts';
+import { shapesEqualOrThrow } from '../shape/conv.ts';
+import { fmtShape } from '../errors.ts';
 
 export interface PoolOptions {
   /** Window `[kh, kw]` (or one number). */
@@ -24,12 +26,28 @@ const examples: readonly OpExample<PoolOptions>[] = [
 ];
 
 /** Record of a 2-D pooling op (NHWC, as `tf.nn.max_pool2d` / `avg_pool2d`). */
-export function poolOp<Name extends string>(name: Name, doc: string) {
+export function poolOp<Name extends string>(
+  name: Name,
+  doc: string,
+  vjp: VjpRule<PoolAttrs>,
+  jvp: JvpRule<PoolAttrs>,
+): OpRecord<Name, PoolOptions, PoolAttrs> {
   return defineOp<Name, PoolOptions, PoolAttrs>({
     name,
     operands: ['x'],
     doc,
     infer([x]: readonly TensorType[], opts: PoolOptions) {
+      const attrs = normalizePool(name, opts);
+      return { attrs, shape: poolGeometry(name, x!.shape, attrs.ksize, attrs.strides, attrs.padding).outShape };
+    },
+    vjp: { x: vjp },
+    jvp,
+    examples,
+  });
+}
+
+/** Validates pool options (explicit padding must be smaller than the window). */
+export function normalizePool(name: string, opts: PoolOptions): PoolAttrs {
       const ksize = normalizePair(name, 'ksize', opts.ksize);
       const strides = normalizePair(name, 'strides', opts.strides ?? ksize);
       const padding = normalizePadding(name, opts.padding ?? 'VALID');
@@ -39,9 +57,40 @@ export function poolOp<Name extends string>(name: Name, doc: string) {
           throw new AttrError(name, 'explicit padding must be smaller than the window on each side', { padding, ksize });
         }
       }
-      const g = poolGeometry(name, x!.shape, ksize, strides, padding);
-      return { attrs: { ksize, strides, padding }, shape: g.outShape };
+      return { ksize, strides, padding };
+}
+
+/**
+ * Record of an op of max-pooling's gradient pair, `(x, t)`: both select through each
+ * window's argmax of x (the first maximum in row-major order, as TensorFlow's CPU kernels),
+ * one scattering window values to x's shape, the other gathering to the pooled shape.
+ */
+export function poolGradOp<Name extends string>(
+  name: Name,
+  doc: string,
+  direction: 'scatter' | 'gather',
+  vjp: VjpRule<PoolAttrs>,
+  jvp: JvpRule<PoolAttrs>,
+): OpRecord<Name, PoolOptions, PoolAttrs> {
+  return defineOp<Name, PoolOptions, PoolAttrs>({
+    name,
+    operands: direction === 'scatter' ? ['x', 'dy'] : ['x', 'ddx'],
+    doc,
+    infer([x, t]: readonly TensorType[], opts: PoolOptions) {
+      const attrs = normalizePool(name, opts);
+      const out = poolGeometry(name, x!.shape, attrs.ksize, attrs.strides, attrs.padding).outShape;
+      const [what, expected, shape] =
+        direction === 'scatter' ? ['dy', out, x!.shape] as const : ['ddx', x!.shape, out] as const;
+      shapesEqualOrThrow(name, what, t!.shape, direction === 'scatter' ? 'the pooled shape' : 'x shape', expected, `x ${fmtShape(x!.shape)}`);
+      return { attrs, shape };
     },
-    examples,
+    // Linear in the second operand; piecewise constant in x, whose gradient is zero a.e.
+    vjp: { [direction === 'scatter' ? 'dy' : 'ddx']: vjp },
+    jvp,
+    examples: examples.map((e) => {
+      const a = normalizePool(name, e.attrs);
+      const out = poolGeometry(name, e.inputs[0]!, a.ksize, a.strides, a.padding).outShape;
+      return { ...e, inputs: [e.inputs[0]!, direction === 'scatter' ? out : e.inputs[0]!] };
+    }),
   });
 }

@@ -1,5 +1,8 @@
-import { normalizeAxes } from '../shape/shape.ts';
-import { defineOp, type OpExample, type TensorType } from './record.ts';
+import { AttrError } from '../errors.ts';
+import type { Graph } from '../graph.ts';
+import type { Node } from '../node.ts';
+import { normalizeAxes, sizeOf } from '../shape/shape.ts';
+import { defineOp, type JvpRule, type OpExample, type OpRecord, type TensorType, type VjpRule } from './record.ts';
 
 export interface ReduceOptions {
   /** Axes to reduce; all axes when omitted. Negative axes count from the end. */
@@ -18,8 +21,24 @@ const examples: readonly OpExample<ReduceOptions>[] = [
   { name: 'scalar', inputs: [[]], attrs: {} },
 ];
 
+/** A reduced tensor reshaped to keepDims form (reduced axes of size 1), so it broadcasts against x. */
+export function keepDimsOf(g: Graph, r: Node, x: Node, axes: readonly number[]): Node {
+  const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  return r.shape.length === shape.length ? r : g.reshape(r, shape);
+}
+
+/** Number of elements each output element reduces over. */
+export function reducedCount(x: Node, axes: readonly number[]): number {
+  return sizeOf(axes.map((a) => x.shape[a]!));
+}
+
 /** Record of a reduction over `axes` (TensorFlow's `reduce_*`). */
-export function reduceOp<Name extends string>(name: Name, doc: string) {
+export function reduceOp<Name extends string>(
+  name: Name,
+  doc: string,
+  vjp: VjpRule<ReduceAttrs>,
+  jvp: JvpRule<ReduceAttrs>,
+): OpRecord<Name, ReduceOptions, ReduceAttrs> {
   return defineOp<Name, ReduceOptions, ReduceAttrs>({
     name,
     operands: ['x'],
@@ -29,12 +48,17 @@ export function reduceOp<Name extends string>(name: Name, doc: string) {
       const axes = Object.freeze(
         opts.axes === undefined ? [...Array(rank).keys()] : normalizeAxes(name, opts.axes, rank),
       );
+      if (opts.keepDims !== undefined && typeof opts.keepDims !== 'boolean') {
+        throw new AttrError(name, 'keepDims must be a boolean', { keepDims: opts.keepDims });
+      }
       const keepDims = opts.keepDims ?? false;
       const shape = keepDims
         ? x!.shape.map((d, i) => (axes.includes(i) ? 1 : d))
         : x!.shape.filter((_, i) => !axes.includes(i));
       return { attrs: { axes, keepDims }, shape };
     },
+    vjp: { x: vjp },
+    jvp,
     examples,
   });
 }

@@ -1,4 +1,4 @@
 import { unaryOp } from './elementwise.ts';
 
-/** y = max(x, 0) */
-export const relu = unaryOp('relu', 'y = max(x, 0)');
+/** y = max(x, 0);  dy/dx = step(x) (0 at x = 0, as TensorFlow). */
+export const relu = unaryOp('relu', 'y = max(x, 0)', (g, x, _y, t) => g.mul(t, g.step(x)));

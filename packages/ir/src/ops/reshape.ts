@@ -1,6 +1,6 @@
 import { AttrError, ShapeError, fmtShape } from '../errors.ts';
 import { sizeOf, type Shape } from '../shape/shape.ts';
-import { defineOp } from './record.ts';
+import { defineOp, linearJvp } from './record.ts';
 
 export interface ReshapeAttrs {
   /** New shape; one entry may be −1 (inferred). Normalised attrs have no −1. */
@@ -31,6 +31,8 @@ export const reshape = defineOp<'reshape', ReshapeAttrs, ReshapeAttrs>({
     }
     return { attrs: { shape: Object.freeze(out) }, shape: out };
   },
+  vjp: { x: ({ g, inputs: [x], dy }) => g.reshape(dy, x!.shape) },
+  jvp: linearJvp((g, t, { shape }) => g.reshape(t, shape)),
   examples: [
     { name: 'flatten', inputs: [[2, 3, 3, 2]], attrs: { shape: [2, -1] } },
     { name: 'split', inputs: [[6]], attrs: { shape: [2, 3] } },

@@ -1,5 +1,5 @@
 import { normalizeAxis } from '../shape/shape.ts';
-import { defineOp, type OpExample, type TensorType } from './record.ts';
+import { defineOp, type JvpRule, type OpExample, type OpRecord, type TensorType, type VjpRule } from './record.ts';
 
 export interface AxisOptions {
   /** Axis to normalise over; default −1. */
@@ -16,7 +16,7 @@ const examples: readonly OpExample<AxisOptions>[] = [
 ];
 
 /** Record of an op normalising along one axis (softmax, logSoftmax). */
-export function axisOp<Name extends string>(name: Name, doc: string) {
+export function axisOp<Name extends string>(name: Name, doc: string, vjp: VjpRule<AxisAttrs>, jvp: JvpRule<AxisAttrs>): OpRecord<Name, AxisOptions, AxisAttrs> {
   return defineOp<Name, AxisOptions, AxisAttrs>({
     name,
     operands: ['x'],
@@ -25,6 +25,8 @@ export function axisOp<Name extends string>(name: Name, doc: string) {
       if (x!.shape.length === 0) normalizeAxis(name, opts.axis ?? -1, 0);
       return { attrs: { axis: normalizeAxis(name, opts.axis ?? -1, x!.shape.length) }, shape: x!.shape };
     },
+    vjp: { x: vjp },
+    jvp,
     examples,
   });
 }

@@ -1,4 +1,4 @@
 import { unaryOp } from './elementwise.ts';
 
-/** y = √x */
-export const sqrt = unaryOp('sqrt', 'y = √x');
+/** y = √x;  dy/dx = 1 / (2y). */
+export const sqrt = unaryOp('sqrt', 'y = √x', (g, _x, y, t) => g.div(t, g.mul(y, 2)));

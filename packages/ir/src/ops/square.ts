@@ -1,4 +1,4 @@
 import { unaryOp } from './elementwise.ts';
 
-/** y = x² */
-export const square = unaryOp('square', 'y = x²');
+/** y = x²;  dy/dx = 2x. */
+export const square = unaryOp('square', 'y = x²', (g, x, _y, t) => g.mul(t, g.mul(x, 2)));

@@ -1,4 +1,4 @@
 import { unaryOp } from './elementwise.ts';
 
-/** y = tanh x */
-export const tanh = unaryOp('tanh', 'y = tanh x');
+/** y = tanh x;  dy/dx = 1 − y². */
+export const tanh = unaryOp('tanh', 'y = tanh x', (g, _x, y, t) => g.mul(t, g.sub(1, g.square(y))));

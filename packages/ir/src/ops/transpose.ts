@@ -1,5 +1,5 @@
 import { AttrError } from '../errors.ts';
-import { defineOp } from './record.ts';
+import { defineOp, linearJvp } from './record.ts';
 
 export interface TransposeOptions {
   /** `y.shape[i] = x.shape[perm[i]]`; default reverses the axes. */
@@ -23,9 +23,19 @@ export const transpose = defineOp<'transpose', TransposeOptions, TransposeAttrs>
     }
     return { attrs: { perm: Object.freeze([...perm]) }, shape: perm.map((p) => x!.shape[p]!) };
   },
+  // The adjoint of a permutation is its inverse: dx = transpose(dy, perm⁻¹).
+  vjp: { x: ({ g, attrs: { perm }, dy }) => g.transpose(dy, inversePermutation(perm)) },
+  jvp: linearJvp((g, t, { perm }) => g.transpose(t, perm)),
   examples: [
     { name: 'matrix', inputs: [[2, 3]], attrs: {} },
     { name: 'NHWC to HWNC', inputs: [[2, 3, 4, 2]], attrs: { perm: [1, 2, 0, 3] } },
     { name: 'HWIO swap IO', inputs: [[3, 2, 2, 4]], attrs: { perm: [0, 1, 3, 2] } },
   ],
 });
+
+/** `q` with `q[perm[i]] = i`. */
+export function inversePermutation(perm: readonly number[]): number[] {
+  const q = new Array<number>(perm.length);
+  perm.forEach((p, i) => (q[p] = i));
+  return q;
+}

@@ -1,0 +1,3 @@
+export { grad, vjp, zerosLike } from './reverse.ts';
+export { jvp, hvp } from './forward.ts';
+export { explainGradient } from './explain.ts';

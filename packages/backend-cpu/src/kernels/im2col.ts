@@ -1,0 +1,107 @@
+import type { ConvGeometry, FloatArray } from '@graft/ir';
+
+/*
+ * The patch matrix of a conv: row r = (n, i, j) is output pixel r of `[batch, outH, outW]`
+ * in row-major order, column k = (a, b, ci) is filter entry k of `[kh, kw, cin]`, and
+ *
+ *     cols[r, k] = x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci]   (zero outside x).
+ *
+ * The HWIO filter flattened row-major is the `[kh·kw·cin, cout]` matrix W, so
+ * `conv2d(x, w) = cols · W`, `backpropInput = col2im(dy · Wᵀ)` and `backpropFilter = colsᵀ · dy`.
+ */
+
+/**
+ * Writes rows `r0 … r0 + rows − 1` of the patch matrix of `x` into `cols` (row-major, row
+ * length `kh·kw·cin`), every element written.
+ */
+export function im2col(x: FloatArray, g: ConvGeometry, r0: number, rows: number, cols: Float64Array): void {
+  const { inH, inW, inC, kh, kw, outH, outW } = g;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const pt = g.pads[0];
+  const pl = g.pads[2];
+  const rowLen = kw * inC;
+  const plane = outH * outW;
+  let n = Math.floor(r0 / plane);
+  let i = Math.floor((r0 - n * plane) / outW);
+  let j = r0 - n * plane - i * outW;
+  let d = 0;
+  for (let r = 0; r < rows; r++) {
+    const xn = n * inH * inW * inC;
+    const h0 = i * sh - pt;
+    const w0 = j * sw - pl;
+    for (let a = 0; a < kh; a++) {
+      const ih = h0 + a * dh;
+      if (ih < 0 || ih >= inH) {
+        cols.fill(0, d, d + rowLen);
+        d += rowLen;
+        continue;
+      }
+      const xRow = xn + ih * inW * inC;
+      for (let b = 0; b < kw; b++) {
+        const iw = w0 + b * dw;
+        if (iw < 0 || iw >= inW) {
+          for (let ci = 0; ci < inC; ci++) cols[d++] = 0;
+          continue;
+        }
+        let s = xRow + iw * inC;
+        for (let ci = 0; ci < inC; ci++) cols[d++] = x[s++]!;
+      }
+    }
+    if (++j === outW) {
+      j = 0;
+      if (++i === outH) {
+        i = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of `im2col`: adds rows `r0 … r0 + rows − 1` of `dcols` into `dx` at the x
+ * element each patch entry was read from (entries that read padding are dropped). `dx` is
+ * not cleared.
+ */
+export function col2im(dcols: Float64Array, g: ConvGeometry, r0: number, rows: number, dx: FloatArray): void {
+  const { inH, inW, inC, kh, kw, outH, outW } = g;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const pt = g.pads[0];
+  const pl = g.pads[2];
+  const rowLen = kw * inC;
+  const plane = outH * outW;
+  let n = Math.floor(r0 / plane);
+  let i = Math.floor((r0 - n * plane) / outW);
+  let j = r0 - n * plane - i * outW;
+  let d = 0;
+  for (let r = 0; r < rows; r++) {
+    const xn = n * inH * inW * inC;
+    const h0 = i * sh - pt;
+    const w0 = j * sw - pl;
+    for (let a = 0; a < kh; a++) {
+      const ih = h0 + a * dh;
+      if (ih < 0 || ih >= inH) {
+        d += rowLen;
+        continue;
+      }
+      const xRow = xn + ih * inW * inC;
+      for (let b = 0; b < kw; b++) {
+        const iw = w0 + b * dw;
+        if (iw < 0 || iw >= inW) {
+          d += inC;
+          continue;
+        }
+        let s = xRow + iw * inC;
+        for (let ci = 0; ci < inC; ci++) dx[s++]! += dcols[d++]!;
+      }
+    }
+    if (++j === outW) {
+      j = 0;
+      if (++i === outH) {
+        i = 0;
+        n++;
+      }
+    }
+  }
+}

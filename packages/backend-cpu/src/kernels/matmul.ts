@@ -1,0 +1,36 @@
+import type { Kernel } from '../kernel.ts';
+import { broadcastStrides } from './elementwise.ts';
+import { gemm, rowMajor } from './gemm.ts';
+
+/**
+ * `c[…, i, j] = Σ_k a[…, i, k] · b[…, k, j]`: one GEMM per output batch index, the batch
+ * axes broadcast as `tf.linalg.matmul` (a batch axis of size 1 or missing repeats, i.e. has
+ * matrix stride 0).
+ */
+export const matmul: Kernel<'matmul'> = (node, [a, b], out) => {
+  const as = node.inputs[0]!.shape;
+  const bs = node.inputs[1]!.shape;
+  const m = as[as.length - 2]!;
+  const k = as[as.length - 1]!;
+  const n = bs[bs.length - 1]!;
+  const batchShape = node.shape.slice(0, -2);
+  // Strides in units of whole matrices.
+  const sa = broadcastStrides(as.slice(0, -2), batchShape);
+  const sb = broadcastStrides(bs.slice(0, -2), batchShape);
+  let batches = 1;
+  for (const d of batchShape) batches *= d;
+  const index = new Array<number>(batchShape.length).fill(0);
+  let ia = 0;
+  let ib = 0;
+  for (let t = 0; t < batches; t++) {
+    gemm(m, n, k, rowMajor(a!, ia * m * k, k), rowMajor(b!, ib * k * n, n), out, t * m * n, n, false);
+    for (let d = batchShape.length - 1; d >= 0; d--) {
+      ia += sa[d]!;
+      ib += sb[d]!;
+      if (++index[d]! < batchShape[d]!) break;
+      ia -= sa[d]! * batchShape[d]!;
+      ib -= sb[d]! * batchShape[d]!;
+      index[d] = 0;
+    }
+  }
+};

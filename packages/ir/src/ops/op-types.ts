@@ -1,0 +1,105 @@
+import type { BroadcastToAttrs } from './broadcast-to.ts';
+import type { ConstantAttrs } from './constant.ts';
+import type { ConvAttrs, ConvOptions } from './conv-common.ts';
+import type { BackpropFilterAttrs, BackpropFilterOptions } from './conv2d-backprop-filter.ts';
+import type { BackpropInputAttrs, BackpropInputOptions } from './conv2d-backprop-input.ts';
+import type { TransposeConvAttrs, TransposeConvOptions } from './conv2d-transpose.ts';
+import type { DilateAttrs, DilateOptions } from './dilate.ts';
+import type { InputAttrs } from './input.ts';
+import type { PadAttrs } from './pad.ts';
+import type { PoolAttrs, PoolOptions } from './pool-common.ts';
+import type { ReduceAttrs, ReduceOptions } from './reduce.ts';
+import type { ReshapeAttrs } from './reshape.ts';
+import type { ReverseAttrs } from './reverse.ts';
+import type { AxisAttrs, AxisOptions } from './softmax-common.ts';
+import type { TransposeAttrs, TransposeOptions } from './transpose.ts';
+
+/** Attrs of an op with none. */
+export type NoAttrs = Record<string, never>;
+
+/** Normalised attrs of every op, by name (the type map records, nodes and kernels share). */
+export interface OpAttrs {
+  input: InputAttrs;
+  constant: ConstantAttrs;
+  neg: NoAttrs;
+  exp: NoAttrs;
+  log: NoAttrs;
+  relu: NoAttrs;
+  sigmoid: NoAttrs;
+  tanh: NoAttrs;
+  square: NoAttrs;
+  sqrt: NoAttrs;
+  step: NoAttrs;
+  add: NoAttrs;
+  sub: NoAttrs;
+  mul: NoAttrs;
+  div: NoAttrs;
+  sum: ReduceAttrs;
+  mean: ReduceAttrs;
+  max: ReduceAttrs;
+  softmax: AxisAttrs;
+  logSoftmax: AxisAttrs;
+  reshape: ReshapeAttrs;
+  transpose: TransposeAttrs;
+  reverse: ReverseAttrs;
+  pad: PadAttrs;
+  dilate: DilateAttrs;
+  broadcastTo: BroadcastToAttrs;
+  matmul: NoAttrs;
+  biasAdd: NoAttrs;
+  conv2d: ConvAttrs;
+  conv2dBackpropInput: BackpropInputAttrs;
+  conv2dBackpropFilter: BackpropFilterAttrs;
+  conv2dTranspose: TransposeConvAttrs;
+  maxPool: PoolAttrs;
+  maxPoolGrad: PoolAttrs;
+  maxPoolGradGrad: PoolAttrs;
+  avgPool: PoolAttrs;
+}
+
+/** Options each op's builder accepts (normalised attrs are valid options). */
+export interface OpOptions extends Record<OpName, unknown> {
+  input: InputAttrs;
+  constant: ConstantAttrs;
+  neg: NoAttrs;
+  exp: NoAttrs;
+  log: NoAttrs;
+  relu: NoAttrs;
+  sigmoid: NoAttrs;
+  tanh: NoAttrs;
+  square: NoAttrs;
+  sqrt: NoAttrs;
+  step: NoAttrs;
+  add: NoAttrs;
+  sub: NoAttrs;
+  mul: NoAttrs;
+  div: NoAttrs;
+  sum: ReduceOptions;
+  mean: ReduceOptions;
+  max: ReduceOptions;
+  softmax: AxisOptions;
+  logSoftmax: AxisOptions;
+  reshape: ReshapeAttrs;
+  transpose: TransposeOptions;
+  reverse: ReverseAttrs;
+  pad: PadAttrs;
+  dilate: DilateOptions;
+  broadcastTo: BroadcastToAttrs;
+  matmul: NoAttrs;
+  biasAdd: NoAttrs;
+  conv2d: ConvOptions;
+  conv2dBackpropInput: BackpropInputOptions;
+  conv2dBackpropFilter: BackpropFilterOptions;
+  conv2dTranspose: TransposeConvOptions;
+  maxPool: PoolOptions;
+  maxPoolGrad: PoolOptions;
+  maxPoolGradGrad: PoolOptions;
+  avgPool: PoolOptions;
+}
+
+/** Every op of the IR. */
+export type OpName = keyof OpAttrs;
+/** Normalised attrs of an op. */
+export type AttrsOf<K extends OpName> = OpAttrs[K];
+/** Options an op's builder accepts. */
+export type OptionsOf<K extends OpName> = OpOptions[K];
