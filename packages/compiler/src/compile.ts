@@ -130,10 +130,12 @@ export function checkFeeds(plan: ProgramPlan, feeds: Feeds): Map<number, FloatAr
       expected: [...plan.feeds.keys()],
     });
   }
-  const unknown = Object.keys(feeds).filter((name) => !plan.feeds.has(name));
+  // Feeds for inputs of the graph that these outputs do not need are accepted and ignored.
+  const graphInputs = [...plan.outputs.values()][0]?.node.graph.inputs;
+  const unknown = Object.keys(feeds).filter((name) => !plan.feeds.has(name) && !graphInputs?.has(name));
   if (unknown.length > 0) {
     throw new FeedError('run', `feeds must name inputs of the program; unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, {
-      expected: [...plan.feeds.keys()],
+      expected: [...(graphInputs?.keys() ?? plan.feeds.keys())],
     });
   }
   for (const [name, { node, buffer }] of plan.feeds) {
