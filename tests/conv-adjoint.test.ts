@@ -16,7 +16,7 @@ import { inner, sizeOfDims } from './util/tensor.ts';
 
 const TOL = 1e-12;
 const SEED = 0x5eed_c0;
-const RUNS = 150;
+const RUNS = 200;
 
 /** Checks the identity; returns whether it was non-trivial (some term non-zero). */
 async function checkAdjoint(c: ConvConfig): Promise<boolean> {

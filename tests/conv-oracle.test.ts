@@ -25,7 +25,7 @@ import { assertClose, inner, sizeOfDims, type Tensor } from './util/tensor.ts';
 
 const TOL = 1e-12;
 const SEED = 0x5eed_c0;
-const RUNS = 150;
+const RUNS = 200;
 
 function convData(c: ConvConfig): { x: Tensor; w: Tensor; dy: Tensor } {
   const rng = mulberry32(c.seed);

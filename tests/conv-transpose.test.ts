@@ -14,7 +14,7 @@ import { assertClose, sizeOfDims, type Tensor } from './util/tensor.ts';
 
 const TOL = 1e-12;
 const SEED = 0x7a05e;
-const RUNS = 100;
+const RUNS = 150;
 
 /** Input sizes along one axis that conv2d maps to `out`, found by trying every candidate. */
 function validSizes(out: number, k: number, s: number, d: number, padding: PaddingSpec, axis: 0 | 1): number[] {

@@ -383,7 +383,7 @@ describe('feeds (checked when run starts)', () => {
   });
 
   it('a rejected run leaves the program usable', async () => {
-    const { p, x, w, h } = program();
+    const { p, x, w } = program();
     await expectRejection(() => p.run({ x, w }), FeedError, 'missing "h"');
     const out = await p.run({ x, w, h: Float32Array.from([1, -2]) });
     expect(Array.from(out.k)).toEqual([-1, 2]);

@@ -18,7 +18,7 @@ import { assertCloseToMax, fmtDims, type Tensor } from './util/tensor.ts';
 
 const TOL = 1e-5;
 const SEED = 0xf1_0a7;
-const RUNS = 25;
+const RUNS = 40;
 
 const computed = opNames.filter((n): n is ComputedOp => n !== 'input' && n !== 'constant');
 

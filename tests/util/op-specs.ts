@@ -26,7 +26,6 @@ import {
   refTranspose,
   refUnary,
   refAxis,
-  toPair,
   type PaddingSpec,
 } from './oracle.ts';
 import { mulberry32, signedAwayFromZero, uniform } from './random.ts';

@@ -12,7 +12,7 @@ function seeded(n: number, seed: number): Float64Array {
   });
 }
 
-async function run(outputs: Record<string, Node>, feeds: Record<string, FloatArray>) {
+async function run<O extends string>(outputs: Record<O, Node>, feeds: Record<string, FloatArray>) {
   return compile(outputs, { backend: cpu() }).run(feeds);
 }
 

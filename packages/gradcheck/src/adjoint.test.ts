@@ -13,6 +13,7 @@ describe('adjointCheck', () => {
       expect(r.ok, String(r)).toBe(true);
       expect(r.error).toBeLessThan(1e-13);
       expect(r.scale).toBeGreaterThan(1);
+      expect(r.trivial).toBe(false);
       expect(String(r)).toMatch(/^adjointCheck passed/);
     }
   });
@@ -23,6 +24,16 @@ describe('adjointCheck', () => {
     const b = g.input('b', [3]);
     const r = await adjointCheck(g.biasAdd(x, b), x, { feeds: { b: new Float64Array([1, 2, 3]) } });
     expect(r.ok, String(r)).toBe(true);
+  });
+
+  it('reports a map that is zero for every x as trivial (x=[1,1,1,1] w=[1,2,1,1] d=[1,2] p=same: both taps in the padding)', async () => {
+    const g = new Graph({ dtype: 'float64' });
+    const x = g.input('x', [1, 1, 1, 1]);
+    const w = g.input('w', [1, 2, 1, 1]);
+    const r = await adjointCheck(g.conv2d(x, w, { dilations: [1, 2], padding: 'SAME' }), x);
+    expect(r.ok, String(r)).toBe(true);
+    expect(r.trivial).toBe(true);
+    expect(String(r)).toContain('trivial');
   });
 
   it('fails, saying why, for a map that is not linear', async () => {

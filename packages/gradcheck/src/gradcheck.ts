@@ -40,7 +40,7 @@ export interface GradcheckOptions {
   readonly directions?: number;
   /** Auto mode's threshold (default 2000). */
   readonly maxFullElements?: number;
-  /** 1 (default): ∇f; 2: the gradient of `⟨∇f, v⟩` (= Hessian·v) for a seeded random v. */
+  /** 1 (default): ∇f; 2: the gradient of `φ = ⟨∇f, v⟩` (= Hessian·v) for a seeded random v. */
   readonly order?: 1 | 2;
   /** Seed of every random draw (cotangent, v, directions); default 0. */
   readonly seed?: number;
@@ -68,7 +68,7 @@ export interface GradcheckOptions {
  * - Full mode compares each element of ∇f with its central difference (two runs of f per
  *   element); random mode compares `⟨∇ₓf, v⟩` with `(f(x + h·v) − f(x − h·v)) / 2h` for
  *   `directions` seeded directions v per input (two runs per direction), h = eps·max(1, ‖x‖∞).
- * - Order 2 replaces f by `h(x) = Σᵢ ⟨∇ₓᵢ f, vᵢ⟩` for seeded random vᵢ: its gradient is the
+ * - Order 2 replaces f by `φ(x) = Σᵢ ⟨∇ₓᵢ f, vᵢ⟩` for seeded random vᵢ: its gradient is the
  *   Hessian-vector product, built by differentiating the gradient graph (reverse over
  *   reverse), and its numeric side differentiates the compiled gradient.
  * - Non-differentiable points (relu and step at 0, ties of max and maxPool) must be avoided
@@ -102,11 +102,13 @@ export async function gradcheck(y: Node, xs: readonly Node[], options: Gradcheck
 
   // f: the scalar whose gradient is checked.
   const cotangent = y64.size !== 1;
-  let f = cotangent ? g.sum(g.mul(y64, g.constant(uniformSigned(mulberry32(seed ^ streams.cotangent), y64.size), y64.shape))) : y64;
+  let f: Node = cotangent ? g.sum(g.mul(y64, g.constant(uniformSigned(mulberry32(seed ^ streams.cotangent), y64.size), y64.shape))) : y64;
   if (order === 2) {
     const rng = mulberry32(seed ^ streams.secondOrder);
     const gs = grad(f, xs64);
-    f = gs.map((d, i) => g.sum(g.mul(d, g.constant(uniformSigned(rng, xs64[i]!.size), xs64[i]!.shape)))).reduce((a, b) => g.add(a, b));
+    f = gs
+      .map((d, i): Node => g.sum(g.mul(d, g.constant(uniformSigned(rng, xs64[i]!.size), xs64[i]!.shape))))
+      .reduce((a, b) => g.add(a, b));
   }
 
   const analyticNodes = (options.gradientOf ?? grad)(f, xs64);

@@ -30,3 +30,4 @@ export * as patterns from '@graft/rewrite';
 export * from '@graft/compiler';
 export * from '@graft/backend-cpu';
 export * from '@graft/autodiff';
+export * from '@graft/gradcheck';

@@ -102,6 +102,11 @@ export class Graph {
       inputs,
       opts,
     );
+    // Normalised attrs name every option an op knows, so any other key is a typo.
+    const unknown = Object.keys(opts).filter((k) => !(k in (attrs as object)));
+    if (unknown.length > 0) {
+      throw new AttrError(op, `unknown option ${unknown.map((k) => `"${k}"`).join(', ')}; options are ${Object.keys(attrs as object).join(', ') || 'none'}`, {});
+    }
     return this.#push(op, inputs, attrs, Object.freeze([...shape]), dtype);
   }
 

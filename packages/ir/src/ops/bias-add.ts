@@ -11,14 +11,13 @@ export const biasAdd = defineOp<'biasAdd', NoAttrs, NoAttrs>({
   doc: 'y[…, c] = x[…, c] + b[c]',
   infer([x, b]) {
     checkRank('biasAdd', 'b', b!.shape, 1);
-    const c = x!.shape[x!.shape.length - 1];
-    if (x!.shape.length < 2 || c !== b!.shape[0]) {
-      throw new ShapeError(
-        'biasAdd',
-        `x must have rank ≥ 2 and its last axis (${c ?? 'none'}) must equal the bias length (${b!.shape[0]})`,
-        {},
-        `x ${fmtShape(x!.shape)}, b ${fmtShape(b!.shape)}`,
-      );
+    const context = `x ${fmtShape(x!.shape)}, b ${fmtShape(b!.shape)}`;
+    if (x!.shape.length < 2) {
+      throw new ShapeError('biasAdd', `x must have rank ≥ 2, got rank ${x!.shape.length}`, {}, context);
+    }
+    const c = x!.shape[x!.shape.length - 1]!;
+    if (c !== b!.shape[0]) {
+      throw new ShapeError('biasAdd', `x channels (${c}) must equal the bias length (${b!.shape[0]})`, {}, context);
     }
     return { attrs: {}, shape: x!.shape };
   },

@@ -17,9 +17,9 @@ export interface ConvAttrs {
 
 export function normalizeConv(op: string, opts: ConvOptions): ConvAttrs {
   return {
-    strides: normalizePair(op, 'strides', opts.strides ?? 1),
-    padding: normalizePadding(op, opts.padding ?? 'VALID'),
-    dilations: normalizePair(op, 'dilations', opts.dilations ?? 1),
+    strides: normalizePair(op, 'strides', opts.strides === undefined ? 1 : opts.strides),
+    padding: normalizePadding(op, opts.padding === undefined ? 'VALID' : opts.padding),
+    dilations: normalizePair(op, 'dilations', opts.dilations === undefined ? 1 : opts.dilations),
   };
 }
 
@@ -38,7 +38,7 @@ export const convExampleConfigs: readonly {
   readonly attrs: ConvAttrs;
 }[] = [
   { name: 'x=[2,5,5,3] w=[3,3,3,2] s=1 d=1 p=same', x: [2, 5, 5, 3], w: [3, 3, 3, 2], attrs: { strides: [1, 1], padding: 'SAME', dilations: [1, 1] } },
-  { name: 'x=[1,7,7,2] w=[3,3,2,2] s=2 d=1 p=same (asymmetric)', x: [1, 8, 8, 2], w: [4, 4, 2, 2], attrs: { strides: [2, 2], padding: 'SAME', dilations: [1, 1] } },
+  { name: 'x=[1,7,7,2] w=[4,4,2,2] s=2 d=1 p=same (asymmetric)', x: [1, 7, 7, 2], w: [4, 4, 2, 2], attrs: { strides: [2, 2], padding: 'SAME', dilations: [1, 1] } },
   { name: 'x=[1,7,6,1] w=[2,3,1,2] s=[3,2] d=1 p=valid (unread rows)', x: [1, 7, 6, 1], w: [2, 3, 1, 2], attrs: { strides: [3, 2], padding: 'VALID', dilations: [1, 1] } },
   { name: 'x=[2,6,7,2] w=[2,2,2,3] s=1 d=[2,3] p=explicit', x: [2, 6, 7, 2], w: [2, 2, 2, 3], attrs: { strides: [1, 1], padding: [[1, 0], [2, 1]], dilations: [2, 3] } },
   { name: 'x=[1,4,4,2] w=[1,1,2,3] s=3 d=1 p=valid (stride > kernel)', x: [1, 4, 4, 2], w: [1, 1, 2, 3], attrs: { strides: [3, 3], padding: 'VALID', dilations: [1, 1] } },

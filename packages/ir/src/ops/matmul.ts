@@ -30,7 +30,17 @@ export const matmul = defineOp<'matmul', NoAttrs, NoAttrs>({
         `a ${fmtShape(as)}, b ${fmtShape(bs)}`,
       );
     }
-    const batch = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
+    let batch: readonly number[];
+    try {
+      batch = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
+    } catch (e) {
+      throw new ShapeError(
+        'matmul',
+        `batch axes must broadcast: ${(e as ShapeError).rule.replace('shapes must broadcast: ', '')}`,
+        {},
+        `a ${fmtShape(as)}, b ${fmtShape(bs)}`,
+      );
+    }
     return { attrs: {}, shape: [...batch, m, n] };
   },
   // c = a b:  da = dc bᵀ,  db = aᵀ dc (batch axes un-broadcast by autodiff).

@@ -49,8 +49,8 @@ export function poolOp<Name extends string>(
 /** Validates pool options (explicit padding must be smaller than the window). */
 export function normalizePool(name: string, opts: PoolOptions): PoolAttrs {
       const ksize = normalizePair(name, 'ksize', opts.ksize);
-      const strides = normalizePair(name, 'strides', opts.strides ?? ksize);
-      const padding = normalizePadding(name, opts.padding ?? 'VALID');
+      const strides = normalizePair(name, 'strides', opts.strides === undefined ? ksize : opts.strides);
+      const padding = normalizePadding(name, opts.padding === undefined ? 'VALID' : opts.padding);
       if (Array.isArray(padding)) {
         const [[t, b], [l, r]] = padding as readonly (readonly number[])[] as [[number, number], [number, number]];
         if (t >= ksize[0] || b >= ksize[0] || l >= ksize[1] || r >= ksize[1]) {
@@ -85,7 +85,7 @@ export function poolGradOp<Name extends string>(
       return { attrs, shape };
     },
     // Linear in the second operand; piecewise constant in x, whose gradient is zero a.e.
-    vjp: { [direction === 'scatter' ? 'dy' : 'ddx']: vjp },
+    vjp: { x: () => undefined, [direction === 'scatter' ? 'dy' : 'ddx']: vjp },
     jvp,
     examples: examples.map((e) => {
       const a = normalizePool(name, e.attrs);

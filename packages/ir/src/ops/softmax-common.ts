@@ -1,3 +1,4 @@
+import { ShapeError } from '../errors.ts';
 import { normalizeAxis } from '../shape/shape.ts';
 import { defineOp, type JvpRule, type OpExample, type OpRecord, type TensorType, type VjpRule } from './record.ts';
 
@@ -22,8 +23,9 @@ export function axisOp<Name extends string>(name: Name, doc: string, vjp: VjpRul
     operands: ['x'],
     doc,
     infer([x]: readonly TensorType[], opts: AxisOptions) {
-      if (x!.shape.length === 0) normalizeAxis(name, opts.axis ?? -1, 0);
-      return { attrs: { axis: normalizeAxis(name, opts.axis ?? -1, x!.shape.length) }, shape: x!.shape };
+      if (x!.shape.length === 0) throw new ShapeError(name, 'x must have rank ≥ 1, got a scalar', { x: x!.shape });
+      const axis = opts.axis === undefined ? -1 : opts.axis;
+      return { attrs: { axis: normalizeAxis(name, axis, x!.shape.length) }, shape: x!.shape };
     },
     vjp: { x: vjp },
     jvp,

@@ -16,7 +16,7 @@ export const transpose = defineOp<'transpose', TransposeOptions, TransposeAttrs>
   doc: 'permutes axes: y.shape[k] = x.shape[perm[k]]',
   infer([x], opts) {
     const rank = x!.shape.length;
-    const perm = opts.perm ?? [...Array(rank).keys()].reverse();
+    const perm = opts.perm === undefined ? [...Array(rank).keys()].reverse() : opts.perm;
     const sorted = Array.isArray(perm) ? [...perm].sort((a, b) => a - b) : [];
     if (!Array.isArray(perm) || perm.length !== rank || !sorted.every((p, i) => p === i)) {
       throw new AttrError('transpose', `perm must be a permutation of 0..${rank - 1}`, { perm, rank });
