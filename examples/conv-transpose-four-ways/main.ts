@@ -31,7 +31,7 @@ import {
   type Node,
   type Padding,
 } from 'graft';
-import { seeded } from '../conv-transpose/main.ts';
+import { seeded } from '../util.ts';
 
 export interface Setting {
   readonly x: readonly [number, number, number, number];

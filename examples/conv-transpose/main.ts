@@ -9,6 +9,7 @@
  * conv2d: ⟨conv2d(x, w), v⟩ = ⟨x, conv2dTranspose(v, w)⟩.
  */
 import { Graph, compile, cpu, printGraph, validInputSizes, type FloatArray } from 'graft';
+import { seeded } from '../util.ts';
 
 export interface ConvTransposeReport {
   readonly lines: string[];
@@ -16,20 +17,6 @@ export interface ConvTransposeReport {
   readonly maxTransposeDiff: number;
   /** Largest relative gap of the adjoint identity. */
   readonly maxAdjointGap: number;
-}
-
-/** Seeded uniform values in [−1, 1) (mulberry32). */
-export function seeded(n: number, seed: number): Float64Array {
-  let a = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
 }
 
 function dot(a: FloatArray, b: FloatArray): number {

@@ -61,14 +61,23 @@ function unaryKernel<K extends UnaryOp>(op: K): Kernel<K> {
   return (_node, [x], out) => unary(op, x!, out);
 }
 
+/** `y = −x`. */
 export const neg = unaryKernel('neg');
+/** `y = eˣ`. */
 export const exp = unaryKernel('exp');
+/** `y = ln x` (log 0 = −∞, log of a negative = NaN). */
 export const log = unaryKernel('log');
+/** `y = max(x, 0)`. */
 export const relu = unaryKernel('relu');
+/** `y = 1 / (1 + e^−x)`. */
 export const sigmoid = unaryKernel('sigmoid');
+/** `y = tanh x`. */
 export const tanh = unaryKernel('tanh');
+/** `y = x²`. */
 export const square = unaryKernel('square');
+/** `y = √x` (NaN for negative x). */
 export const sqrt = unaryKernel('sqrt');
+/** `y = 1` where `x > 0`, else 0. */
 export const step = unaryKernel('step');
 
 /** `out[o + t] = a[ia + t·sa] ∘ b[ib + t·sb]` for `t < len`; a stride of 0 broadcasts. */
@@ -160,9 +169,13 @@ function binaryKernel<K extends BinaryOp>(op: K): Kernel<K> {
   return (node, [a, b], out) => binary(op, node, a!, b!, out);
 }
 
+/** `y = a + b`, broadcast. */
 export const add = binaryKernel('add');
+/** `y = a − b`, broadcast. */
 export const sub = binaryKernel('sub');
+/** `y = a · b`, broadcast. */
 export const mul = binaryKernel('mul');
+/** `y = a / b`, broadcast (IEEE: x / 0 = ±∞, 0 / 0 = NaN). */
 export const div = binaryKernel('div');
 
 /** `y[…, c] = x[…, c] + b[c]`. */

@@ -30,9 +30,9 @@ function naive(m: number, n: number, k: number, a: MatrixView, b: MatrixView): F
 }
 
 const config = fc.record({
-  // Sizes straddle the register block (4) and cache blocks (MC 128, KC 256).
-  m: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 120, max: 270 })),
-  n: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 10, max: 70 })),
+  // Sizes straddle the register block (8 × 8) and cache blocks (MC 128, KC 256).
+  m: fc.oneof(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 120, max: 270 })),
+  n: fc.oneof(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 18, max: 70 })),
   k: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 250, max: 530 })),
   transA: fc.boolean(),
   transB: fc.boolean(),

@@ -21,6 +21,7 @@ export function im2col(x: FloatArray, g: ConvGeometry, r0: number, rows: number,
   const pt = g.pads[0];
   const pl = g.pads[2];
   const rowLen = kw * inC;
+  const step = dw * inC;
   const plane = outH * outW;
   let n = Math.floor(r0 / plane);
   let i = Math.floor((r0 - n * plane) / outW);
@@ -30,6 +31,9 @@ export function im2col(x: FloatArray, g: ConvGeometry, r0: number, rows: number,
     const xn = n * inH * inW * inC;
     const h0 = i * sh - pt;
     const w0 = j * sw - pl;
+    // 0 ≤ w0 + b·dw < inW  ⇔  bLo ≤ b < bHi.
+    const bLo = Math.min(kw, w0 < 0 ? Math.ceil(-w0 / dw) : 0);
+    const bHi = Math.max(bLo, Math.min(kw, Math.ceil((inW - w0) / dw)));
     for (let a = 0; a < kh; a++) {
       const ih = h0 + a * dh;
       if (ih < 0 || ih >= inH) {
@@ -37,16 +41,19 @@ export function im2col(x: FloatArray, g: ConvGeometry, r0: number, rows: number,
         d += rowLen;
         continue;
       }
-      const xRow = xn + ih * inW * inC;
-      for (let b = 0; b < kw; b++) {
-        const iw = w0 + b * dw;
-        if (iw < 0 || iw >= inW) {
-          for (let ci = 0; ci < inC; ci++) cols[d++] = 0;
-          continue;
+      // Taps b in [bLo, bHi) read x; the others read padding. With dw = 1 they are one contiguous run.
+      const head = bLo * inC;
+      const body = (bHi - bLo) * inC;
+      for (let t = 0; t < head; t++) cols[d++] = 0;
+      let s = xn + (ih * inW + w0 + bLo * dw) * inC;
+      if (dw === 1) {
+        for (let t = 0; t < body; t++) cols[d++] = x[s++]!;
+      } else {
+        for (let b = bLo; b < bHi; b++, s += step) {
+          for (let ci = 0; ci < inC; ci++) cols[d++] = x[s + ci]!;
         }
-        let s = xRow + iw * inC;
-        for (let ci = 0; ci < inC; ci++) cols[d++] = x[s++]!;
       }
+      for (let t = head + body; t < rowLen; t++) cols[d++] = 0;
     }
     if (++j === outW) {
       j = 0;
@@ -70,6 +77,7 @@ export function col2im(dcols: Float64Array, g: ConvGeometry, r0: number, rows: n
   const pt = g.pads[0];
   const pl = g.pads[2];
   const rowLen = kw * inC;
+  const step = dw * inC;
   const plane = outH * outW;
   let n = Math.floor(r0 / plane);
   let i = Math.floor((r0 - n * plane) / outW);
@@ -79,22 +87,26 @@ export function col2im(dcols: Float64Array, g: ConvGeometry, r0: number, rows: n
     const xn = n * inH * inW * inC;
     const h0 = i * sh - pt;
     const w0 = j * sw - pl;
+    // 0 ≤ w0 + b·dw < inW  ⇔  bLo ≤ b < bHi.
+    const bLo = Math.min(kw, w0 < 0 ? Math.ceil(-w0 / dw) : 0);
+    const bHi = Math.max(bLo, Math.min(kw, Math.ceil((inW - w0) / dw)));
     for (let a = 0; a < kh; a++) {
       const ih = h0 + a * dh;
       if (ih < 0 || ih >= inH) {
         d += rowLen;
         continue;
       }
-      const xRow = xn + ih * inW * inC;
-      for (let b = 0; b < kw; b++) {
-        const iw = w0 + b * dw;
-        if (iw < 0 || iw >= inW) {
-          d += inC;
-          continue;
+      d += bLo * inC;
+      let s = xn + (ih * inW + w0 + bLo * dw) * inC;
+      if (dw === 1) {
+        const body = (bHi - bLo) * inC;
+        for (let t = 0; t < body; t++) dx[s++]! += dcols[d++]!;
+      } else {
+        for (let b = bLo; b < bHi; b++, s += step) {
+          for (let ci = 0; ci < inC; ci++) dx[s + ci]! += dcols[d++]!;
         }
-        let s = xRow + iw * inC;
-        for (let ci = 0; ci < inC; ci++) dx[s++]! += dcols[d++]!;
       }
+      d += (kw - bHi) * inC;
     }
     if (++j === outW) {
       j = 0;
