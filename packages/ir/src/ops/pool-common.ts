@@ -48,16 +48,16 @@ export function poolOp<Name extends string>(
 
 /** Validates pool options (explicit padding must be smaller than the window). */
 export function normalizePool(name: string, opts: PoolOptions): PoolAttrs {
-      const ksize = normalizePair(name, 'ksize', opts.ksize);
-      const strides = normalizePair(name, 'strides', opts.strides === undefined ? ksize : opts.strides);
-      const padding = normalizePadding(name, opts.padding === undefined ? 'VALID' : opts.padding);
-      if (Array.isArray(padding)) {
-        const [[t, b], [l, r]] = padding as readonly (readonly number[])[] as [[number, number], [number, number]];
-        if (t >= ksize[0] || b >= ksize[0] || l >= ksize[1] || r >= ksize[1]) {
-          throw new AttrError(name, 'explicit padding must be smaller than the window on each side', { padding, ksize });
-        }
-      }
-      return { ksize, strides, padding };
+  const ksize = normalizePair(name, 'ksize', opts.ksize);
+  const strides = normalizePair(name, 'strides', opts.strides === undefined ? ksize : opts.strides);
+  const padding = normalizePadding(name, opts.padding === undefined ? 'VALID' : opts.padding);
+  if (Array.isArray(padding)) {
+    const [[t, b], [l, r]] = padding as readonly (readonly number[])[] as [[number, number], [number, number]];
+    if (t >= ksize[0] || b >= ksize[0] || l >= ksize[1] || r >= ksize[1]) {
+      throw new AttrError(name, 'explicit padding must be smaller than the window on each side', { padding, ksize });
+    }
+  }
+  return { ksize, strides, padding };
 }
 
 /**
