@@ -57,36 +57,15 @@ export interface OpAttrs {
   avgPool: PoolAttrs;
 }
 
-/** Options each op's builder accepts (normalised attrs are valid options). */
-export interface OpOptions extends Record<OpName, unknown> {
-  input: InputAttrs;
-  constant: ConstantAttrs;
-  neg: NoAttrs;
-  exp: NoAttrs;
-  log: NoAttrs;
-  relu: NoAttrs;
-  sigmoid: NoAttrs;
-  tanh: NoAttrs;
-  square: NoAttrs;
-  sqrt: NoAttrs;
-  step: NoAttrs;
-  add: NoAttrs;
-  sub: NoAttrs;
-  mul: NoAttrs;
-  div: NoAttrs;
+/** Builder options of the ops whose options differ from their normalised attrs. */
+interface LooseOptions {
   sum: ReduceOptions;
   mean: ReduceOptions;
   max: ReduceOptions;
   softmax: AxisOptions;
   logSoftmax: AxisOptions;
-  reshape: ReshapeAttrs;
   transpose: TransposeOptions;
-  reverse: ReverseAttrs;
-  pad: PadAttrs;
   dilate: DilateOptions;
-  broadcastTo: BroadcastToAttrs;
-  matmul: NoAttrs;
-  biasAdd: NoAttrs;
   conv2d: ConvOptions;
   conv2dBackpropInput: BackpropInputOptions;
   conv2dBackpropFilter: BackpropFilterOptions;
@@ -96,6 +75,9 @@ export interface OpOptions extends Record<OpName, unknown> {
   maxPoolGradGrad: PoolOptions;
   avgPool: PoolOptions;
 }
+
+/** Options each op's builder accepts (normalised attrs are valid options). */
+export type OpOptions = Omit<OpAttrs, keyof LooseOptions> & LooseOptions;
 
 /** Every op of the IR. */
 export type OpName = keyof OpAttrs;
