@@ -1,11 +1,27 @@
-import type { Backend, Executable, ProgramPlan } from '@graft/compiler';
-import { allocate, type FloatArray, type OpName } from '@graft/ir';
+import type { Backend, Executable, ProgramPlan, Step } from '@graft/compiler';
+import { GraphError, allocate, type DType, type FloatArray, type OpName } from '@graft/ir';
+import { compileFused } from './fused-kernel.ts';
 import type { Kernel } from './kernel.ts';
 import { kernels } from './kernels/index.ts';
+import { allocateFloat32, freeFloat32 } from './kernels/wasm/heap.ts';
 
+/** Options of `cpu()`. */
 export interface CpuOptions {
   /** Called for every typed array the executor allocates (to count allocations in tests). */
   readonly onAllocate?: (bytes: number) => void;
+  /**
+   * Fill the arenas with NaN when a plan is prepared, so that a kernel reading an element
+   * nobody wrote shows up as NaN instead of a plausible stale value (for tests).
+   */
+  readonly poison?: boolean;
+  /**
+   * Place the float32 arena in the WebAssembly kernels' memory (default true), so the float32
+   * conv kernels use its buffers in place instead of copying operands and results on every
+   * call. That memory is invisible to the garbage collector: `dispose()` a program when done
+   * with it (an undisposed one is released only when it is collected, which memory growth
+   * there does not prompt).
+   */
+  readonly wasmArena?: boolean;
 }
 
 /** The reference typed-array executor (float32 and float64). */
@@ -16,38 +32,120 @@ export function cpu(options: CpuOptions = {}): Backend {
   };
 }
 
+/**
+ * A plan prepared on the CPU: one arena per dtype, a fixed view of it per buffer, and per
+ * step a closure over its kernel, its output view and an argument array. Feeds are the
+ * only arrays that change between runs; they are written into the argument arrays that
+ * read them at the start of each run, so a run allocates no typed array.
+ */
 class CpuExecutable implements Executable {
-  readonly #buffers: (FloatArray | undefined)[];
+  readonly #views: (FloatArray | undefined)[];
+  readonly #run: (() => void)[];
+  /** Argument slots that read a feed: [args, position, buffer]. */
+  readonly #feedSlots: [FloatArray[], number, number][] = [];
+  readonly #outputs = new Map<number, FloatArray>();
+  /** The float32 arena when it lives in the WebAssembly kernels' memory (freed by dispose). */
+  #wasmArena: Float32Array | undefined;
 
   constructor(
     readonly plan: ProgramPlan,
     readonly options: CpuOptions,
   ) {
-    this.#buffers = plan.buffers.map(() => undefined);
+    const arenas = {} as Record<DType, FloatArray>;
+    for (const dtype of ['float32', 'float64'] as const) {
+      const size = plan.arena[dtype];
+      const wasm = dtype === 'float32' && size > 0 && options.wasmArena !== false;
+      arenas[dtype] = wasm ? this.#float32Arena(size) : allocate(dtype, size);
+      if (size > 0) options.onAllocate?.(arenas[dtype].byteLength);
+      if (options.poison === true) arenas[dtype].fill(NaN);
+    }
+    this.#views = plan.buffers.map((b) => {
+      if (b.storage.kind === 'feed') return undefined;
+      return arenas[b.dtype].subarray(b.storage.offset, b.storage.offset + b.size);
+    });
+    for (const step of plan.prologue) this.#prepare(step)();
+    this.#run = plan.steps.map((s) => this.#prepare(s));
+    for (const { buffer } of plan.outputs.values()) this.#outputs.set(buffer, this.#view(buffer));
   }
 
-  #buffer(id: number): FloatArray {
-    let b = this.#buffers[id];
-    if (b === undefined) {
-      const spec = this.plan.buffers[id]!;
-      b = allocate(spec.dtype, spec.size);
-      this.options.onAllocate?.(b.byteLength);
-      this.#buffers[id] = b;
+  /**
+   * The float32 arena, allocated in the WebAssembly kernels' memory so that they read and
+   * write its buffers in place instead of copying operands in and results out on every call;
+   * a plain Float32Array where that memory is not available.
+   */
+  #float32Arena(size: number): Float32Array {
+    try {
+      const arena = allocateFloat32(size);
+      this.#wasmArena = arena;
+      release.register(this, arena, this);
+      return arena.fill(0);
+    } catch {
+      return new Float32Array(size);
     }
-    return b;
+  }
+
+  #view(id: number): FloatArray {
+    const v = this.#views[id];
+    if (v === undefined) throw new GraphError('cpu', `buffer b${id} must be in the arena to be written or returned`, {});
+    return v;
+  }
+
+  /** The closure that runs one step over fixed views; feed arguments are filled in per run. */
+  #prepare(step: Step): () => void {
+    const out = this.#view(step.output);
+    const args: FloatArray[] = [];
+    step.inputs.forEach((b, k) => {
+      const spec = this.plan.buffers[b]!;
+      if (spec.storage.kind === 'feed') {
+        this.#feedSlots.push([args, k, spec.storage.buffer]);
+        args.push(out); // replaced by the feed at the start of each run
+      } else {
+        args.push(this.#view(b));
+      }
+    });
+    switch (step.kind) {
+      case 'kernel': {
+        const kernel = kernels[step.node.op as Exclude<OpName, 'input'>] as Kernel<OpName> | undefined;
+        if (kernel === undefined) throw new GraphError('cpu', `no kernel for op ${step.node.op}`, {});
+        const node = step.node;
+        return () => kernel(node, args, out);
+      }
+      case 'fused': {
+        const fused = compileFused(step.expr);
+        return () => fused(out, args);
+      }
+      case 'copy':
+        return () => out.set(args[0]!);
+      default:
+        throw new GraphError('cpu', `unknown step kind ${(step as { kind: unknown }).kind}`, {});
+    }
+  }
+
+  runSync(feeds: ReadonlyMap<number, FloatArray>): ReadonlyMap<number, FloatArray> {
+    for (const [args, k, buffer] of this.#feedSlots) {
+      const v = feeds.get(buffer);
+      if (v === undefined) throw new GraphError('cpu', `feed buffer b${buffer} must be given`, {});
+      args[k] = v;
+    }
+    for (const run of this.#run) run();
+    return this.#outputs;
   }
 
   async run(feeds: ReadonlyMap<number, FloatArray>): Promise<ReadonlyMap<number, FloatArray>> {
-    const view = (id: number) => feeds.get(id) ?? this.#buffer(id);
-    for (const step of this.plan.steps) {
-      const kernel = kernels[step.node.op as Exclude<OpName, 'input'>] as Kernel<OpName>;
-      kernel(step.node, step.inputs.map(view), view(step.output));
+    return this.runSync(feeds);
+  }
+
+  dispose(): void {
+    this.#views.fill(undefined);
+    this.#run.length = 0;
+    this.#outputs.clear();
+    if (this.#wasmArena !== undefined) {
+      release.unregister(this);
+      freeFloat32(this.#wasmArena);
+      this.#wasmArena = undefined;
     }
-    const out = new Map<number, FloatArray>();
-    for (const { buffer } of this.plan.outputs.values()) {
-      // Outputs are copied so that a later run cannot overwrite what a caller holds.
-      out.set(buffer, view(buffer).slice());
-    }
-    return out;
   }
 }
+
+/** Returns the WebAssembly arena of a program that was never disposed once it is garbage. */
+const release = new FinalizationRegistry<Float32Array>((arena) => freeFloat32(arena));

@@ -1,31 +1,40 @@
-import {
-  FeedError,
-  GraphError,
-  Node,
-  ancestors,
-  bytesPerElement,
-  dtypeOfArray,
-  fmtShape,
-  formatNode,
-  sizeOf,
-  type FloatArray,
-} from '@graft/ir';
-import { lowerConvGradients, rewrite, type TraceEntry } from '@graft/rewrite';
-import type { Backend, BufferSpec, Feeds, Program, ProgramPlan, ProgramStats, Step } from './program.ts';
+import { AttrError, FeedError, GraphError, Node, bytesPerElement, dtypeOfArray, fmtShape, type FloatArray } from '@graft/ir';
+import type { TraceEntry } from '@graft/rewrite';
+import { formatListing } from './listing.ts';
+import { defaultMemoryOptions, type MemoryOptions } from './memory.ts';
+import { defaultPipeline, runPipeline } from './pipeline.ts';
+import type { Backend, Feeds, PassRecord, Program, ProgramPlan, ProgramStats, RunOptions } from './program.ts';
+import { liveNodes, schedule } from './schedule.ts';
+import { createStage, type FusionGroup, type Pass, type Stage } from './stage.ts';
 
+/** Options of `compile`. */
 export interface CompileOptions {
   /** The executor to run on, e.g. `cpu()`. */
   readonly backend: Backend;
   /**
    * Lower conv2dBackpropInput / conv2dBackpropFilter / conv2dTranspose into plain conv2d
    * of padded, dilated, reversed and transposed tensors (default false: dedicated kernels).
+   * Applies to the default pipeline; with `passes`, list `lowerConvGradientsPass` instead.
    */
   readonly lowerConvGradients?: boolean;
+  /** The passes to run instead of `defaultPipeline()` (`[]` runs none: one step per node). */
+  readonly passes?: readonly Pass[];
+  /** Keep every pass's output graph in `program.passes` (default false: names, counts and traces only). */
+  readonly trace?: boolean;
+  /** Verify the whole graph after every pass (default false: a cheap check of each pass's result). */
+  readonly debug?: boolean;
+  /** What the memory planner may do (default: all of it). */
+  readonly memory?: Partial<MemoryOptions>;
 }
 
 /**
- * Compiles named output nodes into a program: the nodes they need in topological order,
- * one buffer per node. (Optimisation passes and memory planning slot in here.)
+ * Compiles named output nodes into a program: runs the pass pipeline (by default
+ * verify → simplify → foldConstants → cse → dce → fuse), schedules the result as steps and
+ * plans their memory (buffers reused by liveness, in-place elementwise updates, one arena
+ * per dtype), then prepares the plan on the backend.
+ *
+ * The program asks for every input the outputs need as given (optimisation never changes
+ * the feeds), and accepts and ignores feeds for other inputs of the graph.
  */
 export function compile<O extends string>(outputs: Readonly<Record<O, Node>>, options: CompileOptions): Program<O> {
   if (outputs === null || typeof outputs !== 'object') {
@@ -36,8 +45,7 @@ export function compile<O extends string>(outputs: Readonly<Record<O, Node>>, op
   for (const [name, n] of entries) {
     if (!(n instanceof Node)) throw new GraphError('compile', `output "${name}" must be a Node`, { [name]: n });
   }
-  const outNodes = entries.map(([, n]) => n as Node);
-  const graph = outNodes[0]!.graph;
+  const graph = (entries[0]![1] as Node).graph;
   for (const [name, n] of entries) {
     if ((n as Node).graph !== graph) {
       throw new GraphError('compile', `all outputs must belong to one graph; output "${name}" (${n}) does not`, {});
@@ -46,80 +54,99 @@ export function compile<O extends string>(outputs: Readonly<Record<O, Node>>, op
   if (options === null || typeof options !== 'object' || options.backend === undefined) {
     throw new GraphError('compile', 'options.backend must be an executor, e.g. cpu()', {});
   }
-  let named = Object.fromEntries(entries) as Record<O, Node>;
-  let trace: readonly TraceEntry[] = [];
-  if (options.lowerConvGradients === true) {
-    const lowered = rewrite(named, lowerConvGradients, { name: 'lowerConvGradients' });
-    named = lowered.outputs as Record<O, Node>;
-    trace = lowered.trace;
+  if (options.passes !== undefined && options.lowerConvGradients === true) {
+    throw new AttrError('compile', 'lowerConvGradients applies to the default pipeline; with passes, list lowerConvGradientsPass among them', {});
   }
-  const nodes = ancestors(Object.values(named) as Node[]);
-  const buffers: BufferSpec[] = nodes.map((n, id) => ({ id, dtype: n.dtype, shape: n.shape, size: sizeOf(n.shape) }));
-  const bufferOf = new Map(nodes.map((n, i) => [n, i]));
-  const steps: Step[] = nodes
-    .filter((n) => n.op !== 'input')
-    .map((n) => ({ node: n, inputs: n.inputs.map((i) => bufferOf.get(i)!), output: bufferOf.get(n)! }));
-  const feeds = new Map(
-    nodes.filter((n): n is Node<'input'> => n.op === 'input').map((n) => [n.attrs.name, { node: n, buffer: bufferOf.get(n)! }]),
-  );
-  const plan: ProgramPlan = {
-    steps,
-    buffers,
-    feeds,
-    outputs: new Map(
-      (Object.entries(named) as [O, Node][]).map(([name, n]) => [name, { node: n, buffer: bufferOf.get(n)! }]),
-    ),
-  };
-  return new CompiledProgram<O>(plan, options.backend, trace);
+  const source = createStage(Object.fromEntries(entries) as Record<string, Node>);
+  const sourceNodes = liveNodes(source.outputs, 'compile');
+  const feeds = new Map(sourceNodes.filter((n): n is Node<'input'> => n.is('input')).map((n) => [n.attrs.name, n]));
+  const passes = options.passes ?? defaultPipeline({ lowerConvGradients: options.lowerConvGradients ?? false });
+  const result = runPipeline(source, passes, { backend: options.backend }, { debug: options.debug === true, keep: options.trace === true });
+  const memory = { ...defaultMemoryOptions, ...options.memory };
+  const plan = schedule(result.stage, { feeds, memory, pass: result.last });
+  return new CompiledProgram<O>(plan, options.backend, result.stage, result.records, result.trace, sourceNodes.length, graph.inputs);
 }
 
 class CompiledProgram<O extends string> implements Program<O> {
   readonly #executable;
+  readonly #stage: Stage;
+  readonly #sourceNodes: number;
+  readonly #known: ReadonlyMap<string, unknown>;
+  #disposed = false;
 
   constructor(
     readonly plan: ProgramPlan,
     readonly backend: Backend,
-    /** Rewrites applied while compiling (e.g. conv-gradient lowering), in firing order. */
+    stage: Stage,
+    readonly passes: readonly PassRecord[],
     readonly trace: readonly TraceEntry[],
+    sourceNodes: number,
+    known: ReadonlyMap<string, unknown>,
   ) {
+    this.#stage = stage;
+    this.#sourceNodes = sourceNodes;
+    this.#known = known;
     this.#executable = backend.prepare(plan);
   }
 
-  async run(feeds: Feeds): Promise<Record<O, FloatArray>> {
-    const byBuffer = checkFeeds(this.plan, feeds);
+  get graph() {
+    return this.#stage.graph;
+  }
+
+  get outputs(): Readonly<Record<O, Node>> {
+    return this.#stage.outputs as Readonly<Record<O, Node>>;
+  }
+
+  get fusion(): readonly FusionGroup[] {
+    return this.#stage.fusion;
+  }
+
+  async run(feeds: Feeds, options: RunOptions = {}): Promise<Record<O, FloatArray>> {
+    if (this.#disposed) throw new GraphError('run', 'the program must not be disposed', {});
+    const byBuffer = checkFeeds(this.plan, feeds, this.#known);
     const results = await this.#executable.run(byBuffer);
+    const copy = options.copy ?? true;
     const out = {} as Record<O, FloatArray>;
-    for (const [name, { buffer }] of this.plan.outputs) out[name as O] = results.get(buffer)!;
+    for (const [name, { buffer }] of this.plan.outputs) {
+      const r = results.get(buffer)!;
+      out[name as O] = copy ? r.slice() : r;
+    }
     return out;
   }
 
   stats(): ProgramStats {
-    const fed = new Set([...this.plan.feeds.values()].map((f) => f.buffer));
+    const { steps, buffers, arena } = this.plan;
+    const bytes = (b: { size: number; dtype: 'float32' | 'float64' }) => b.size * bytesPerElement(b.dtype);
+    const nodes = liveNodes(this.#stage.outputs, 'stats');
     return {
-      nodes: this.plan.buffers.length,
-      steps: this.plan.steps.length,
-      unplannedBytes: this.plan.buffers
-        .filter((b) => !fed.has(b.id))
-        .reduce((s, b) => s + b.size * bytesPerElement(b.dtype), 0),
+      sourceNodes: this.#sourceNodes,
+      nodes: nodes.length,
+      steps: steps.length,
+      fusedSteps: steps.filter((s) => s.kind === 'fused' && s.nodes.length > 1).length,
+      inPlaceSteps: steps.filter((s) => s.inPlace !== undefined).length,
+      views: buffers.filter((b) => b.viewOf !== undefined).length,
+      arenaBytes: arena.float32 * 4 + arena.float64 * 8,
+      unplannedBytes: nodes.filter((n) => !n.is('input')).reduce((s, n) => s + bytes(n), 0),
+      bufferBytes: buffers.filter((b) => b.role !== 'feed' && b.viewOf === undefined).reduce((s, b) => s + bytes(b), 0),
     };
   }
 
   listing(): string {
-    return this.plan.steps
-      .map((s, i) => {
-        const b = this.plan.buffers[s.output]!;
-        return `${String(i).padStart(3)}  ${s.node.op.padEnd(22)} [${s.inputs.map((x) => `b${x}`).join(', ')}] → b${s.output} ${b.dtype}${fmtShape(b.shape)} ${b.size * bytesPerElement(b.dtype)} B   ${formatNode(s.node)}`;
-      })
-      .join('\n');
+    return formatListing(this.plan);
   }
 
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     this.#executable.dispose?.();
   }
 }
 
-/** Validates feeds against the plan's inputs: presence, typed-array type and length. */
-export function checkFeeds(plan: ProgramPlan, feeds: Feeds): Map<number, FloatArray> {
+/**
+ * Validates feeds against the plan's inputs: presence, typed-array type and length. Feeds
+ * named in `known` (other inputs of the graph) are accepted and ignored.
+ */
+export function checkFeeds(plan: ProgramPlan, feeds: Feeds, known: ReadonlyMap<string, unknown> = new Map()): Map<number, FloatArray> {
   if (feeds === null || typeof feeds !== 'object') {
     throw new FeedError('run', 'feeds must be a record of typed arrays by input name', { feeds });
   }
@@ -130,12 +157,10 @@ export function checkFeeds(plan: ProgramPlan, feeds: Feeds): Map<number, FloatAr
       expected: [...plan.feeds.keys()],
     });
   }
-  // Feeds for inputs of the graph that these outputs do not need are accepted and ignored.
-  const graphInputs = [...plan.outputs.values()][0]?.node.graph.inputs;
-  const unknown = Object.keys(feeds).filter((name) => !plan.feeds.has(name) && !graphInputs?.has(name));
+  const unknown = Object.keys(feeds).filter((name) => !plan.feeds.has(name) && !known.has(name));
   if (unknown.length > 0) {
     throw new FeedError('run', `feeds must name inputs of the program; unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, {
-      expected: [...(graphInputs?.keys() ?? plan.feeds.keys())],
+      expected: [...new Set([...plan.feeds.keys(), ...known.keys()])],
     });
   }
   for (const [name, { node, buffer }] of plan.feeds) {

@@ -2,6 +2,7 @@ import { convGeometry, transposeGeometry, type ConvGeometry, type FloatArray, ty
 import type { Kernel } from '../kernel.ts';
 import { gemm, rowMajor, transposed } from './gemm.ts';
 import { col2im, im2col } from './im2col.ts';
+import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32 } from './wasm/conv.ts';
 import { Slot, scratch } from './workspace.ts';
 
 /*
@@ -129,7 +130,8 @@ export const conv2d: Kernel<'conv2d'> = (node, [x, w], out) => {
   const g = cached(node, () =>
     convGeometry('conv2d', node.inputs[0]!.shape, node.inputs[1]!.shape, strides, padding, dilations),
   );
-  convForward(g, x!, w!, out);
+  if (out instanceof Float32Array) conv2dF32(g, x as Float32Array, w as Float32Array, out);
+  else convForward(g, x!, w!, out);
 };
 
 /** `tf.nn.conv2d_backprop_input`. */
@@ -146,7 +148,8 @@ export const conv2dBackpropInput: Kernel<'conv2dBackpropInput'> = (node, [dy, w]
       dilations,
     ),
   );
-  convBackpropInput(g, dy!, w!, out);
+  if (out instanceof Float32Array) conv2dBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
+  else convBackpropInput(g, dy!, w!, out);
 };
 
 /** `tf.nn.conv2d_transpose`: the same computation as `conv2dBackpropInput` with `inputShape = outputShape`. */
@@ -158,7 +161,8 @@ export const conv2dTranspose: Kernel<'conv2dTranspose'> = (node, [v, w], out) =>
       shape: 'outputShape',
     }),
   );
-  convBackpropInput(g, v!, w!, out);
+  if (out instanceof Float32Array) conv2dBackpropInputF32(g, v as Float32Array, w as Float32Array, out);
+  else convBackpropInput(g, v!, w!, out);
 };
 
 /** `tf.nn.conv2d_backprop_filter`. */
@@ -170,5 +174,6 @@ export const conv2dBackpropFilter: Kernel<'conv2dBackpropFilter'> = (node, [x, d
       w: 'filterShape',
     }),
   );
-  convBackpropFilter(g, x!, dy!, out);
+  if (out instanceof Float32Array) conv2dBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
+  else convBackpropFilter(g, x!, dy!, out);
 };

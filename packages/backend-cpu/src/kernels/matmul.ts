@@ -1,6 +1,7 @@
 import type { Kernel } from '../kernel.ts';
 import { broadcastStrides } from './elementwise.ts';
 import { gemm, rowMajor } from './gemm.ts';
+import { matmulF32 } from './wasm/conv.ts';
 
 /**
  * `c[…, i, j] = Σ_k a[…, i, k] · b[…, k, j]`: one GEMM per output batch index, the batch
@@ -20,10 +21,11 @@ export const matmul: Kernel<'matmul'> = (node, [a, b], out) => {
   let batches = 1;
   for (const d of batchShape) batches *= d;
   const index = new Array<number>(batchShape.length).fill(0);
+  const pairs: [number, number][] = [];
   let ia = 0;
   let ib = 0;
   for (let t = 0; t < batches; t++) {
-    gemm(m, n, k, rowMajor(a!, ia * m * k, k), rowMajor(b!, ib * k * n, n), out, t * m * n, n, false);
+    pairs.push([ia, ib]);
     for (let d = batchShape.length - 1; d >= 0; d--) {
       ia += sa[d]!;
       ib += sb[d]!;
@@ -33,4 +35,9 @@ export const matmul: Kernel<'matmul'> = (node, [a, b], out) => {
       index[d] = 0;
     }
   }
+  if (out instanceof Float32Array) {
+    matmulF32(m, n, k, a as Float32Array, b as Float32Array, out, pairs);
+    return;
+  }
+  pairs.forEach(([pa, pb], t) => gemm(m, n, k, rowMajor(a!, pa * m * k, k), rowMajor(b!, pb * k * n, n), out, t * m * n, n, false));
 };

@@ -1,5 +1,6 @@
 import type { FloatArray, Node, ReduceOp } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
+import { sumLeadingF32 } from './wasm/pool.ts';
 import { Slot, scratch } from './workspace.ts';
 
 /*
@@ -36,6 +37,12 @@ function reduce(op: ReduceOp, node: Node<ReduceOp>, x: FloatArray, out: FloatArr
       }
       out[o] = finish(v);
     }
+    return;
+  }
+
+  // Sum over leading axes (a bias gradient) in float32: the same float64 sums, vectorised.
+  if (op === 'sum' && out instanceof Float32Array && axes.every((a, i) => a === i) && outSize > 0) {
+    sumLeadingF32(x as Float32Array, size / outSize, outSize, out);
     return;
   }
 

@@ -1,0 +1,63 @@
+/** graft: the graph API, `grad`, `compile(outputs, { backend: cpu() })`, `program.run(feeds)`. */
+import { compile, cpu, grad, Graph, type Node } from 'graft';
+import { smallCnn, mnistCnn } from '../../examples/models/small-cnn.ts';
+import type { Case, ConvCase, TrainCase } from '../lib/cases.ts';
+import { copyOutputs, type Outputs } from '../lib/data.ts';
+import { convOutputName, type Impl, type Inputs, type Runner } from '../lib/peer.ts';
+
+function convGraph(c: ConvCase, inputs: Inputs): { outputs: Record<string, Node>; feeds: Record<string, Float32Array> } {
+  if (inputs.kind !== 'conv') throw new Error(`${c.id}: conv inputs expected`);
+  const g = new Graph({ dtype: 'float32' });
+  const opts = { strides: c.strides, dilations: c.dilations, padding: c.padding };
+  const name = convOutputName[c.op];
+  switch (c.op) {
+    case 'conv2d': {
+      const y = g.conv2d(g.input('x', c.x), g.input('w', c.w), opts);
+      return { outputs: { [name]: y }, feeds: { x: inputs.x, w: inputs.w } };
+    }
+    case 'backpropInput': {
+      const dx = g.conv2dBackpropInput(g.input('dy', inputs.y), g.input('w', c.w), { ...opts, inputShape: c.x });
+      return { outputs: { [name]: dx }, feeds: { dy: inputs.dy, w: inputs.w } };
+    }
+    case 'backpropFilter': {
+      const dw = g.conv2dBackpropFilter(g.input('x', c.x), g.input('dy', inputs.y), { ...opts, filterShape: c.w });
+      return { outputs: { [name]: dw }, feeds: { x: inputs.x, dy: inputs.dy } };
+    }
+  }
+}
+
+/**
+ * One SGD step of `examples/models/small-cnn.ts`: the loss, its gradients (new graph nodes from
+ * `grad`) and the updated parameters `p − lr·dp`, compiled once.
+ */
+function trainGraph(c: TrainCase, inputs: Inputs): { outputs: Record<string, Node>; feeds: Record<string, Float32Array> } {
+  if (inputs.kind !== 'train') throw new Error(`${c.id}: train inputs expected`);
+  const net = smallCnn({ ...mnistCnn, batch: c.batch });
+  const names = Object.keys(net.params);
+  const params = names.map((n) => net.params[n]!);
+  const grads = grad(net.loss, params);
+  const outputs: Record<string, Node> = { loss: net.loss };
+  names.forEach((n, i) => {
+    const dp = grads[i]!;
+    outputs[`d${n}`] = dp;
+    outputs[`new_${n}`] = net.g.sub(params[i]!, net.g.mul(dp, c.lr));
+  });
+  return { outputs, feeds: { ...inputs.feeds } };
+}
+
+export const graft: Impl = {
+  name: 'graft',
+  async prepare(c: Case, inputs: Inputs): Promise<Runner> {
+    const { outputs, feeds } = c.kind === 'conv' ? convGraph(c, inputs) : trainGraph(c, inputs);
+    const program = compile(outputs, { backend: cpu() });
+    return {
+      run: () => program.run(feeds),
+      outputs: (r) => {
+        const all = copyOutputs(r as Record<string, ArrayLike<number>>);
+        // The updated parameters follow from the gradients; the check compares loss and gradients.
+        return Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('new_'))) as Outputs;
+      },
+      note: 'cpu()',
+    };
+  },
+};

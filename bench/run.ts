@@ -1,0 +1,247 @@
+/**
+ * graft against its peers on the conv family and one training step of the small MNIST CNN.
+ * Run: `pnpm bench` (root) or `pnpm --filter @graft/bench bench`; `--help` lists the options.
+ *
+ * For each case: graft runs once and its outputs are the reference; each peer runs once and
+ * must agree (float32: max |peer − graft| ≤ tol · max |graft|) before anything is timed. Then
+ * graft and the peers (tfjs-cpu, tfjs-wasm, onnxruntime in this process, PyTorch) take turns: one warm-up
+ * run each, then rounds until each has spent the budget (median reported). A first run
+ * longer than --single-run-ms is reported alone. PyTorch is a subprocess that takes its turn
+ * in the same rounds (each run timed in Python).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds } from '../examples/models/small-cnn.ts';
+import { caseLabel, cases, convGeometry, convGflop, type Case } from './lib/cases.ts';
+import { compareOutputs, seededF32, type Outputs } from './lib/data.ts';
+import { graftCommit, machine, packageVersion } from './lib/machine.ts';
+import { Skipped, Unsupported, type Impl, type Inputs, type Runner } from './lib/peer.ts';
+import { oneLine, table, type CaseResult, type ImplResult } from './lib/report.ts';
+import { median, timeInterleaved, timeOnce, type Contender, type TimingOptions } from './lib/timing.ts';
+import { graft } from './peers/graft.ts';
+import { onnxruntime, versions as ortVersions } from './peers/ort.ts';
+import { tfjsCpu, tfjsWasm, versions as tfjsVersions } from './peers/tfjs.ts';
+import { probeTorch, pytorch } from './peers/torch.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'budget-ms': { type: 'string', default: '1500' },
+    'min-runs': { type: 'string', default: '3' },
+    'max-runs': { type: 'string', default: '100' },
+    'single-run-ms': { type: 'string', default: '5000' },
+    'turn-ms': { type: 'string', default: '25' },
+    tol: { type: 'string', default: '1e-4' },
+    'no-torch': { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(here, 'results', 'latest.json') },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`usage: pnpm bench [-- options]
+  --only a,b          cases whose id or group contains one of the words (groups: forward,
+                      gradients, stride2, dilated, train; ids look like fwd-x32x14x14x32-…)
+  --budget-ms N       time per implementation and case (default 1500)
+  --min-runs N        at least N timed runs (default 3); --max-runs N at most N (default 100)
+  --single-run-ms N   a first run this long is reported alone (default 5000)
+  --turn-ms N         one implementation's turn in a round lasts ≥ N ms; a turn of several
+                      runs drops its first (cache re-warm) (default 25)
+  --tol T             agreement: max |peer − graft| ≤ T · max |graft| (default 1e-4)
+  --no-torch          skip the PyTorch subprocess
+  --out FILE          JSON results (default bench/results/latest.json)`);
+  process.exit(0);
+}
+
+const timing: TimingOptions = {
+  budgetMs: Number(args['budget-ms']),
+  minRuns: Number(args['min-runs']),
+  maxRuns: Number(args['max-runs']),
+  singleRunMs: Number(args['single-run-ms']),
+  turnMs: Number(args['turn-ms']),
+};
+const tol = Number(args.tol);
+const only = args.only?.split(',').filter(Boolean);
+const selected = cases.filter((c) => !only || only.some((w) => c.id.includes(w) || c.group === w));
+const torchProbe = args['no-torch'] ? ({ ok: false, note: '--no-torch' } as const) : probeTorch();
+const torch = pytorch(torchProbe);
+const peers: readonly Impl[] = [tfjsCpu, tfjsWasm, onnxruntime, torch];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function inputsFor(c: Case): Inputs {
+  if (c.kind === 'conv') {
+    const { y, pads } = convGeometry(c);
+    return { kind: 'conv', x: seededF32(c.x, 1), w: seededF32(c.w, 2, -0.5, 0.5), dy: seededF32(y, 3), y, pads };
+  }
+  const net = smallCnn({ ...mnistCnn, batch: c.batch });
+  const feeds = castFeeds(smallCnnFeeds(net, 1), 'float32') as Record<string, Float32Array>;
+  const params = Object.keys(net.params);
+  const shapes: Record<string, readonly number[]> = { x: net.x.shape, labels: net.labels.shape };
+  for (const n of params) shapes[n] = net.params[n]!.shape;
+  return { kind: 'train', feeds, shapes, params };
+}
+
+/** Conv GFLOP of one run; the train step counts conv1 forward + filter gradient and conv2 forward + both gradients. */
+function gflopOf(c: Case, inputs: Inputs): number {
+  if (c.kind === 'conv' && inputs.kind === 'conv') return convGflop(c.x, c.w, inputs.y);
+  const b = c.kind === 'train' ? c.batch : 0;
+  const conv1 = convGflop([b, 28, 28, 1], [5, 5, 1, 32], [b, 28, 28, 32]);
+  const conv2 = convGflop([b, 14, 14, 32], [5, 5, 32, 64], [b, 14, 14, 64]);
+  return 2 * conv1 + 3 * conv2;
+}
+
+function failure(impl: string, e: unknown): ImplResult {
+  const reason = e instanceof Error ? e.message : String(e);
+  return { impl, status: e instanceof Unsupported ? 'unsupported' : e instanceof Skipped ? 'skipped' : 'error', reason };
+}
+
+function timedResult(impl: string, c: Case, gflop: number, times: readonly number[], single: boolean, extra: Partial<ImplResult>): ImplResult {
+  const ms = median(times);
+  const perf = c.kind === 'train' ? { imagesPerSec: (c.batch * 1000) / ms, gflops: gflop / (ms / 1000) } : { gflops: gflop / (ms / 1000) };
+  return { impl, status: 'ok', medianMs: ms, minMs: Math.min(...times), runs: times.length, single, ...perf, ...extra };
+}
+
+interface Entrant {
+  readonly impl: string;
+  readonly runner: Runner;
+  readonly contender: Contender;
+  readonly extra: Partial<ImplResult>;
+}
+
+async function runCase(c: Case, inputs: Inputs): Promise<CaseResult> {
+  const gflop = gflopOf(c, inputs);
+  const results: ImplResult[] = [];
+  const entrants: Entrant[] = [];
+  const enter = (impl: string, runner: Runner, extra: Partial<ImplResult>) =>
+    entrants.push({
+      impl,
+      runner,
+      extra,
+      contender: { name: impl, enter: runner.enter?.bind(runner), run: () => runner.run(), selfTimed: runner.selfTimed, times: [] },
+    });
+
+  let ref: Outputs;
+  try {
+    const runner = await graft.prepare(c, inputs);
+    const first = await timeOnce(runner);
+    ref = runner.outputs(first.result);
+    enter('graft', runner, { note: runner.note });
+  } catch (e) {
+    const f = failure('graft', e);
+    log(`  graft failed: ${f.reason}`);
+    const skipped = peers.map((p): ImplResult => ({ impl: p.name, status: 'skipped', reason: 'graft failed' }));
+    return { case: c, label: caseLabel(c), gflop, results: [f, ...skipped] };
+  }
+
+  const singles: ImplResult[] = [];
+  for (const peer of peers) {
+    let runner: Runner | undefined;
+    try {
+      runner = await peer.prepare(c, inputs);
+      const first = await timeOnce(runner);
+      const a = compareOutputs(ref, runner.outputs(first.result), tol);
+      const extra: Partial<ImplResult> = { maxRelErr: a.maxRelErr, agree: a.agree, note: runner.note };
+      if (!a.agree) {
+        singles.push({ impl: peer.name, status: 'mismatch', reason: a.worst, ...extra });
+      } else if (first.ms >= timing.singleRunMs) {
+        singles.push(timedResult(peer.name, c, gflop, [first.ms], true, extra));
+      } else {
+        enter(peer.name, runner, extra);
+        runner = undefined; // timed below, disposed after
+      }
+      log(`  ${peer.name}: first run ${first.ms.toFixed(1)} ms, ${a.agree ? 'agrees' : 'DISAGREES'} (max rel err ${a.maxRelErr.toExponential(2)})`);
+    } catch (e) {
+      singles.push(failure(peer.name, e));
+      if (!(e instanceof Skipped)) log(`  ${peer.name}: ${oneLine(String((e as Error).message ?? e), 160)}`);
+    } finally {
+      runner?.dispose?.();
+    }
+  }
+
+  await timeInterleaved(
+    entrants.map((e) => e.contender),
+    timing,
+  );
+  for (const e of entrants) {
+    results.push(timedResult(e.impl, c, gflop, e.contender.times, false, e.extra));
+    e.runner.dispose?.();
+  }
+  results.push(...singles);
+  results.sort((a, b) => order(a.impl) - order(b.impl));
+  return { case: c, label: caseLabel(c), gflop, results };
+}
+
+const implOrder = ['graft', 'tfjs-cpu', 'tfjs-wasm', 'onnxruntime', 'pytorch'];
+const order = (impl: string) => implOrder.indexOf(impl);
+
+function withRatios(cr: CaseResult): CaseResult {
+  const g = cr.results.find((r) => r.impl === 'graft');
+  const gm = g?.status === 'ok' ? g.medianMs : undefined;
+  return {
+    ...cr,
+    results: cr.results.map((r) => (r.impl !== 'graft' && r.status === 'ok' && gm !== undefined ? { ...r, ratio: gm / r.medianMs! } : r)),
+  };
+}
+
+// ---- run ----
+
+const info = {
+  date: new Date().toISOString(),
+  machine: machine(),
+  node: process.version,
+  graft: graftCommit(),
+  peers: {
+    '@tensorflow/tfjs-core': tfjsVersions.core,
+    '@tensorflow/tfjs-backend-cpu': packageVersion('@tensorflow/tfjs-backend-cpu'),
+    '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
+    'onnxruntime-node': ortVersions.ort,
+    pytorch: torchProbe.ok ? `${torchProbe.version} (python ${torchProbe.python}, 1 thread)` : `skipped: ${torchProbe.note}`,
+  },
+  settings: { ...timing, tol, threads: 'one thread everywhere: graft and tfjs are single-threaded JS/WASM; onnxruntime intra/inter-op 1; torch.set_num_threads(1)' },
+};
+
+const header = [
+  `graft bench — ${info.date}`,
+  `machine: ${info.machine.cpu}, ${info.machine.cores} cores, ${info.machine.memoryGiB} GiB, load average ${info.machine.loadAverage.join(' ')} at start; Node ${info.node}; graft ${info.graft}`,
+  `peers: ${Object.entries(info.peers)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ')}`,
+  `timing: warm-up, then interleaved turns of ≥ ${timing.turnMs} ms (a turn's first run re-warms, unrecorded, when it has several) until ${timing.budgetMs} ms per implementation (≥ ${timing.minRuns}, ≤ ${timing.maxRuns} runs); median. 1* = one run only (first run ≥ ${timing.singleRunMs} ms).`,
+  `graft/peer = graft median ÷ peer median (< 1: graft faster). agree: max |peer − graft| / max |graft| ≤ ${tol}, checked before timing.`,
+  `float32, NHWC/HWIO, SAME. onnxruntime: NCHW, transposes outside the timed region, W as initializer; backpropInput via ConvTranspose.`,
+  `PyTorch: a subprocess in the same rounds, each run timed in Python; NCHW, transposes and asymmetric SAME padding of x outside the timed region.`,
+].join('\n');
+log(header);
+
+const results: CaseResult[] = [];
+const t0 = performance.now();
+try {
+  for (const [i, c] of selected.entries()) {
+    log(`[${i + 1}/${selected.length}] ${caseLabel(c)}`);
+    results.push(await runCase(c, inputsFor(c)));
+  }
+} finally {
+  torch.close();
+}
+
+const final = results.map(withRatios);
+const elapsed = (performance.now() - t0) / 1000;
+const allAgree = final.every((cr) => cr.results.every((r) => r.status !== 'mismatch'));
+console.log(header);
+console.log('');
+console.log(table(final));
+const loadAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
+console.log(
+  `${allAgree ? 'every peer that ran agreed with graft' : 'SOME PEERS DISAGREED WITH GRAFT (see "mismatch" rows)'}; total ${elapsed.toFixed(0)} s; load average ${loadAtEnd.join(' ')} at end`,
+);
+
+mkdirSync(path.dirname(args.out!), { recursive: true });
+writeFileSync(
+  args.out!,
+  `${JSON.stringify({ ...info, elapsedSeconds: elapsed, loadAverageAtEnd: loadAtEnd, allAgree, cases: final.map(({ case: c, ...rest }) => ({ ...c, ...rest })) }, null, 2)}\n`,
+);
+log(`JSON: ${path.relative(process.cwd(), args.out!)}`);

@@ -1,0 +1,197 @@
+import type { ConvGeometry } from '@graft/ir';
+import { beginFrame, endFrame, frameAlloc, stage, target } from './heap.ts';
+import { wasmKernels } from './module.ts';
+import { geometryFields, record, roundUp } from './records.ts';
+import { parallel, readyThreads } from './threads.ts';
+
+/*
+ * float32 conv family on the WebAssembly kernels (wasm/assembly/conv.ts has the algorithms).
+ * Each call stages its operands in the shared memory (no copy when they already live there),
+ * packs the filter, writes an argument record whose layout mirrors the `@unmanaged` classes of
+ * the assembly side, and runs the chunks on the available threads.
+ */
+
+/**
+ * Pixels per chunk: one chunk per thread would leave a thread that started late (or lost its
+ * core to another process) holding up the call, so a threaded call takes about 4 chunks per
+ * thread; each chunk is a whole number of 6-row register blocks.
+ */
+function chunkPixels(m: number, threads: number, minimum: number): number {
+  if (threads === 1) return Math.max(6, roundUp(m, 6));
+  return roundUp(Math.max(minimum, Math.ceil(m / (4 * threads))), 6);
+}
+
+/** Multiply-adds below which a call stays on one thread (waking a worker costs ~10–50 µs). */
+const PARALLEL_WORK = 1 << 20;
+
+function threadsFor(work: number): number {
+  return work < PARALLEL_WORK ? 1 : readyThreads();
+}
+
+/** Packs the `[k, n]` matrix (element (r, c) at `src + (r·rs + c·cs)·4`) for the register block. */
+function packB(src: number, k: number, n: number, rs: number, cs: number): { panels: number; columns: number } {
+  const e = wasmKernels().exports;
+  if (n >= 8) {
+    const panels = frameAlloc(roundUp(n, 8) * k * 4);
+    e.packPanels(src, k, n, rs, cs, panels, 0, k);
+    return { panels, columns: 0 };
+  }
+  const columns = frameAlloc(n * k * 4);
+  e.packColumns(src, k, n, rs, cs, columns, 0, k);
+  return { panels: 0, columns };
+}
+
+/** `y = conv2d(x, w)` in float32. */
+export function conv2dF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
+  const e = wasmKernels().exports;
+  beginFrame();
+  const k = g.kh * g.kw * g.inC;
+  const n = g.outC;
+  const m = g.batch * g.outH * g.outW;
+  const xp = stage(x);
+  const { panels, columns } = packB(stage(w), k, n, n, 1);
+  const y = target(out);
+  const threads = threadsFor(m * k * n);
+  const stride = e.gemmScratchBytes(k, g.outW);
+  const scratch = frameAlloc(stride * threads);
+  const pointwise =
+    g.kh === 1 && g.kw === 1 && g.strides[0] === 1 && g.strides[1] === 1 && g.pads.every((p) => p === 0) ? 1 : 0;
+  const per = chunkPixels(m, threads, 48);
+  const args = record([...geometryFields(g), xp, panels, columns, y, scratch, stride, per, pointwise]);
+  parallel('convForward', args, Math.ceil(m / per), threads);
+  endFrame();
+}
+
+/**
+ * `dx = conv2dBackpropInput(dy, w)` in float32 (also conv2dTranspose), by residue classes of
+ * dx pixels (see wasm/assembly/conv.ts): class (ρh, ρw) holds the pixels with
+ * (p + pt) mod sh = ρh and (q + pl) mod sw = ρw, and the taps with a·dh ≡ ρh, b·dw ≡ ρw.
+ */
+export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Float32Array, out: Float32Array): void {
+  const e = wasmKernels().exports;
+  beginFrame();
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const pt = g.pads[0];
+  const pl = g.pads[2];
+  const cin = g.inC;
+  const cout = g.outC;
+  const dyp = stage(dy);
+  const wp = stage(w);
+  const dx = target(out);
+  const mod = (v: number, s: number) => ((v % s) + s) % s;
+  interface Class {
+    readonly ptr: number;
+    readonly pixels: number;
+    readonly k: number;
+  }
+  const classes: Class[] = [];
+  let maxK = 0;
+  for (let rh = 0; rh < sh; rh++) {
+    const p0 = mod(rh - pt, sh);
+    const rows = p0 < g.inH ? Math.ceil((g.inH - p0) / sh) : 0;
+    const aList: number[] = [];
+    for (let a = 0; a < g.kh; a++) if (mod(a * dh, sh) === rh) aList.push(a);
+    // i = (p + pt − a·dh) / sh = u + offA with p = p0 + u·sh (exact within the class).
+    const offA = aList.map((a) => (p0 + pt - a * dh) / sh);
+    for (let rw = 0; rw < sw; rw++) {
+      const q0 = mod(rw - pl, sw);
+      const cols = q0 < g.inW ? Math.ceil((g.inW - q0) / sw) : 0;
+      if (rows === 0 || cols === 0) continue;
+      // Column taps in descending b, so that j = v + offB ascends: at stride 1 and dilation 1 the
+      // class's taps of one filter row read one contiguous run of dy.
+      const bList: number[] = [];
+      for (let b = g.kw - 1; b >= 0; b--) if (mod(b * dw, sw) === rw) bList.push(b);
+      const offB = bList.map((b) => (q0 + pl - b * dw) / sw);
+      const mergeB = offB.every((o, t) => o === offB[0]! + t) ? 1 : 0;
+      const k = aList.length * bList.length * cout;
+      // W_ρ[(a, b, co), ci] = w[a, b, ci, co]: tap by tap, a [cout, cin] block with row stride 1.
+      let panels = 0;
+      let columns = 0;
+      if (k > 0 && cin >= 8) panels = frameAlloc(roundUp(cin, 8) * k * 4);
+      if (k > 0 && cin < 8) columns = frameAlloc(cin * k * 4);
+      let t = 0;
+      for (const a of aList) {
+        for (const b of bList) {
+          const src = wp + (a * g.kw + b) * cin * cout * 4;
+          if (panels !== 0) e.packPanels(src, cout, cin, 1, cout, panels, t * cout, k);
+          else if (columns !== 0) e.packColumns(src, cout, cin, 1, cout, columns, t * cout, k);
+          t++;
+        }
+      }
+      const ptr = record([p0, q0, rows, cols, aList.length, bList.length, panels, columns, mergeB, ...offA, ...offB]);
+      classes.push({ ptr, pixels: g.batch * rows * cols, k });
+      maxK = Math.max(maxK, k);
+    }
+  }
+  const total = g.batch * g.inH * g.inW;
+  const threads = threadsFor(total * maxK * cin);
+  const per = chunkPixels(total, threads, 48);
+  const chunks: number[] = [];
+  for (const c of classes) {
+    for (let s = 0; s < c.pixels; s += per) chunks.push(c.ptr, s, Math.min(c.pixels, s + per));
+  }
+  const stride = e.gemmScratchBytes(Math.max(maxK, 1), g.outW);
+  const scratch = frameAlloc(stride * threads);
+  const args = record([...geometryFields(g), dyp, record(chunks.length > 0 ? chunks : [0]), dx, scratch, stride]);
+  parallel('convBackpropInput', args, chunks.length / 3, threads);
+  endFrame();
+}
+
+/** Pixels per filter-gradient chunk: the packed patch panels (P·kPad floats) stay in L2. */
+const FILTER_CHUNK_PIXELS = Number(process.env.FCP ?? 256);
+
+/** `dw = conv2dBackpropFilter(x, dy)` in float32: `dWᵀ = dYᵀ · cols`, with one partial sum per thread. */
+export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Float32Array, out: Float32Array): void {
+  const e = wasmKernels().exports;
+  beginFrame();
+  const k = g.kh * g.kw * g.inC;
+  const n = g.outC;
+  const m = g.batch * g.outH * g.outW;
+  const kPad = roundUp(k, 8);
+  const nPad = roundUp(n, 6);
+  const xp = stage(x);
+  const dyp = stage(dy);
+  const dw = target(out);
+  const threads = threadsFor(m * k * n);
+  const per = Math.max(1, threads === 1 ? Math.min(m, FILTER_CHUNK_PIXELS) : Math.min(FILTER_CHUNK_PIXELS, Math.ceil(m / (4 * threads))));
+  const accStride = roundUp(kPad * nPad * 4, 64);
+  const acc = frameAlloc(accStride * threads);
+  e.zero(acc, (accStride * threads) / 4);
+  const stride = roundUp(e.filterScratchBytes(per, kPad, nPad, g.outW), 64);
+  const scratch = frameAlloc(stride * threads);
+  const args = record([...geometryFields(g), xp, dyp, acc, accStride, scratch, stride, per, nPad, kPad]);
+  if (m > 0) parallel('convBackpropFilter', args, Math.ceil(m / per), threads);
+  e.sumFilterPartials(acc, accStride, threads, k, n, kPad, dw);
+  endFrame();
+}
+
+/**
+ * `c[t] = a[ia_t] · b[ib_t]` for each pair of the batch, `[m, k] · [k, n]` row-major float32
+ * matrices: a 1×1 conv over m pixels with k channels, so it is the forward kernel with cols = a.
+ */
+export function matmulF32(
+  m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, pairs: readonly (readonly [number, number])[],
+): void {
+  const e = wasmKernels().exports;
+  beginFrame();
+  const ap = stage(a);
+  const bp = stage(b);
+  const cp = target(out);
+  const threads = threadsFor(m * k * n);
+  const stride = e.gemmScratchBytes(k, m);
+  const scratch = frameAlloc(stride * threads);
+  const per = chunkPixels(m, threads, 48);
+  const packed = new Map<number, { panels: number; columns: number }>();
+  pairs.forEach(([ia, ib], t) => {
+    let pb = packed.get(ib);
+    if (pb === undefined) {
+      pb = packB(bp + ib * k * n * 4, k, n, n, 1);
+      packed.set(ib, pb);
+    }
+    const geometry = [1, 1, m, k, 1, 1, 1, m, n, 1, 1, 1, 1, 0, 0];
+    const args = record([...geometry, ap + ia * m * k * 4, pb.panels, pb.columns, cp + t * m * n * 4, scratch, stride, per, 1]);
+    parallel('convForward', args, Math.ceil(m / per), threads);
+  });
+  endFrame();
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+
+/*
+ * The float32 kernels' WebAssembly module (sources in `packages/backend-cpu/wasm/assembly/`,
+ * AssemblyScript with SIMD; built to `wasm/build/kernels.wasm` by `wasm/build.mjs`, which the
+ * package's postinstall runs). Its one linear memory is a shared `WebAssembly.Memory` created
+ * here, so that worker threads can instantiate the same module over the same memory.
+ */
+
+/** Every function the module exports (addresses are byte offsets into the shared memory). */
+export interface KernelExports {
+  copy(dst: number, src: number, n: number): void;
+  zero(dst: number, n: number): void;
+  packPanels(src: number, rows: number, cols: number, rs: number, cs: number, dst: number, k0: number, kTotal: number): void;
+  packColumns(src: number, rows: number, cols: number, rs: number, cs: number, dst: number, k0: number, kTotal: number): void;
+  convForward(args: number, chunk: number, thread: number): void;
+  convBackpropInput(args: number, chunk: number, thread: number): void;
+  convBackpropFilter(args: number, chunk: number, thread: number): void;
+  sumFilterPartials(acc: number, accStride: number, threads: number, k: number, n: number, kPad: number, dw: number): void;
+  gemmScratchBytes(k: number, outW: number): number;
+  filterScratchBytes(chunkPixels: number, kPad: number, nPad: number, outW: number): number;
+  maxPool(args: number, chunk: number, thread: number): void;
+  avgPool(args: number, chunk: number, thread: number): void;
+  maxPoolGrad(args: number, chunk: number, thread: number): void;
+  maxPoolGradGrad(args: number, chunk: number, thread: number): void;
+  sumLeading(x: number, rows: number, cols: number, acc: number, out: number): void;
+}
+
+/** The chunk functions a worker thread may be asked to run, by index. */
+export const chunkFunctions = [
+  'convForward',
+  'convBackpropInput',
+  'convBackpropFilter',
+  'maxPool',
+  'avgPool',
+  'maxPoolGrad',
+  'maxPoolGradGrad',
+] as const satisfies readonly (keyof KernelExports)[];
+export type ChunkFunction = (typeof chunkFunctions)[number];
+
+/*
+ * The WebAssembly JS API, typed here for what the kernels use: this workspace's lib (ES2023,
+ * @types/node 20) declares no WebAssembly globals.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+/** An opaque compiled module (it can be posted to a worker thread). */
+export interface WasmModule {
+  readonly __wasmModule?: never;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { readonly exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** 64 KiB pages. The maximum is what wasm32 can address; shared memory must declare one. */
+export const PAGE = 65536;
+const INITIAL_PAGES = 256;
+const MAXIMUM_PAGES = 65536;
+
+export interface WasmKernels {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+  readonly exports: KernelExports;
+}
+
+const wasmUrl = new URL('../../../wasm/build/kernels.wasm', import.meta.url);
+
+let loaded: WasmKernels | undefined;
+
+/**
+ * The module, compiled and instantiated on first use (synchronously: kernels are synchronous,
+ * and Node compiles a module of this size in a few milliseconds).
+ */
+export function wasmKernels(): WasmKernels {
+  if (loaded !== undefined) return loaded;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(wasmUrl);
+  } catch (e) {
+    throw new Error(
+      `@graft/backend-cpu: the float32 WebAssembly kernels are not built (${wasmUrl.pathname} is missing): ` +
+        'run `pnpm install` or `pnpm --filter @graft/backend-cpu build:wasm`',
+      { cause: e },
+    );
+  }
+  const module = new WA.Module(bytes);
+  const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const instance = new WA.Instance(module, { env: { memory } });
+  loaded = { module, memory, exports: instance.exports as unknown as KernelExports };
+  return loaded;
+}

@@ -1,0 +1,199 @@
+import type { Backend, ProgramPlan } from '@graft/compiler';
+import { AttrError } from '@graft/ir';
+import { GpujsExecutable } from './executable.ts';
+import { gpujsModule, type GpuInstance, type KernelRun } from './gpu.ts';
+import {
+  acquireNavigatorGpu,
+  BackendUnavailableError,
+  chooseAuto,
+  describeAdapter,
+  KERNEL_CLASS,
+  MODES,
+  probeWebGpu,
+  releaseNavigatorGpu,
+  startHeadlessGl,
+  webAssemblyAvailable,
+  webGpuRoute,
+  type GpujsMode,
+  type RequestedMode,
+} from './modes.ts';
+import type { KernelSpec } from './codegen/index.ts';
+import { Counters, ZERO, type TransferStats } from './counters.ts';
+
+export interface GpujsOptions {
+  /**
+   * `'webgpu'` (WGSL compute shaders; Dawn's Vulkan route on a GPU, its OpenGL ES route over
+   * Mesa without one), `'headlessgl'` (GLSL via headless-gl; needs an X server),
+   * `'webasm'` (WebAssembly with SIMD), `'cpu'` (gpu.js's JavaScript mode), or `'auto'`
+   * (default): the best of them available here, see `backend.choice`.
+   */
+  readonly mode?: RequestedMode;
+}
+
+export interface GpujsStats {
+  /** The most recent run of any program on this backend. */
+  readonly lastRun: TransferStats;
+  /** Every run since the backend was created. */
+  readonly total: TransferStats & { readonly runs: number };
+  /** Distinct kernels in the cache (compiled once per step source and size). */
+  readonly kernelsCached: number;
+  /** Device handles alive now (resident constants included). */
+  readonly liveHandles: number;
+}
+
+/** The gpu.js executor as a compiler backend, with what it chose and what it did. */
+export interface GpujsBackend extends Backend {
+  /** The mode that runs (never a silent substitute for the requested one). */
+  readonly mode: GpujsMode;
+  readonly requested: RequestedMode;
+  /** Why this mode: for `auto`, the pick and why better modes were passed over. */
+  readonly choice: string;
+  /** The adapter or driver underneath (e.g. `llvmpipe … / OpenGL ES 3.2 Mesa 22.3.6`). */
+  readonly device: string;
+  /** The gpu.js kernel class every kernel must run on (`WebGPUKernel`, `HeadlessGLKernel`, …). */
+  readonly kernelClass: string;
+  /** The kernel classes that actually ran (`kernel.kernel.constructor.name` of every cached kernel). */
+  kernelClasses(): ReadonlySet<string>;
+  stats(): GpujsStats;
+  /** Destroys every kernel and the gpu.js instance; for webgpu, removes `navigator.gpu` when the last backend goes. */
+  dispose(): Promise<void>;
+}
+
+/** One compiled kernel: the gpu.js run shortcut and whether its build has been counted. */
+export interface CachedKernel {
+  readonly run: KernelRun;
+  readonly spec: KernelSpec;
+  /** The kernel instance gpu.js last ran (a different one means it rebuilt or fell back). */
+  seen: unknown;
+}
+
+/**
+ * The gpu.js executor. Construction decides the mode and fails, naming the mode, the reason
+ * and the fix, when that mode cannot run here — it never falls back silently.
+ */
+export function gpujs(options: GpujsOptions = {}): GpujsBackend {
+  return new GpujsBackendImpl(options);
+}
+
+class GpujsBackendImpl implements GpujsBackend {
+  readonly name: string;
+  readonly mode: GpujsMode;
+  readonly requested: RequestedMode;
+  readonly choice: string;
+  readonly device: string;
+  readonly kernelClass: string;
+  readonly gpu: GpuInstance;
+  readonly #kernels = new Map<string, CachedKernel>();
+  readonly #executables = new Set<GpujsExecutable>();
+  readonly #total = new Counters();
+  #runs = 0;
+  #last: TransferStats = ZERO;
+  #navigator = false;
+  #disposed = false;
+
+  constructor(options: GpujsOptions) {
+    if (options === null || typeof options !== 'object') throw new AttrError('gpujs', 'options must be an object', { options });
+    const requested = options.mode ?? 'auto';
+    if (requested !== 'auto' && !MODES.includes(requested)) {
+      throw new AttrError('gpujs', `mode must be one of 'auto', ${MODES.map((m) => `'${m}'`).join(', ')}`, { mode: requested });
+    }
+    this.requested = requested;
+    let mode: GpujsMode;
+    let choice: string;
+    if (requested === 'auto') ({ mode, why: choice } = chooseAuto());
+    else [mode, choice] = [requested, 'requested'];
+    this.mode = mode;
+    this.choice = choice;
+    this.kernelClass = KERNEL_CLASS[mode];
+    this.name = `gpujs(${mode})`;
+    const { GPU } = gpujsModule();
+    switch (mode) {
+      case 'webgpu': {
+        const route = webGpuRoute(probeWebGpu());
+        if ('reason' in route) throw new BackendUnavailableError('webgpu', route.reason);
+        acquireNavigatorGpu(route.route);
+        this.#navigator = true;
+        this.device = `${describeAdapter(route.adapter)} (Dawn ${route.route === 'native' ? 'native' : 'OpenGL ES'} route)`;
+        break;
+      }
+      case 'headlessgl':
+        this.device = startHeadlessGl(() => GPU.isHeadlessGLSupported).description;
+        break;
+      case 'webasm': {
+        const why = webAssemblyAvailable();
+        if (why !== undefined) throw new BackendUnavailableError('webasm', why);
+        this.device = 'WebAssembly (f32x4 SIMD) on the CPU';
+        break;
+      }
+      case 'cpu':
+        this.device = 'JavaScript on the CPU';
+        break;
+    }
+    try {
+      this.gpu = new GPU({ mode });
+    } catch (e) {
+      if (this.#navigator) void releaseNavigatorGpu();
+      throw new BackendUnavailableError(mode, `gpu.js refused it: ${(e as Error).message}`);
+    }
+  }
+
+  prepare(plan: ProgramPlan): GpujsExecutable {
+    if (this.#disposed) throw new BackendUnavailableError(this.mode, 'this backend has been disposed');
+    const executable = new GpujsExecutable(plan, this);
+    this.#executables.add(executable);
+    return executable;
+  }
+
+  /** The cached kernel for a spec, created on first request (gpu.js builds it on its first call). */
+  kernel(spec: KernelSpec): CachedKernel {
+    const key = `${spec.size}|${spec.args}|${spec.source}`;
+    let k = this.#kernels.get(key);
+    if (k === undefined) {
+      const run = this.gpu.createKernel(spec.source, {
+        output: [spec.size],
+        pipeline: true,
+        immutable: true,
+        precision: 'single',
+        tactic: 'precision',
+        dynamicOutput: false,
+        dynamicArguments: false,
+      });
+      k = { run, spec, seen: undefined };
+      this.#kernels.set(key, k);
+    }
+    return k;
+  }
+
+  /** Records a finished run's counters. */
+  record(run: Counters): void {
+    this.#last = run.snapshot();
+    this.#runs++;
+    for (const key of Object.keys(ZERO) as (keyof TransferStats)[]) this.#total[key] += run[key];
+  }
+
+  forget(executable: GpujsExecutable): void {
+    this.#executables.delete(executable);
+  }
+
+  kernelClasses(): ReadonlySet<string> {
+    return new Set([...this.#kernels.values()].filter((k) => k.seen !== undefined).map((k) => k.run.kernel.constructor.name));
+  }
+
+  stats(): GpujsStats {
+    let live = 0;
+    for (const e of this.#executables) live += e.liveHandles();
+    return { lastRun: this.#last, total: { ...this.#total.snapshot(), runs: this.#runs }, kernelsCached: this.#kernels.size, liveHandles: live };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const e of this.#executables) e.dispose();
+    this.#executables.clear();
+    this.#kernels.clear();
+    await this.gpu.destroy();
+    if (this.#navigator) await releaseNavigatorGpu();
+  }
+}
+
+

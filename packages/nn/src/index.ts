@@ -1,0 +1,82 @@
+/**
+ * @graft/nn: layers, seeded initialisers, losses, optimisers as graph updates, a training
+ * loop, weight files, MNIST and small image helpers — all built on the graph API
+ * (`Graph`, `grad`, `compile`), with no second engine.
+ */
+export { Model, model, sequential, type BuildContext, type BuildFn, type ModelGraph, type ModelOptions, type Parameter } from './model.ts';
+export {
+  activate,
+  activation,
+  avgPool,
+  conv2d,
+  conv2dTranspose,
+  dense,
+  dropout,
+  flatten,
+  maxPool,
+  relu,
+  reshape,
+  sigmoid,
+  softmax,
+  tanh,
+  transposeOutputSize,
+  type Activation,
+  type Conv2dLayerOptions,
+  type Conv2dTransposeLayerOptions,
+  type DenseLayerOptions,
+  type Layer,
+  type LayerScope,
+  type PoolLayerOptions,
+} from './layers.ts';
+export {
+  constant,
+  glorotNormal,
+  glorotUniform,
+  heNormal,
+  heUniform,
+  initializers,
+  normal,
+  ones,
+  resolveInitializer,
+  uniform,
+  zeros,
+  type Fans,
+  type Initializer,
+  type InitializerName,
+} from './init.ts';
+export { fillNormal, fillUniform, hashString, mulberry32, permutation, streamFor, type Rng } from './random.ts';
+export { losses, meanSquaredError, softmaxCrossEntropy, type Loss, type LossName } from './losses.ts';
+export { adam, momentum, sgd, type AdamOptions, type Optimizer, type StepScalars, type Update } from './optimizers.ts';
+export { Trainer, argmax, fit, formatEpoch, type EpochRecord, type Evaluation, type FitOptions, type FitResult, type TrainerOptions } from './train.ts';
+export { NonFiniteError, describeNode, findFirstNonFinite, type NonFiniteNode } from './diagnose.ts';
+export { ProgressBar, formatDuration, type ProgressStream } from './progress.ts';
+export {
+  WEIGHTS_FORMAT,
+  WEIGHTS_MAGIC,
+  WEIGHTS_VERSION,
+  WeightsError,
+  decodeWeights,
+  encodeTensors,
+  encodeWeights,
+  loadWeights,
+  saveWeights,
+  type DecodedWeights,
+  type WeightsErrorReason,
+  type WeightsTensor,
+} from './weights.ts';
+export {
+  castDataset,
+  checkDataset,
+  classification,
+  epochOrder,
+  randomShift,
+  reconstruction,
+  subset,
+  syntheticShapes,
+  take,
+  type Augment,
+  type Dataset,
+  type SyntheticOptions,
+} from './data.ts';
+export { MNIST_SPLIT_SEED, loadMnist, mnistDigits, type Mnist, type MnistOptions } from './mnist.ts';
+export { crc32, encodePng, invert, svgImage, svgImageGrid, svgLineChart, tileImages, type GrayImage, type LabelledImage, type Series, type TileOptions } from './images.ts';

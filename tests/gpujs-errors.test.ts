@@ -1,0 +1,64 @@
+/**
+ * Honest failure: a mode that cannot run here is refused at construction with the mode, the
+ * reason and the fix — never replaced silently — and tensors beyond the executor's limit are
+ * refused at compile time. This file runs in the main (non-xvfb) test run, without a display.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { AttrError, Graph, ShapeError, compile } from 'graft';
+import { BackendUnavailableError, KERNEL_CLASS, gpujs, type GpujsBackend } from '../packages/backend-gpujs/src/index.ts';
+
+describe('gpujs: unavailable modes and limits', () => {
+  const created: GpujsBackend[] = [];
+  afterAll(async () => {
+    for (const b of created) await b.dispose();
+  });
+
+  it('headlessgl without an X server throws naming the mode, the reason and the fix', () => {
+    const display = process.env.DISPLAY;
+    delete process.env.DISPLAY;
+    try {
+      let error: unknown;
+      try {
+        created.push(gpujs({ mode: 'headlessgl' }));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(BackendUnavailableError);
+      const message = (error as Error).message;
+      expect(message).toMatch(/^gpujs: mode 'headlessgl' is not available: /);
+      expect(message).toContain('DISPLAY is unset');
+      expect(message).toContain('xvfb-run -a');
+      expect((error as BackendUnavailableError).mode).toBe('headlessgl');
+    } finally {
+      if (display !== undefined) process.env.DISPLAY = display;
+    }
+  });
+
+  it('an unknown mode is an AttrError listing the modes', () => {
+    expect(() => gpujs({ mode: 'webgl' as never })).toThrow(AttrError);
+    expect(() => gpujs({ mode: 'webgl' as never })).toThrow(/mode must be one of 'auto', 'webgpu', 'headlessgl', 'webasm', 'cpu'/);
+  });
+
+  it("'auto' picks a mode, says why, and runs on that mode's kernel class", async () => {
+    const backend = gpujs();
+    created.push(backend);
+    expect(backend.requested).toBe('auto');
+    expect(['webgpu', 'headlessgl', 'webasm', 'cpu']).toContain(backend.mode);
+    expect(backend.choice.length).toBeGreaterThan(0);
+    console.log(`auto picked ${backend.mode}: ${backend.choice} [${backend.device}]`);
+    const g = new Graph();
+    const x = g.input('x', [4]);
+    const out = await compile({ y: g.square(x) }, { backend }).run({ x: Float32Array.of(1, 2, 3, 4) });
+    expect(Array.from(out.y!)).toEqual([1, 4, 9, 16]);
+    expect([...backend.kernelClasses()]).toEqual([KERNEL_CLASS[backend.mode]]);
+  });
+
+  it('a tensor over 2^24 elements is refused when compiling, naming the node, shape and limit', () => {
+    const backend = gpujs({ mode: 'cpu' });
+    created.push(backend);
+    const g = new Graph();
+    const x = g.input('x', [4097, 4097]);
+    expect(() => compile({ y: g.relu(x) }, { backend })).toThrow(ShapeError);
+    expect(() => compile({ y: g.relu(x) }, { backend })).toThrow(/gpujs\(cpu\): every tensor must have at most 16777216 \(2\^24\) elements.*\[4097,4097\] has 16785409/);
+  });
+});
