@@ -38,3 +38,19 @@ describe('graft CLI', () => {
     expect(r.out).toContain('by rule conv2d.vjp.w');
   });
 });
+
+describe('graft viz', () => {
+  it('writes an SVG of an example graph with its gradient nodes', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const out = join(mkdtempSync(join(tmpdir(), 'graft-viz-')), 'conv.svg');
+    const r = graft('viz', 'conv', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toMatch(/<svg[\s\S]*<\/svg>\s*$/);
+    expect(svg).toContain('conv2dBackpropInput');
+    expect(svg).toContain('conv2d.vjp.w');
+    expect(svg.length).toBeGreaterThan(5000);
+  });
+});

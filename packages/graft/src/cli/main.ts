@@ -1,6 +1,7 @@
 import { UsageError, parseArgs, type Args } from './args.ts';
 import { demo } from './demo.ts';
 import { gradcheckCommand } from './gradcheck.ts';
+import { vizCommand } from './viz.ts';
 
 interface Command {
   readonly summary: string;
@@ -20,6 +21,16 @@ const commands: Readonly<Record<string, Command>> = {
     summary: 'gradient-check an example model in float64 (first and second order)',
     usage: 'graft gradcheck <example> [--seed S]\n\n  examples: cnn (a small conv → relu → maxPool → … → softmax cross-entropy net)',
     run: gradcheckCommand,
+  },
+  viz: {
+    summary: 'draw an example graph (forward and gradient nodes) as SVG with Graphviz',
+    usage:
+      'graft viz <example> [--out graph.svg] [--compiled]\n\n' +
+      '  examples: conv (a strided conv and its gradients), cnn (the small CNN and the gradients of its weights)\n' +
+      '  --out FILE    where to write (default <example>.svg; a .dot name writes DOT text)\n' +
+      '  --compiled    draw the compiled program: fused elementwise groups as clusters',
+    flags: ['compiled'],
+    run: vizCommand,
   },
 };
 
