@@ -4,7 +4,7 @@
  * parameter against central differences) and second order (the gradient of ⟨∇L, v⟩,
  * i.e. Hessian-vector products, against central differences of the gradient).
  */
-import { explainGradient, gradcheck, grad, type GradcheckReport } from 'graft';
+import { explainGradient, gradcheck, grad, toSvg, type GradcheckReport } from 'graft';
 import { smallCnn, smallCnnFeeds, tinyCnn } from '../models/small-cnn.ts';
 
 export interface CnnGradcheck {
@@ -36,6 +36,15 @@ export async function gradcheckCnn(seed = 1): Promise<CnnGradcheck> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // `--svg FILE` also writes the picture of the forward and gradient graph.
+  const svgAt = process.argv.indexOf('--svg');
+  if (svgAt > 0) {
+    const file = process.argv[svgAt + 1] ?? 'gradcheck-cnn.svg';
+    const { writeFile } = await import('node:fs/promises');
+    const { exampleGraphs } = await import('../graphs.ts');
+    await writeFile(file, await toSvg(exampleGraphs.cnn!().outputs, { title: 'small CNN: loss and weight gradients' }));
+    console.log(`wrote ${file}`);
+  }
   const r = await gradcheckCnn();
   console.log(r.lines.join('\n'));
   if (!r.first.ok || !r.second.ok) process.exitCode = 1;
