@@ -10,9 +10,12 @@
 #
 # What each mode needs on the GPU machine:
 # - webgpu takes Dawn's native route, which on Linux is Vulkan: the NVIDIA driver with its
-#   Vulkan ICD (nvidia_icd.json) and libvulkan1. Without them the executor falls back to
-#   nothing silently: it takes Dawn's OpenGL ES route over Mesa (software), and the table's
-#   device column says llvmpipe; this script then reports that webgpu did not reach the GPU.
+#   Vulkan ICD (nvidia_icd.json), the Vulkan loader (libvulkan1) and glvnd's libEGL and
+#   libGLdispatch (libegl1, libglvnd0), which NVIDIA's ICD needs to initialise (in a CUDA
+#   container without them, vkCreateInstance finds no driver). setup.sh installs those.
+#   Without a hardware adapter the mode still runs, on Dawn's OpenGL ES route over Mesa's
+#   llvmpipe: the table's device column says so and this script reports that webgpu did not
+#   reach the GPU.
 # - headlessgl needs an X server with GLX. With DISPLAY set (an X server on the NVIDIA driver)
 #   it uses that; otherwise it starts Xvfb, whose GLX is Mesa's llvmpipe (software): the device
 #   column says which.
@@ -32,9 +35,11 @@ else
 fi
 icds="$(ls /usr/share/vulkan/icd.d/ /etc/vulkan/icd.d/ 2>/dev/null | grep -i '\.json$' | tr '\n' ' ')"
 echo "Vulkan ICDs: ${icds:-none}"
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
-  echo "libvulkan.so.1 not found: install libvulkan1 for Dawn's Vulkan route"
-fi
+for lib in libvulkan.so.1:libvulkan1 libEGL.so.1:libegl1 libGLdispatch.so.0:libglvnd0; do
+  if ! ldconfig -p 2>/dev/null | grep -q "${lib%%:*}"; then
+    echo "${lib%%:*} not found: apt-get install ${lib##*:} (Dawn's Vulkan route on the NVIDIA driver needs it)"
+  fi
+done
 echo "node $(node --version)"
 
 with_display() {

@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 
 # System packages: gl's native build (compiler, python, X and GL headers), and at run time
 # Mesa's GL/EGL drivers (webgpu over Dawn's OpenGL ES backend, headless-gl) and Xvfb
-# (headless-gl needs an X server). gl's build calls a bare `python`: python-is-python3.
+# (headless-gl needs an X server), and the Vulkan loader for Dawn's Vulkan route on a machine
+# with a GPU (without an ICD it finds nothing and Dawn takes its OpenGL ES route). gl's build
+# calls a bare `python`: python-is-python3.
 APT_PACKAGES=(
   build-essential python3 python-is-python3 pkg-config
   libx11-dev libxext-dev libxi-dev libglu1-mesa-dev
-  libgl1-mesa-dri libegl1 libegl-mesa0 xvfb xauth
+  libgl1-mesa-dri libegl1 libegl-mesa0 libvulkan1 xvfb xauth
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -4,6 +4,8 @@
  * generated configurations, the small-CNN training step, residency and memory, each against
  * the CPU executor in float32 and float64, with the kernel class that ran asserted every time.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph, compile, cpu, grad, opNames, ops, type CompileOptions, type DType, type FloatArray, type Node, type Program } from 'graft';
@@ -205,6 +207,7 @@ export function gpujsSuite(mode: GpujsMode, options: SuiteOptions): void {
         const onGpu = compile(outputs, { backend });
         const out = await runCompared(onGpu, compile(outputs, { backend: cpu() }), smallCnnFeeds(net, 5), `${backend.name} float64`);
         expect(out.loss).toBeInstanceOf(Float64Array);
+        expectKernelClass(backend, mode);
         onGpu.dispose();
       });
 
@@ -214,16 +217,24 @@ export function gpujsSuite(mode: GpujsMode, options: SuiteOptions): void {
           const live = backend.stats().liveHandles;
           const onGpu = compile(outputs, { backend });
           const feeds = castFeeds(smallCnnFeeds(net, 11), 'float32');
+          // Native objects (WebGPU bind groups, buffers) are released when V8 collects their
+          // wrappers, which it does not hurry to do: collect before each measurement.
           for (let i = 0; i < 50; i++) await onGpu.run(feeds, { copy: false });
+          collectGarbage();
           const before = process.memoryUsage().rss;
-          for (let i = 0; i < options.memoryRuns; i++) {
+          for (let i = 1; i <= options.memoryRuns; i++) {
             await onGpu.run(feeds, { copy: false });
             expect(backend.stats().liveHandles).toBe(live + onGpu.plan.prologue.length);
+            if (i % 50 === 0) collectGarbage();
           }
           const grown = process.memoryUsage().rss - before;
-          const bytes = onGpu.stats().bufferBytes;
-          console.log(`${backend.name}: RSS grew ${(grown / 2 ** 20).toFixed(1)} MiB over ${options.memoryRuns} runs of ${(bytes / 2 ** 20).toFixed(2)} MiB of buffers each`);
+          const perRun = onGpu.stats().bufferBytes;
+          console.log(
+            `${backend.name}: RSS grew ${(grown / 2 ** 20).toFixed(1)} MiB over ${options.memoryRuns} runs ` +
+              `(leaking each run's ${(perRun / 2 ** 20).toFixed(2)} MiB of buffers would add ${((perRun * options.memoryRuns) / 2 ** 20).toFixed(0)} MiB)`,
+          );
           expect(grown).toBeLessThan(MEMORY_BOUND);
+          expectKernelClass(backend, mode);
           onGpu.dispose();
         });
       }
@@ -231,14 +242,16 @@ export function gpujsSuite(mode: GpujsMode, options: SuiteOptions): void {
   });
 }
 
-/** Large enough that leaking one run's intermediates (≈ 1 MiB) 200 times would show. */
-const memoryConfig: SmallCnnConfig = { ...cnnConfig, batch: 4, size: 16, channels: [4, 8] };
+/** Large enough that leaking one run's buffers (0.45 MiB) 200 times (90 MiB) would show. */
+const memoryConfig: SmallCnnConfig = { ...cnnConfig, batch: 8, size: 16, channels: [8, 16] };
 
-/**
- * Allowed RSS growth over the repeated runs, after 50 warm-up runs: allocator and driver
- * caches settling (Dawn's grows a few MiB and levels off), far below a per-run leak of the
- * run's tensors.
- */
+/** A full garbage collection, without starting node with --expose-gc. */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+/** Allowed RSS growth over the repeated runs, after 50 warm-up runs: allocator and driver noise. */
 export const MEMORY_BOUND = 16 * 2 ** 20;
 
 

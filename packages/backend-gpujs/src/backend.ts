@@ -90,6 +90,7 @@ class GpujsBackendImpl implements GpujsBackend {
   #last: TransferStats = ZERO;
   #navigator = false;
   #disposed = false;
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: GpujsOptions) {
     if (options === null || typeof options !== 'object') throw new AttrError('gpujs', 'options must be an object', { options });
@@ -113,7 +114,7 @@ class GpujsBackendImpl implements GpujsBackend {
         if ('reason' in route) throw new BackendUnavailableError('webgpu', route.reason);
         acquireNavigatorGpu(route.route);
         this.#navigator = true;
-        this.device = `${describeAdapter(route.adapter)} (Dawn ${route.route === 'native' ? 'native' : 'OpenGL ES'} route)`;
+        this.device = `${describeAdapter(route.adapter)} (Dawn's ${route.route === 'native' ? 'default route: Vulkan on Linux' : 'OpenGL ES route'})`;
         break;
       }
       case 'headlessgl':
@@ -169,6 +170,12 @@ class GpujsBackendImpl implements GpujsBackend {
     this.#last = run.snapshot();
     this.#runs++;
     for (const key of Object.keys(ZERO) as (keyof TransferStats)[]) this.#total[key] += run[key];
+  }
+
+  serialize<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(task);
+    this.#queue = result.catch(() => undefined);
+    return result;
   }
 
   forget(executable: GpujsExecutable): void {

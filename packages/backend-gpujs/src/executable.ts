@@ -14,6 +14,8 @@ export interface Host {
   kernel(spec: KernelSpec): CachedKernel;
   record(run: Counters): void;
   forget(executable: GpujsExecutable): void;
+  /** Runs tasks one at a time: programs on one backend share its kernels. */
+  serialize<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /** A step as it runs: a kernel launch, a shared handle (views, copies), or resident values. */
@@ -48,7 +50,6 @@ export class GpujsExecutable implements Executable {
   #prepared = false;
   /** Handles of the current run with their reference counts (views share one). */
   readonly #refs = new Map<Handle, number>();
-  #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
   constructor(plan: ProgramPlan, host: Host) {
@@ -128,8 +129,11 @@ export class GpujsExecutable implements Executable {
       case 'copy':
         code = { kind: 'alias' };
         break;
-      default:
-        throw new BackendUnavailableError(this.#host.mode, `unknown step kind ${(step as { kind: unknown }).kind}`);
+      default: {
+        // A new step kind is a type error here before it is a runtime surprise.
+        const unknown: never = step;
+        throw new BackendUnavailableError(this.#host.mode, `unknown step kind ${(unknown as { kind: unknown }).kind}`);
+      }
     }
     if (code.kind === 'constant') {
       if (!step.node.is('constant')) throw new Error(`gpujs: ${step.node} is not a constant`);
@@ -147,10 +151,7 @@ export class GpujsExecutable implements Executable {
   }
 
   run(feeds: ReadonlyMap<number, FloatArray>): Promise<ReadonlyMap<number, FloatArray>> {
-    // One run at a time: handles of a run are not shared with another.
-    const result = this.#queue.then(() => this.#run(feeds));
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return this.#host.serialize(() => this.#run(feeds));
   }
 
   async #run(feeds: ReadonlyMap<number, FloatArray>): Promise<ReadonlyMap<number, FloatArray>> {

@@ -29,5 +29,6 @@ export {
 export * as patterns from '@graft/rewrite';
 export * from '@graft/compiler';
 export * from '@graft/backend-cpu';
+export * from '@graft/backend-gpujs';
 export * from '@graft/autodiff';
 export * from '@graft/gradcheck';
