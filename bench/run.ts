@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setCpuThreads, whenCpuThreadsReady } from 'graft';
 import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds } from '../examples/models/small-cnn.ts';
 import { caseLabel, cases, convGeometry, convGflop, type Case } from './lib/cases.ts';
 import { compareOutputs, seededF32, type Outputs } from './lib/data.ts';
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     'turn-ms': { type: 'string', default: '25' },
     tol: { type: 'string', default: '1e-4' },
     'no-torch': { type: 'boolean', default: false },
+    threads: { type: 'string', default: '1' },
     out: { type: 'string', default: path.join(here, 'results', 'latest.json') },
     help: { type: 'boolean', default: false },
   },
@@ -53,6 +55,7 @@ if (args.help) {
                       runs drops its first (cache re-warm) (default 25)
   --tol T             agreement: max |peer − graft| ≤ T · max |graft| (default 1e-4)
   --no-torch          skip the PyTorch subprocess
+  --threads N         graft's CPU threads (default 1, like every peer here)
   --out FILE          JSON results (default bench/results/latest.json)`);
   process.exit(0);
 }
@@ -65,6 +68,9 @@ const timing: TimingOptions = {
   turnMs: Number(args['turn-ms']),
 };
 const tol = Number(args.tol);
+const graftThreads = Number(args.threads);
+setCpuThreads(graftThreads);
+await whenCpuThreadsReady();
 const only = args.only?.split(',').filter(Boolean);
 const selected = cases.filter((c) => !only || only.some((w) => c.id.includes(w) || c.group === w));
 const torchProbe = args['no-torch'] ? ({ ok: false, note: '--no-torch' } as const) : probeTorch();
@@ -183,7 +189,7 @@ function withRatios(cr: CaseResult): CaseResult {
   const gm = g?.status === 'ok' ? g.medianMs : undefined;
   return {
     ...cr,
-    results: cr.results.map((r) => (r.impl !== 'graft' && r.status === 'ok' && gm !== undefined ? { ...r, ratio: gm / r.medianMs! } : r)),
+    results: cr.results.map((r) => (r.impl !== 'graft' && r.status === 'ok' && gm !== undefined ? { ...r, ratio: r.medianMs! / gm } : r)),
   };
 }
 
@@ -201,7 +207,7 @@ const info = {
     'onnxruntime-node': ortVersions.ort,
     pytorch: torchProbe.ok ? `${torchProbe.version} (python ${torchProbe.python}, 1 thread)` : `skipped: ${torchProbe.note}`,
   },
-  settings: { ...timing, tol, threads: 'one thread everywhere: graft and tfjs are single-threaded JS/WASM; onnxruntime intra/inter-op 1; torch.set_num_threads(1)' },
+  settings: { ...timing, tol, threads: `graft ${graftThreads} thread(s) (--threads); tfjs single-threaded JS/WASM; onnxruntime intra/inter-op 1; torch.set_num_threads(1)` },
 };
 
 const header = [
@@ -211,7 +217,7 @@ const header = [
     .map(([k, v]) => `${k} ${v}`)
     .join('; ')}`,
   `timing: warm-up, then interleaved turns of ≥ ${timing.turnMs} ms (a turn's first run re-warms, unrecorded, when it has several) until ${timing.budgetMs} ms per implementation (≥ ${timing.minRuns}, ≤ ${timing.maxRuns} runs); median. 1* = one run only (first run ≥ ${timing.singleRunMs} ms).`,
-  `graft/peer = graft median ÷ peer median (< 1: graft faster). agree: max |peer − graft| / max |graft| ≤ ${tol}, checked before timing.`,
+  `graft/peer = graft speed ÷ peer speed = peer median ÷ graft median (> 1: graft faster). agree: max |peer − graft| / max |graft| ≤ ${tol}, checked before timing.`,
   `float32, NHWC/HWIO, SAME. onnxruntime: NCHW, transposes outside the timed region, W as initializer; backpropInput via ConvTranspose.`,
   `PyTorch: a subprocess in the same rounds, each run timed in Python; NCHW, transposes and asymmetric SAME padding of x outside the timed region.`,
 ].join('\n');

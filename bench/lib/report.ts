@@ -16,7 +16,7 @@ export interface ImplResult {
   readonly gflops?: number;
   /** Train step only. */
   readonly imagesPerSec?: number;
-  /** graft's median ms ÷ this peer's median ms: below 1, graft is faster. */
+  /** graft's speed ÷ this peer's speed (peer median ms ÷ graft median ms): above 1, graft is faster. */
   readonly ratio?: number;
   /** max |peer − graft| / max |graft| over the outputs (graft itself: absent). */
   readonly maxRelErr?: number;
@@ -63,7 +63,7 @@ export function table(results: readonly CaseResult[]): string {
         return;
       }
       const runs = r.single ? '1*' : String(r.runs ?? '');
-      const ratio = r.impl === 'graft' || r.ratio === undefined ? '' : r.ratio < 0.1 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2);
+      const ratio = r.impl === 'graft' || r.ratio === undefined ? '' : r.ratio < 0.1 || r.ratio >= 1000 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2);
       out.push(line([caseCell, r.impl, fmt(r.medianMs, 2), throughput(r), runs, ratio, agreeCell(r)]));
     });
     out.push('');

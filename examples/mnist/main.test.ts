@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { lossCurveSvg, predictionsSvg, trainMnist } from './main.ts';
 
 describe('examples/mnist', () => {
-  it('smoke: one short epoch on 256 digits learns something and reports samples', async () => {
-    const r = await trainMnist({ epochs: 1, batch: 32, trainSize: 256, testSize: 256, quiet: true, samples: 8 });
+  it('smoke: one short epoch on 512 digits learns something and reports samples', async () => {
+    const r = await trainMnist({ epochs: 1, batch: 16, lr: 0.003, trainSize: 512, testSize: 256, quiet: true, samples: 8 });
     expect(r.epochs).toBe(1);
     expect(r.history).toHaveLength(1);
-    // 8 Adam steps from chance (10%): well above it, far from trained.
-    expect(r.testAccuracy).toBeGreaterThan(0.3);
-    expect(r.testLoss).toBeLessThan(Math.log(10));
+    // 32 Adam steps from chance (10%, loss ln 10 ≈ 2.30): measured 43%, loss 2.06 (seed 1).
+    expect(r.testAccuracy).toBeGreaterThan(0.35);
+    expect(r.testLoss).toBeLessThan(2.2);
     expect(r.imagesPerSecond).toBeGreaterThan(0);
     expect(r.samples).toHaveLength(8);
     expect(r.samples[0]!.pixels).toHaveLength(784);

@@ -3,7 +3,7 @@
  * train, 2,000 held out) on the CPU executor and reports test accuracy, throughput and a
  * sample of test digits with their predictions.
  *
- *     npx tsx examples/mnist/main.ts [--epochs N] [--batch B] [--lr η] [--seed S] [--quiet] [--out DIR] [--save FILE]
+ *     npx tsx examples/mnist/main.ts [--epochs N] [--batch B] [--lr η] [--seed S] [--shift P] [--quiet] [--out DIR] [--save FILE]
  *
  * `--out DIR` writes the sample predictions and loss curves as SVG (and the digits as PNG);
  * `--save FILE` writes the trained weights (format: packages/nn/README.md).
@@ -24,6 +24,8 @@ import {
   invert,
   loadMnist,
   maxPool,
+  normalize,
+  randomShift,
   saveWeights,
   sequential,
   svgImageGrid,
@@ -34,26 +36,40 @@ import {
 
 /** The demo CNN's shape (kept small: the CPU conv runs at a few GFLOP/s). */
 export interface MnistArchitecture {
-  /** Output channels of the two 5×5 conv layers. */
-  readonly channels: readonly [number, number];
-  readonly kernel: number;
-  /** Units of a hidden dense layer before the classifier (0: none). */
+  /** Conv layers `[kernel, filters]`, each SAME-padded, then relu and a 2×2 max-pool. */
+  readonly convs: readonly (readonly [number, number])[];
+  /** Units of a hidden relu dense layer before the classifier (0: none). */
   readonly hidden: number;
   /** Dropout rate before the classifier. */
   readonly dropout: number;
+  /** Standardise inputs with the training set's pixel mean and standard deviation. */
+  readonly normalize: boolean;
 }
 
-/** 5×5×1×16 → relu → maxPool 2 → 5×5×16×32 → relu → maxPool 2 → dropout → dense 1568×10. */
-export const demoArchitecture: MnistArchitecture = { channels: [16, 32], kernel: 5, hidden: 0, dropout: 0.25 };
+/**
+ * 28×28×1 → 3×3×16 → pool → 3×3×32 → pool → 3×3×64 → pool → 3·3·64 → dense 128 → dropout 0.4 → dense 10.
+ * Three 3×3 conv layers between pools see 18×18 pixels at the last one (two 5×5 layers: 14×14)
+ * for about 3.8 MFLOP per image forward against 5.6 for 5×5×16 → 5×5×32.
+ */
+export const demoArchitecture: MnistArchitecture = {
+  convs: [
+    [3, 16],
+    [3, 32],
+    [3, 64],
+  ],
+  hidden: 128,
+  dropout: 0.4,
+  normalize: true,
+};
 
 export interface MnistOptions {
-  /** Default 4. */
+  /** Default 8. */
   readonly epochs?: number;
-  /** Default 64. */
+  /** Default 32. */
   readonly batch?: number;
-  /** Adam's learning rate (default 2e-3), decayed by half each epoch after the first. */
+  /** Adam's peak learning rate (default 2e-3), decayed to 0 over the run on a half cosine. */
   readonly lr?: number;
-  /** Seed of initial weights, shuffling and dropout (default 1). */
+  /** Seed of initial weights, shuffling, dropout and augmentation (default 1). */
   readonly seed?: number;
   /** No progress bar or epoch lines. */
   readonly quiet?: boolean;
@@ -62,6 +78,8 @@ export interface MnistOptions {
   /** Default 8,000 / 2,000. */
   readonly trainSize?: number;
   readonly testSize?: number;
+  /** Largest random translation of training digits in pixels (default 2; 0: none). */
+  readonly shift?: number;
   /** Test digits to show with predictions (default 24). */
   readonly samples?: number;
   readonly architecture?: MnistArchitecture;
@@ -86,20 +104,26 @@ export interface MnistResult {
   /** Wall time of training and per-epoch evaluation. */
   readonly seconds: number;
   readonly history: readonly { loss: number; accuracy: number; testLoss: number; testAccuracy: number }[];
+  /** The first test digits (`samples` of them). */
   readonly samples: readonly MnistSample[];
+  /** The first (up to 8) misclassified test digits. */
+  readonly mistakes: readonly MnistSample[];
   readonly model: Model;
   readonly lines: readonly string[];
 }
 
+/** Mean and standard deviation of the pixels of the 8,000 training digits (measured). */
+export const MNIST_PIXELS = { mean: 0.1313, std: 0.3088 };
+
 /** The demo CNN for 28×28×1 digits. */
 export function mnistCnn(seed = 1, a: MnistArchitecture = demoArchitecture): Model {
-  const k = a.kernel;
   return sequential(
     [
-      conv2d({ filters: a.channels[0], kernel: k, padding: 'SAME', activation: 'relu', init: 'heUniform' }),
-      maxPool({ ksize: 2 }),
-      conv2d({ filters: a.channels[1], kernel: k, padding: 'SAME', activation: 'relu', init: 'heUniform' }),
-      maxPool({ ksize: 2 }),
+      ...(a.normalize ? [normalize(MNIST_PIXELS)] : []),
+      ...a.convs.flatMap(([kernel, filters]) => [
+        conv2d({ filters, kernel, padding: 'SAME', activation: 'relu', init: 'heUniform' }),
+        maxPool({ ksize: 2 }),
+      ]),
       flatten(),
       ...(a.hidden > 0 ? [dense({ units: a.hidden, activation: 'relu', init: 'heUniform' })] : []),
       ...(a.dropout > 0 ? [dropout(a.dropout)] : []),
@@ -110,29 +134,36 @@ export function mnistCnn(seed = 1, a: MnistArchitecture = demoArchitecture): Mod
 }
 
 export async function trainMnist(options: MnistOptions = {}): Promise<MnistResult> {
-  const epochs = options.epochs ?? 4;
-  const batch = options.batch ?? 64;
+  const epochs = options.epochs ?? 8;
+  const batch = options.batch ?? 32;
   const lr = options.lr ?? 2e-3;
   const seed = options.seed ?? 1;
+  const shift = options.shift ?? 2;
   const { train, test } = loadMnist({ trainSize: options.trainSize, testSize: options.testSize });
   const model = mnistCnn(seed, options.architecture);
   const trainer = new Trainer(model, { batchSize: batch, optimizer: adam({ learningRate: lr }), backend: options.backend ?? cpu(), seed });
+  const steps = Math.floor(train.length / batch);
   const fitted = await trainer.fit(train, {
     epochs,
     test,
     quiet: options.quiet,
-    // Halving per epoch after the first: large steps while far from a minimum, small ones to settle.
-    learningRate: (epoch) => lr * 0.5 ** (epoch - 1),
+    // Half-cosine decay η·½(1 + cos πp) over the run's progress p: large steps early, settling late.
+    learningRate: (epoch, step) => lr * 0.5 * (1 + Math.cos((Math.PI * ((epoch - 1) * steps + step)) / (epochs * steps))),
+    // Small random translations: the 8,000 digits seen in new positions each epoch.
+    augment: shift > 0 ? randomShift(shift) : undefined,
   });
   const last = fitted.history[fitted.history.length - 1]!;
-  const count = Math.min(options.samples ?? 24, test.length);
-  const logits = await trainer.predict(test.inputs, count);
-  const samples: MnistSample[] = [];
-  for (let k = 0; k < count; k++) {
+  const logits = await trainer.predict(test.inputs);
+  const sample = (k: number): MnistSample => {
     const predicted = argmax(logits, k * 10, 10);
     let z = 0;
     for (let c = 0; c < 10; c++) z += Math.exp(logits[k * 10 + c]! - logits[k * 10 + predicted]!);
-    samples.push({ pixels: Float32Array.from(test.inputs.subarray(k * 784, (k + 1) * 784)), label: test.labels![k]!, predicted, confidence: 1 / z });
+    return { pixels: Float32Array.from(test.inputs.subarray(k * 784, (k + 1) * 784)), label: test.labels![k]!, predicted, confidence: 1 / z };
+  };
+  const samples = Array.from({ length: Math.min(options.samples ?? 24, test.length) }, (_, k) => sample(k));
+  const mistakes: MnistSample[] = [];
+  for (let k = 0; k < test.length && mistakes.length < 8; k++) {
+    if (argmax(logits, k * 10, 10) !== test.labels![k]) mistakes.push(sample(k));
   }
   trainer.dispose();
   const history = fitted.history.map((r) => ({ loss: r.loss, accuracy: r.accuracy ?? NaN, testLoss: r.testLoss ?? NaN, testAccuracy: r.testAccuracy ?? NaN }));
@@ -142,9 +173,10 @@ export async function trainMnist(options: MnistOptions = {}): Promise<MnistResul
     ...fitted.history.map((r) => formatEpoch(r, epochs)),
     '',
     `test accuracy ${(last.testAccuracy! * 100).toFixed(2)}% on ${test.length} held-out digits (loss ${last.testLoss!.toFixed(4)}), ` +
-      `seed ${seed}, ${epochs} epoch${epochs === 1 ? '' : 's'} of ${train.length}, batch ${batch}, Adam η ${lr}; ` +
+      `seed ${seed}, ${epochs} epoch${epochs === 1 ? '' : 's'} of ${train.length} (shifts ±${shift}), batch ${batch}, Adam η ${lr} (cosine); ` +
       `${fitted.imagesPerSecond.toFixed(0)} images/s training, ${fitted.seconds.toFixed(1)} s`,
-    `sample predictions: ${samples.map((s) => (s.predicted === s.label ? `${s.predicted}` : `${s.predicted}(≠${s.label})`)).join(' ')}`,
+    `first ${samples.length} test digits, predicted: ${samples.map((s) => (s.predicted === s.label ? `${s.predicted}` : `${s.predicted}(≠${s.label})`)).join(' ')}`,
+    `first ${mistakes.length} mistakes (predicted≠label): ${mistakes.map((s) => `${s.predicted}≠${s.label}`).join(' ')}`,
   ];
   return {
     testAccuracy: last.testAccuracy!,
@@ -155,16 +187,17 @@ export async function trainMnist(options: MnistOptions = {}): Promise<MnistResul
     seconds: fitted.seconds,
     history,
     samples,
+    mistakes,
     model,
     lines,
   };
 }
 
-/** SVG of the sample digits captioned with predictions (green right, red wrong). */
+/** SVG of the sample digits, then the first mistakes, captioned with predictions (green right, red wrong: `predicted ≠ label`). */
 export function predictionsSvg(r: MnistResult): string {
   return svgImageGrid(
-    r.samples.map((s) => ({ image: invert({ width: 28, height: 28, data: s.pixels }), caption: `${s.predicted} (${(s.confidence * 100).toFixed(0)}%)`, ok: s.predicted === s.label })),
-    { cols: 8, scale: 2, title: `MNIST test digits: predicted class (test accuracy ${(r.testAccuracy * 100).toFixed(2)}%)` },
+    [...r.samples, ...r.mistakes].map((s) => ({ image: invert({ width: 28, height: 28, data: s.pixels }), caption: `${s.predicted} (${(s.confidence * 100).toFixed(0)}%)${s.predicted === s.label ? '' : ` ≠ ${s.label}`}`, ok: s.predicted === s.label })),
+    { cols: 8, scale: 2, title: `MNIST test digits, then the first mistakes: predicted class (test accuracy ${(r.testAccuracy * 100).toFixed(2)}%)` },
   );
 }
 
@@ -195,6 +228,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     batch: num('batch'),
     lr: num('lr'),
     seed: num('seed'),
+    shift: num('shift'),
+    architecture: argv.includes('--no-normalize') ? { ...demoArchitecture, normalize: false } : undefined,
     quiet: argv.includes('--quiet'),
   });
   console.log(r.lines.join('\n'));

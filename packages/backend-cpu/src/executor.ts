@@ -1,6 +1,8 @@
 import type { Backend, Executable, ProgramPlan, Step } from '@graft/compiler';
 import { GraphError, allocate, type DType, type FloatArray, type OpName } from '@graft/ir';
 import { compileFused } from './fused-kernel.ts';
+import { compileFusedF32 } from './kernels/wasm/fused.ts';
+import { wasmKernelsEnabled } from './kernels/wasm/module.ts';
 import type { Kernel } from './kernel.ts';
 import { kernels } from './kernels/index.ts';
 import { allocateFloat32, freeFloat32 } from './kernels/wasm/heap.ts';
@@ -111,6 +113,9 @@ class CpuExecutable implements Executable {
         return () => kernel(node, args, out);
       }
       case 'fused': {
+        // float32 groups of the ops the WebAssembly evaluator has run there; the rest in JS.
+        const simd = wasmKernelsEnabled() ? compileFusedF32(step.expr) : undefined;
+        if (simd !== undefined) return () => simd(out as Float32Array, args as Float32Array[]);
         const fused = compileFused(step.expr);
         return () => fused(out, args);
       }

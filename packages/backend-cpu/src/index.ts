@@ -1,4 +1,9 @@
 export { cpu, type CpuOptions } from './executor.ts';
 export { kernels } from './kernels/index.ts';
 export type { Kernel, KernelTable } from './kernel.ts';
-export { setThreads, threads, whenThreadsReady } from './kernels/wasm/threads.ts';
+export {
+  setThreads as setCpuThreads,
+  threads as cpuThreads,
+  whenThreadsReady as whenCpuThreadsReady,
+} from './kernels/wasm/threads.ts';
+export { setWasmKernels as setCpuWasmKernels, wasmKernelsEnabled as cpuWasmKernelsEnabled } from './kernels/wasm/module.ts';

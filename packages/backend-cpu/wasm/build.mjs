@@ -1,23 +1,41 @@
 // Builds the float32 WebAssembly kernels: wasm/assembly/*.ts (AssemblyScript) → wasm/build/kernels.wasm.
-// Run by the package's postinstall (so a fresh `pnpm install` builds it) and by `build:wasm`.
-// `--text` also writes kernels.wat, for reading what the compiler made of a kernel.
-import { mkdirSync } from 'node:fs';
+//
+//   node wasm/build.mjs             build
+//   node wasm/build.mjs --if-stale  build only when a source is newer than the output
+//   node wasm/build.mjs --text      also write kernels.wat, to read what the compiler made of a kernel
+//
+// The package's postinstall runs it, so a fresh `pnpm install` builds the kernels; the loader
+// (src/kernels/wasm/module.ts) runs it with --if-stale, so edited sources are rebuilt before use.
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import asc from 'assemblyscript/asc';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'build');
-mkdirSync(out, { recursive: true });
+const target = join(out, 'kernels.wasm');
+const sources = [fileURLToPath(import.meta.url), ...readdirSync(join(here, 'assembly')).map((f) => join(here, 'assembly', f))];
 
+if (process.argv.includes('--if-stale')) {
+  let built = -1;
+  try {
+    built = statSync(target).mtimeMs;
+  } catch {}
+  if (sources.every((f) => statSync(f).mtimeMs <= built)) process.exit(0);
+}
+
+const { default: asc } = await import('assemblyscript/asc');
+mkdirSync(out, { recursive: true });
+// Written under a temporary name and renamed: processes that build at the same time (test
+// workers finding a stale build) never see half a file.
+const tmp = join(out, `kernels.${process.pid}.tmp.wasm`);
 const args = [
   join(here, 'assembly', 'index.ts'),
-  '--outFile', join(out, 'kernels.wasm'),
+  '--outFile', tmp,
   '-O3',
   // No allocator or GC: kernels only read and write memory the JS side manages.
   '--runtime', 'stub',
   '--enable', 'simd',
-  // One shared memory imported from JS, so that worker threads can run the same module over it.
+  // One shared memory imported from JS, so that worker threads run the same module over it.
   '--enable', 'threads',
   '--importMemory',
   '--sharedMemory',
@@ -29,7 +47,9 @@ if (process.argv.includes('--text')) args.push('--textFile', join(out, 'kernels.
 
 const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
 if (error) {
+  rmSync(tmp, { force: true });
   console.error(`wasm/build.mjs: ${error.message}`);
   console.error(stderr.toString());
   process.exit(1);
 }
+renameSync(tmp, target);

@@ -132,10 +132,11 @@ export interface LabelledImage {
 export function svgImageGrid(items: readonly LabelledImage[], options: { readonly cols?: number; readonly scale?: number; readonly title?: string } = {}): string {
   const cols = options.cols ?? Math.min(items.length, 8);
   const scale = options.scale ?? 3;
-  const cw = Math.max(...items.map((i) => i.image.width)) * scale + 12;
+  const cw = Math.max(...items.map((i) => i.image.width)) * scale + 28;
   const ch = Math.max(...items.map((i) => i.image.height)) * scale + 26;
   const top = options.title === undefined ? 0 : 24;
-  const width = cols * cw + 8;
+  // Wide enough for the title too (about 7.5 px per character at 14 px).
+  const width = Math.max(cols * cw + 8, Math.ceil((options.title?.length ?? 0) * 7.5) + 16);
   const height = top + Math.ceil(items.length / cols) * ch + 8;
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`, `<rect width="100%" height="100%" fill="white"/>`];
   if (options.title !== undefined) parts.push(`<text x="8" y="17" font-size="14">${esc(options.title)}</text>`);
@@ -182,8 +183,12 @@ export function svgLineChart(series: readonly Series[], options: { readonly titl
   ];
   for (let k = 0; k <= 4; k++) {
     const yv = y0 + ((y1 - y0) * k) / 4;
-    const xv = x0 + ((x1 - x0) * k) / 4;
     parts.push(`<text x="${m.left - 4}" y="${py(yv) + 4}" text-anchor="end">${label(yv)}</text>`);
+  }
+  // Integer x (epochs, steps) gets integer ticks, about five of them.
+  const integral = all.every(([x]) => Number.isInteger(x));
+  const xStep = integral ? Math.max(1, Math.ceil((x1 - x0) / 5)) : (x1 - x0) / 4;
+  for (let xv = x0; xv <= x1 + 1e-9; xv += xStep) {
     parts.push(`<text x="${px(xv)}" y="${height - m.bottom + 14}" text-anchor="middle">${Number(xv.toPrecision(3))}</text>`);
   }
   if (options.title !== undefined) parts.push(`<text x="${m.left}" y="18" font-size="13">${esc(options.title)}</text>`);

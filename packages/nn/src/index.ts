@@ -14,6 +14,7 @@ export {
   dropout,
   flatten,
   maxPool,
+  normalize,
   relu,
   reshape,
   sigmoid,

@@ -322,3 +322,14 @@ export function dropout(rate: number, options: { readonly name?: string } = {}):
     },
   };
 }
+
+/**
+ * `(x − mean) / std` with fixed statistics (e.g. of the training set), so a network sees
+ * inputs of zero mean and unit variance while the data keeps its natural range.
+ */
+export function normalize(options: { readonly mean: number; readonly std: number; readonly name?: string }): Layer {
+  const { mean, std } = options;
+  if (typeof mean !== 'number' || !Number.isFinite(mean)) throw new AttrError('normalize layer', 'mean must be a finite number', { mean });
+  if (typeof std !== 'number' || !Number.isFinite(std) || std <= 0) throw new AttrError('normalize layer', 'std must be a positive finite number', { std });
+  return { kind: 'normalize', name: options.name, config: `mean ${mean} std ${std}`, build: (x, s) => s.g.mul(s.g.sub(x, mean), 1 / std) };
+}

@@ -104,7 +104,6 @@ export class Trainer {
   readonly state = new Map<string, FloatArray>();
   /** Updates made so far (Adam's t before the next update). */
   updates = 0;
-  #targetShape: readonly number[] | undefined;
   #train: TrainProgram | undefined;
   readonly #eval = new Map<number, EvalProgram>();
   readonly #noiseRng: Rng;
@@ -130,7 +129,7 @@ export class Trainer {
     }
   }
 
-  #checkTargetShape(d: Dataset): void {
+  #checkShapes(d: Dataset): void {
     const want = this.model.outputShape;
     if (!shapesEqual(d.inputShape, this.model.inputShape)) {
       throw new ShapeError('fit', `data inputShape ${fmtShape(d.inputShape)} must equal the model's ${fmtShape(this.model.inputShape)}`, {});
@@ -141,14 +140,13 @@ export class Trainer {
     if ((d.inputs instanceof Float64Array ? 'float64' : 'float32') !== this.model.dtype) {
       throw new ShapeError('fit', `data must be ${this.model.dtype} like the model (see castDataset)`, {});
     }
-    this.#targetShape = d.targetShape;
   }
 
   #buildTrain(): TrainProgram {
     const m = this.model;
     const g = new Graph({ dtype: m.dtype });
     const x = g.input('x', [this.batchSize, ...m.inputShape]);
-    const target = g.input('target', [this.batchSize, ...(this.#targetShape ?? m.outputShape)]);
+    const target = g.input('target', [this.batchSize, ...m.outputShape]);
     const built = m.apply(x, { training: true });
     const loss = this.loss(g, built.output, target);
     if (loss.size !== 1) throw new ShapeError('Trainer', `loss must be a scalar, got ${fmtShape(loss.shape)}`, {});
@@ -184,7 +182,7 @@ export class Trainer {
     const m = this.model;
     const g = new Graph({ dtype: m.dtype });
     const x = g.input('x', [batch, ...m.inputShape]);
-    const target = g.input('target', [batch, ...(this.#targetShape ?? m.outputShape)]);
+    const target = g.input('target', [batch, ...m.outputShape]);
     const built = m.apply(x, { training: false });
     const loss = this.loss(g, built.output, target);
     const feeds: Record<string, FloatArray> = { x: allocate(m.dtype, x.size), target: allocate(m.dtype, target.size) };
@@ -203,7 +201,7 @@ export class Trainer {
   step(inputs: FloatArray, targets: FloatArray, lr = this.optimizer.learningRate): Promise<{ loss: number; output: FloatArray }> {
     const xs = this.batchSize * sizeOf(this.model.inputShape);
     if (inputs.length !== xs) throw new ShapeError('Trainer.step', `inputs must hold batchSize (${this.batchSize}) examples of ${fmtShape(this.model.inputShape)}: ${xs} values, got ${inputs.length}`, {});
-    const ts = this.batchSize * sizeOf(this.#targetShape ?? this.model.outputShape);
+    const ts = this.batchSize * sizeOf(this.model.outputShape);
     if (targets.length !== ts) throw new ShapeError('Trainer.step', `targets must hold ${ts} values for batchSize ${this.batchSize}, got ${targets.length}`, {});
     return this.#step(inputs, targets, lr, { epoch: 0, step: this.updates + 1 });
   }
@@ -257,7 +255,7 @@ export class Trainer {
   /** Mean loss (and accuracy when there are labels) over `data`, without dropout. */
   async evaluate(data: Dataset): Promise<Evaluation> {
     checkDataset('evaluate', data);
-    this.#checkTargetShape(data);
+    this.#checkShapes(data);
     let lossSum = 0;
     let correct = 0;
     await this.#forEachEvalBatch(data, (start, n, loss, output) => {
@@ -283,7 +281,6 @@ export class Trainer {
       targets: allocate(this.model.dtype, count * os),
       targetShape: this.model.outputShape,
     };
-    this.#targetShape ??= this.model.outputShape;
     await this.#forEachEvalBatch(d, (start, n, _loss, output) => out.set(output.subarray(0, n * os), start * os));
     return out;
   }
@@ -308,10 +305,10 @@ export class Trainer {
    */
   async fit(train: Dataset, options: FitOptions = {}): Promise<FitResult> {
     checkDataset('fit', train);
-    this.#checkTargetShape(train);
+    this.#checkShapes(train);
     if (options.test !== undefined) {
       checkDataset('fit', options.test);
-      this.#checkTargetShape(options.test);
+      this.#checkShapes(options.test);
     }
     const epochs = options.epochs ?? 1;
     if (!Number.isInteger(epochs) || epochs < 1) throw new AttrError('fit', 'epochs must be a positive integer', { epochs });

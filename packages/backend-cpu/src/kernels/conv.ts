@@ -3,6 +3,7 @@ import type { Kernel } from '../kernel.ts';
 import { gemm, rowMajor, transposed } from './gemm.ts';
 import { col2im, im2col } from './im2col.ts';
 import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32 } from './wasm/conv.ts';
+import { wasmKernelsEnabled } from './wasm/module.ts';
 import { Slot, scratch } from './workspace.ts';
 
 /*
@@ -130,7 +131,7 @@ export const conv2d: Kernel<'conv2d'> = (node, [x, w], out) => {
   const g = cached(node, () =>
     convGeometry('conv2d', node.inputs[0]!.shape, node.inputs[1]!.shape, strides, padding, dilations),
   );
-  if (out instanceof Float32Array) conv2dF32(g, x as Float32Array, w as Float32Array, out);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) conv2dF32(g, x as Float32Array, w as Float32Array, out);
   else convForward(g, x!, w!, out);
 };
 
@@ -148,7 +149,7 @@ export const conv2dBackpropInput: Kernel<'conv2dBackpropInput'> = (node, [dy, w]
       dilations,
     ),
   );
-  if (out instanceof Float32Array) conv2dBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) conv2dBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
   else convBackpropInput(g, dy!, w!, out);
 };
 
@@ -161,7 +162,7 @@ export const conv2dTranspose: Kernel<'conv2dTranspose'> = (node, [v, w], out) =>
       shape: 'outputShape',
     }),
   );
-  if (out instanceof Float32Array) conv2dBackpropInputF32(g, v as Float32Array, w as Float32Array, out);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) conv2dBackpropInputF32(g, v as Float32Array, w as Float32Array, out);
   else convBackpropInput(g, v!, w!, out);
 };
 
@@ -174,6 +175,6 @@ export const conv2dBackpropFilter: Kernel<'conv2dBackpropFilter'> = (node, [x, d
       w: 'filterShape',
     }),
   );
-  if (out instanceof Float32Array) conv2dBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) conv2dBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
   else convBackpropFilter(g, x!, dy!, out);
 };

@@ -2,6 +2,7 @@ import type { Kernel } from '../kernel.ts';
 import { broadcastStrides } from './elementwise.ts';
 import { gemm, rowMajor } from './gemm.ts';
 import { matmulF32 } from './wasm/conv.ts';
+import { wasmKernelsEnabled } from './wasm/module.ts';
 
 /**
  * `c[…, i, j] = Σ_k a[…, i, k] · b[…, k, j]`: one GEMM per output batch index, the batch
@@ -35,7 +36,7 @@ export const matmul: Kernel<'matmul'> = (node, [a, b], out) => {
       index[d] = 0;
     }
   }
-  if (out instanceof Float32Array) {
+  if (out instanceof Float32Array && wasmKernelsEnabled()) {
     matmulF32(m, n, k, a as Float32Array, b as Float32Array, out, pairs);
     return;
   }

@@ -1,6 +1,7 @@
 import { poolGeometry, type ConvGeometry, type FloatArray, type Node } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
 import { poolF32, throughArgmaxF32 } from './wasm/pool.ts';
+import { wasmKernelsEnabled } from './wasm/module.ts';
 import { Slot, scratch } from './workspace.ts';
 
 /*
@@ -131,24 +132,24 @@ function throughArgmax(g: ConvGeometry, x: FloatArray, src: FloatArray, dst: Flo
 
 /** `tf.nn.max_pool2d`: padding never wins (it is −∞). */
 export const maxPool: Kernel<'maxPool'> = (node, [x], out) => {
-  if (out instanceof Float32Array) poolF32(geometry(node), x as Float32Array, out, true);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) poolF32(geometry(node), x as Float32Array, out, true);
   else pool(geometry(node), x!, out, true);
 };
 
 /** `tf.nn.avg_pool2d`: the mean over each window's in-bounds elements. */
 export const avgPool: Kernel<'avgPool'> = (node, [x], out) => {
-  if (out instanceof Float32Array) poolF32(geometry(node), x as Float32Array, out, false);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) poolF32(geometry(node), x as Float32Array, out, false);
   else pool(geometry(node), x!, out, false);
 };
 
 /** `dx[argmax of window (n, i, j, c)] += dy[n, i, j, c]`: the VJP of maxPool in x. */
 export const maxPoolGrad: Kernel<'maxPoolGrad'> = (node, [x, dy], out) => {
-  if (out instanceof Float32Array) throughArgmaxF32(geometry(node), x as Float32Array, dy as Float32Array, out, true);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) throughArgmaxF32(geometry(node), x as Float32Array, dy as Float32Array, out, true);
   else throughArgmax(geometry(node), x!, dy!, out, true);
 };
 
 /** `y[n, i, j, c] = ddx[argmax of window (n, i, j, c)]`: the adjoint of maxPoolGrad in dy. */
 export const maxPoolGradGrad: Kernel<'maxPoolGradGrad'> = (node, [x, ddx], out) => {
-  if (out instanceof Float32Array) throughArgmaxF32(geometry(node), x as Float32Array, ddx as Float32Array, out, false);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) throughArgmaxF32(geometry(node), x as Float32Array, ddx as Float32Array, out, false);
   else throughArgmax(geometry(node), x!, ddx!, out, false);
 };

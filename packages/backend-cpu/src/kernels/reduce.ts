@@ -1,6 +1,7 @@
 import type { FloatArray, Node, ReduceOp } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
 import { sumLeadingF32 } from './wasm/pool.ts';
+import { wasmKernelsEnabled } from './wasm/module.ts';
 import { Slot, scratch } from './workspace.ts';
 
 /*
@@ -41,7 +42,7 @@ function reduce(op: ReduceOp, node: Node<ReduceOp>, x: FloatArray, out: FloatArr
   }
 
   // Sum over leading axes (a bias gradient) in float32: the same float64 sums, vectorised.
-  if (op === 'sum' && out instanceof Float32Array && axes.every((a, i) => a === i) && outSize > 0) {
+  if (op === 'sum' && out instanceof Float32Array && wasmKernelsEnabled() && axes.every((a, i) => a === i) && outSize > 0) {
     sumLeadingF32(x as Float32Array, size / outSize, outSize, out);
     return;
   }

@@ -6,8 +6,9 @@
  *     conv2dBackpropInput:  dX = Σ over residue classes of dY-patches · W_ρ      (see below)
  *     conv2dBackpropFilter: dWᵀ[N, K] = dY[M, N]ᵀ · cols[M, K]
  *
- * cols is never built whole. The forward pass and the input gradient gather the 6 patch rows
- * of one register block into L1 right before they meet every column panel of the packed filter,
+ * cols is never built whole. The forward pass reads the windows of 6 pixels straight from x
+ * where they lie inside it, and otherwise (like the input gradient) gathers the 6 patch rows of
+ * one register block into L1 right before they meet every column panel of the packed filter,
  * so gathering costs ≈ 1.5/N of the multiply-adds. Work is split into chunks of output pixels
  * (a chunk is what one thread takes; see src/kernels/wasm/threads.ts), and every chunk function
  * takes `(args, chunk, thread)`: the argument record, the chunk index, and the thread index that
@@ -15,7 +16,7 @@
  * division costs as much as a dozen multiply-adds, and small-K convs would spend their time there.
  */
 import { Geometry } from './geometry';
-import { dotRows, kernelCols, kernelRows } from './gemm';
+import { dotRows, dotRowsEnd, dotRowsFirst, dotRowsNext, kernelColsAdd, kernelRows, kernelRowsAdd } from './gemm';
 import { copyF32, zeroF32 } from './memory';
 
 @unmanaged
@@ -84,34 +85,67 @@ function gatherPatch(g: Geometry, x: usize, n: i32, i: i32, j: i32, bLo: i32, bH
   }
 }
 
-/** Bytes of a thread's scratch for `convForward` and `convBackpropInput` with K patch entries and outW columns. */
-export function gemmScratchBytes(k: i32, outW: i32): i32 {
-  return 6 * ((k * 4 + 63) & ~63) + 6 * 32 + 64 + ((outW * 8 + 63) & ~63);
+/**
+ * Bytes of a thread's scratch for `convForward` and `convBackpropInput`: 6 gathered rows of
+ * K floats, the tile, the C row addresses, the segment list (`taps` pairs) and the column
+ * ranges (`outW` pairs; none for a pointwise conv).
+ */
+export function gemmScratchBytes(k: i32, outW: i32, taps: i32): i32 {
+  return 6 * ((k * 4 + 63) & ~63) + <i32>LIST + ((taps * 8 + 63) & ~63) + ((outW * 8 + 63) & ~63);
 }
 
+/** Offsets from the tile (6 rows of 8 floats) in a thread's scratch: dot lane sums, C row addresses, segment list. */
+const ACC: usize = 6 * 32;
+const C_ROWS: usize = ACC + 96;
+const IN_PLACE_ROWS: usize = C_ROWS + 32;
+const LIST: usize = IN_PLACE_ROWS + 32;
+
 /**
- * Multiplies the 6 rows at `a` (row stride `lda` bytes; `rows` of them are real) by every
- * column panel of B and writes row r of the result to `c + r·ldc` when `contiguous`, else to
- * the row address at `cRows + 4r`.
+ * Multiplies 6 rows of A by every column panel of B and writes row r of the result to
+ * `c + r·ldc` when `contiguous`, else to the row address at `cRows + 4r`; `rows` of the 6 are
+ * real. A is `segs` segments listed at `list` as `[a_s, k_s]` pairs: segment s is `len` floats
+ * per row, row r at `a_s + r·lda`, and meets B's rows from row k_s on (segments leave out the
+ * filter rows that fall in the padding). Each segment is one kernel call, the later ones adding
+ * to C: every output element still sums its terms in the order of one call over all of K.
  */
 function multiplyRows(
-  k: i32, n: i32, a: usize, lda: usize, panels: usize, columns: usize,
+  k: i32, n: i32, segs: i32, len: i32, list: usize, lda: usize, panels: usize, columns: usize,
   rows: i32, c: usize, ldc: usize, cRows: usize, contiguous: bool, tile: usize,
 ): void {
   if (n >= 8) {
     for (let q0 = 0; q0 < n; q0 += 8) {
       const bp = panels + (<usize>q0 * <usize>k << 2);
       const width = min(8, n - q0);
-      if (contiguous && rows === 6 && width === 8) {
-        kernelRows(k, a, lda, bp, 32, c + (<usize>q0 << 2), ldc, false);
-      } else {
-        kernelRows(k, a, lda, bp, 32, tile, 32, false);
-        scatterTile(tile, rows, width, c + (<usize>q0 << 2), ldc, cRows, q0, contiguous);
+      const direct = contiguous && rows === 6 && width === 8;
+      const dst = direct ? c + (<usize>q0 << 2) : tile;
+      const ldd = direct ? ldc : 32;
+      if (segs === 0) kernelRows(0, tile, 0, bp, 32, dst, ldd);
+      for (let s = 0; s < segs; s++) {
+        const e = list + (<usize>s << 3);
+        const b = bp + (<usize>load<i32>(e, 4) << 5);
+        if (s === 0) kernelRows(len, load<usize>(e), lda, b, 32, dst, ldd);
+        else kernelRowsAdd(len, load<usize>(e), lda, b, 32, dst, ldd);
       }
+      if (!direct) scatterTile(tile, rows, width, c + (<usize>q0 << 2), ldc, cRows, q0, contiguous);
     }
   } else {
+    // The narrow path: one column at a time, vectorised along K (parts must be multiples of 4).
+    const acc = tile + ACC;
     for (let j = 0; j < n; j++) {
-      dotRows(k, a, lda, columns + (<usize>j * <usize>k << 2), tile + (<usize>j << 2), 32);
+      const column = columns + (<usize>j * <usize>k << 2);
+      const out = tile + (<usize>j << 2);
+      if (segs === 1 && load<i32>(list, 4) === 0 && len === k) {
+        dotRows(k, load<usize>(list), lda, column, out, 32);
+        continue;
+      }
+      for (let s = 0; s < segs; s++) {
+        const e = list + (<usize>s << 3);
+        const b = column + (<usize>load<i32>(e, 4) << 2);
+        if (s === 0) dotRowsFirst(len, load<usize>(e), lda, b, acc);
+        else dotRowsNext(len, load<usize>(e), lda, b, acc);
+      }
+      if (segs === 0) for (let r = 0; r < 6; r++) store<f32>(out + (<usize>r << 5), 0);
+      else dotRowsEnd(acc, out, 32);
     }
     scatterTile(tile, rows, n, c, ldc, cRows, 0, contiguous);
   }
@@ -125,56 +159,131 @@ function scatterTile(tile: usize, rows: i32, width: i32, c: usize, ldc: usize, c
   }
 }
 
-/** y rows of output pixels `[chunk·chunkPixels, …)`: see the file comment. */
+/**
+ * Shortest run (floats) read in place. Each run is one kernel call that loads and stores C, and
+ * still, for the 5-float runs of a 5×5 filter on one channel, reading in place beat gathering
+ * (22 against 19 GFLOP/s).
+ */
+const DIRECT_RUN = 4;
+
+/**
+ * y rows of output pixels `[chunk·chunkPixels, …)`. Six consecutive pixels of one output row
+ * whose windows lie inside x horizontally are read straight from x: their rows of each filter
+ * row (or tap, when dilated) are one run each, `sw·cin` floats apart, and the filter rows that
+ * fall in the vertical padding are left out. Other pixels are gathered (zeros for padding).
+ */
 export function convForward(args: usize, chunk: i32, thread: i32): void {
   const g = changetype<ForwardArgs>(args);
   const k = g.kh * g.kw * g.inC;
   const n = g.outC;
+  const inC = g.inC;
   const plane = g.outH * g.outW;
   const m0 = chunk * g.chunkPixels;
   const m1 = min(g.batch * plane, m0 + g.chunkPixels);
   const scratch = <usize>g.scratch + <usize>thread * <usize>g.scratchStride;
   const rowBytes = <usize>((k * 4 + 63) & ~63);
   const tile = scratch + 6 * rowBytes;
-  const ranges = tile + 6 * 32 + 64;
+  const list = tile + LIST;
+  const ranges = list + ((<usize>(g.kh * g.kw) * 8 + 63) & ~63);
   const x = <usize>g.x;
+  const y = <usize>g.y;
   const ldc = <usize>n << 2;
   const pointwise = g.pointwise !== 0;
-  if (!pointwise) columnRanges(g, ranges);
-  // The walker: output pixel m0 + … is (nb, i, j).
-  let nb = m0 / plane;
-  let i = (m0 - nb * plane) / g.outW;
-  let j = m0 - nb * plane - i * g.outW;
-  for (let p = m0; p < m1; p += 6) {
-    const rows = min(6, m1 - p);
-    let a = scratch;
-    let lda = rowBytes;
-    if (pointwise && rows === 6) {
-      a = x + (<usize>p * <usize>k << 2);
-      lda = <usize>k << 2;
-    } else {
-      for (let r = 0; r < 6; r++) {
-        const dst = scratch + <usize>r * rowBytes;
-        if (r >= rows) {
-          zeroF32(dst, k);
-          continue;
-        }
-        if (pointwise) {
-          copyF32(dst, x + (<usize>(p + r) * <usize>k << 2), k);
-        } else {
-          const range = ranges + (<usize>j << 3);
-          gatherPatch(g, x, nb, i, j, load<i32>(range), load<i32>(range, 4), dst);
-        }
-        if (++j === g.outW) {
-          j = 0;
-          if (++i === g.outH) {
-            i = 0;
-            nb++;
-          }
+  // Direct panels: runs of a filter row (dilation 1) or of one tap, when long enough to pay
+  // for their segment setup, and only into 8-column panels (the narrow path wants whole rows).
+  const runLen = g.dw === 1 ? g.kw * inC : inC;
+  let jLo = g.outW;
+  let jHi = 0;
+  if (!pointwise) {
+    columnRanges(g, ranges);
+    if (n >= 8 && runLen >= DIRECT_RUN) {
+      for (let j = 0; j < g.outW; j++) {
+        if (load<i32>(ranges + (<usize>j << 3)) === 0 && load<i32>(ranges + (<usize>j << 3), 4) === g.kw) {
+          jLo = min(jLo, j);
+          jHi = j + 1;
         }
       }
     }
-    multiplyRows(k, n, a, lda, g.panels, g.columns, rows, <usize>g.y + <usize>p * ldc, ldc, 0, true, tile);
+  }
+  const cRows = tile + C_ROWS;
+  if (pointwise) {
+    // cols is x: six consecutive rows of it in place, the last block's rows copied.
+    for (let p = m0; p < m1; p += 6) {
+      const rows = min(6, m1 - p);
+      let a = x + (<usize>p * <usize>k << 2);
+      let lda = <usize>k << 2;
+      if (rows < 6) {
+        for (let r = 0; r < 6; r++) {
+          const dst = scratch + <usize>r * rowBytes;
+          if (r < rows) copyF32(dst, a + <usize>r * lda, k);
+          else zeroF32(dst, k);
+        }
+        a = scratch;
+        lda = rowBytes;
+      }
+      store<usize>(list, a);
+      store<i32>(list, 0, 4);
+      multiplyRows(k, n, 1, k, list, lda, g.panels, g.columns, rows, y + <usize>p * ldc, ldc, 0, true, tile);
+    }
+    return;
+  }
+  // The walker: output pixel p is (nb, i, j). Pixels that start no in-place block queue up for
+  // gathering, 6 to a block whose rows are written through `cRows`.
+  let nb = m0 / plane;
+  let i = (m0 - nb * plane) / g.outW;
+  let j = m0 - nb * plane - i * g.outW;
+  let p = m0;
+  let queued = 0;
+  while (p < m1) {
+    if (j >= jLo && j + 6 <= jHi && p + 6 <= m1) {
+      let segs = 0;
+      const h0 = i * g.sh - g.pt;
+      const w0 = j * g.sw - g.pl;
+      for (let a = 0; a < g.kh; a++) {
+        const ih = h0 + a * g.dh;
+        if (ih < 0 || ih >= g.inH) continue;
+        const row = ((nb * g.inH + ih) * g.inW + w0) * inC;
+        if (g.dw === 1) {
+          store<usize>(list + (<usize>segs << 3), x + (<usize>row << 2));
+          store<i32>(list + (<usize>segs << 3), a * runLen, 4);
+          segs++;
+        } else {
+          for (let b = 0; b < g.kw; b++, segs++) {
+            store<usize>(list + (<usize>segs << 3), x + (<usize>(row + b * g.dw * inC) << 2));
+            store<i32>(list + (<usize>segs << 3), (a * g.kw + b) * inC, 4);
+          }
+        }
+      }
+      multiplyRows(k, n, segs, runLen, list, <usize>(g.sw * inC) << 2, g.panels, g.columns, 6, y + <usize>p * ldc, ldc, 0, true, tile);
+      p += 6;
+      j += 6;
+      if (j === g.outW) {
+        j = 0;
+        if (++i === g.outH) {
+          i = 0;
+          nb++;
+        }
+      }
+      continue;
+    }
+    const range = ranges + (<usize>j << 3);
+    gatherPatch(g, x, nb, i, j, load<i32>(range), load<i32>(range, 4), scratch + <usize>queued * rowBytes);
+    store<usize>(cRows + (<usize>queued << 2), y + <usize>p * ldc);
+    p++;
+    if (++j === g.outW) {
+      j = 0;
+      if (++i === g.outH) {
+        i = 0;
+        nb++;
+      }
+    }
+    if (++queued === 6 || p === m1) {
+      for (let r = queued; r < 6; r++) zeroF32(scratch + <usize>r * rowBytes, k);
+      store<usize>(list, scratch);
+      store<i32>(list, 0, 4);
+      multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, queued, 0, ldc, cRows, false, tile);
+      queued = 0;
+    }
   }
 }
 
@@ -261,46 +370,85 @@ export function convBackpropInput(args: usize, chunk: i32, thread: i32): void {
   const t0 = load<i32>(entry, 4);
   const t1 = load<i32>(entry, 8);
   const offs = changetype<usize>(c) + CLASS_BYTES;
-  const k = c.nA * c.nB * g.outC;
+  const offB = offs + (<usize>c.nA << 2);
+  const cout = g.outC;
+  const run = c.nB * cout;
+  const k = c.nA * run;
   const n = g.inC;
   const plane = c.rows * c.cols;
   const scratch = <usize>g.scratch + <usize>thread * <usize>g.scratchStride;
   const rowBytes = <usize>((k * 4 + 63) & ~63);
   const tile = scratch + 6 * rowBytes;
-  const cRows = tile + 6 * 32;
+  const cRows = tile + C_ROWS;
+  const inPlaceRows = tile + IN_PLACE_ROWS;
+  const list = tile + LIST;
   const ldc = <usize>n << 2;
   const dy = <usize>g.dy;
-  // Stride 1: the class is all of dx, in order, so the 6 rows are consecutive dx pixels.
+  // Stride 1: the class is all of dx, in order, so consecutive class pixels are consecutive dx pixels.
   const contiguous = g.sh === 1 && g.sw === 1;
+  // Six pixels of one class row whose column taps are one dy run each (mergeB) and inside dy
+  // are read in place, one segment per row tap (the narrow path needs runs of whole lanes).
+  const inPlace = c.mergeB !== 0 && k > 0 && run >= 4 && (n >= 8 || (run & 3) === 0);
+  const jFirst = c.nB > 0 ? load<i32>(offB) : 0;
+  const jLast = c.nB > 0 ? load<i32>(offB + (<usize>(c.nB - 1) << 2)) : 0;
   let nb = t0 / plane;
   let u = (t0 - nb * plane) / c.cols;
   let v = t0 - nb * plane - u * c.cols;
-  for (let t = t0; t < t1; t += 6) {
-    const rows = min(6, t1 - t);
-    for (let r = 0; r < 6; r++) {
-      const dst = scratch + <usize>r * rowBytes;
-      if (r >= rows) {
-        zeroF32(dst, k);
-        continue;
+  let t = t0;
+  let queued = 0;
+  while (t < t1) {
+    if (inPlace && t + 6 <= t1 && v + 6 <= c.cols && v + jFirst >= 0 && v + 5 + jLast < g.outW) {
+      let segs = 0;
+      for (let ai = 0; ai < c.nA; ai++) {
+        const i = u + load<i32>(offs + (<usize>ai << 2));
+        if (i < 0 || i >= g.outH) continue;
+        const e = list + (<usize>segs << 3);
+        store<usize>(e, dy + (<usize>(((nb * g.outH + i) * g.outW + v + jFirst) * cout) << 2));
+        store<i32>(e, ai * run, 4);
+        segs++;
       }
       const p = c.p0 + u * g.sh;
       const q = c.q0 + v * g.sw;
-      store<usize>(cRows + (<usize>r << 2), <usize>g.dx + (<usize>((nb * g.inH + p) * g.inW + q) * ldc));
-      gatherGradientPatch(g, dy, c, offs, nb, u, v, dst);
-      if (++v === c.cols) {
+      const c0 = <usize>g.dx + (<usize>((nb * g.inH + p) * g.inW + q) * ldc);
+      // The in-place block's rows are 6 consecutive class pixels: sw·n floats apart in dx.
+      for (let r = 0; r < 6; r++) store<usize>(inPlaceRows + (<usize>r << 2), c0 + <usize>(r * g.sw) * ldc);
+      multiplyRows(k, n, segs, run, list, <usize>cout << 2, c.panels, c.columns, 6, c0, ldc, inPlaceRows, contiguous, tile);
+      t += 6;
+      v += 6;
+      if (v === c.cols) {
         v = 0;
         if (++u === c.rows) {
           u = 0;
           nb++;
         }
       }
-    }
-    if (k === 0) {
-      // No tap reaches this class (stride larger than the dilated filter): dx is 0 there.
-      for (let r = 0; r < rows; r++) zeroF32(load<usize>(cRows + (<usize>r << 2)), n);
       continue;
     }
-    multiplyRows(k, n, scratch, rowBytes, c.panels, c.columns, rows, load<usize>(cRows), ldc, cRows, contiguous, tile);
+    // Other pixels queue up for gathering, 6 to a block written through `cRows`.
+    const p = c.p0 + u * g.sh;
+    const q = c.q0 + v * g.sw;
+    store<usize>(cRows + (<usize>queued << 2), <usize>g.dx + (<usize>((nb * g.inH + p) * g.inW + q) * ldc));
+    gatherGradientPatch(g, dy, c, offs, nb, u, v, scratch + <usize>queued * rowBytes);
+    t++;
+    if (++v === c.cols) {
+      v = 0;
+      if (++u === c.rows) {
+        u = 0;
+        nb++;
+      }
+    }
+    if (++queued === 6 || t === t1) {
+      if (k === 0) {
+        // No tap reaches this class (stride larger than the dilated filter): dx is 0 there.
+        for (let r = 0; r < queued; r++) zeroF32(load<usize>(cRows + (<usize>r << 2)), n);
+      } else {
+        for (let r = queued; r < 6; r++) zeroF32(scratch + <usize>r * rowBytes, k);
+        store<usize>(list, scratch);
+        store<i32>(list, 0, 4);
+        multiplyRows(k, n, 1, k, list, rowBytes, c.panels, c.columns, queued, 0, ldc, cRows, false, tile);
+      }
+      queued = 0;
+    }
   }
 }
 
@@ -317,12 +465,14 @@ export function convBackpropInput(args: usize, chunk: i32, thread: i32): void {
 class BackpropFilterArgs extends Geometry {
   x: i32;
   dy: i32;
-  /** Per-thread `[nPad, kPad]` accumulators of dWᵀ, `accStride` bytes apart. */
+  /** Per-group `[nPad, kPad]` accumulators of dWᵀ, `accStride` bytes apart. */
   acc: i32;
   accStride: i32;
   scratch: i32;
   scratchStride: i32;
   chunkPixels: i32;
+  /** Pixels per group: a whole number of chunks, summed in order into the group's accumulator. */
+  groupPixels: i32;
   /** N rounded up to 6 and K rounded up to 8 (the register block of dWᵀ). */
   nPad: i32;
   kPad: i32;
@@ -395,23 +545,32 @@ function gatherPatchPanels(g: Geometry, x: usize, n: i32, i: i32, j: i32, bLo: i
   }
 }
 
-/** Adds one chunk's `dYᵀ · cols` into the thread's dWᵀ accumulator. */
-export function convBackpropFilter(args: usize, chunk: i32, thread: i32): void {
+/**
+ * Adds `dYᵀ · cols` over the pixels of one group into the group's dWᵀ accumulator, chunk by
+ * chunk. Groups, not threads, own the partial sums, and `sumFilterPartials` adds them in group
+ * order: the result does not depend on how many threads ran or which group each took.
+ */
+export function convBackpropFilter(args: usize, group: i32, thread: i32): void {
   const g = changetype<BackpropFilterArgs>(args);
+  const p0 = group * g.groupPixels;
+  const p1 = min(g.batch * g.outH * g.outW, p0 + g.groupPixels);
+  const scratch = <usize>g.scratch + <usize>thread * <usize>g.scratchStride;
+  const acc = <usize>g.acc + <usize>group * <usize>g.accStride;
+  for (let m0 = p0; m0 < p1; m0 += g.chunkPixels) filterChunk(g, m0, min(g.chunkPixels, p1 - m0), scratch, acc);
+}
+
+/** Packs pixels `[m0, m0 + rows)` and adds their `dYᵀ · cols` into `acc`. */
+function filterChunk(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, acc: usize): void {
   const k = g.kh * g.kw * g.inC;
   const n = g.outC;
   const kPad = g.kPad;
   const nPad = g.nPad;
   const plane = g.outH * g.outW;
-  const m0 = chunk * g.chunkPixels;
-  const rows = min(g.batch * plane, m0 + g.chunkPixels) - m0;
-  const scratch = <usize>g.scratch + <usize>thread * <usize>g.scratchStride;
   const colPanels = scratch;
   const colPanelBytes = <usize>rows << 5;
   const dyPanels = colPanels + (<usize>(g.chunkPixels * kPad) << 2);
   const dyPanelBytes = <usize>rows * 24;
   const ranges = dyPanels + (<usize>(g.chunkPixels * nPad) << 2);
-  const acc = <usize>g.acc + <usize>thread * <usize>g.accStride;
   const x = <usize>g.x;
   columnRanges(g, ranges);
   let nb = m0 / plane;
@@ -449,19 +608,19 @@ export function convBackpropFilter(args: usize, chunk: i32, thread: i32): void {
   for (let c0 = 0; c0 < nPad; c0 += 6) {
     const a = dyPanels + <usize>(c0 / 6) * dyPanelBytes;
     for (let k0 = 0; k0 < kPad; k0 += 8) {
-      kernelCols(rows, a, 24, colPanels + <usize>(k0 >> 3) * colPanelBytes, 32, acc + (<usize>(c0 * kPad + k0) << 2), ldc, true);
+      kernelColsAdd(rows, a, 24, colPanels + <usize>(k0 >> 3) * colPanelBytes, 32, acc + (<usize>(c0 * kPad + k0) << 2), ldc);
     }
   }
 }
 
-/** `dw[k, j] = Σ_t acc_t[j, k]` over the `threads` dWᵀ accumulators `[nPad, kPad]`, cropped to `[k, n]`. */
-export function sumFilterPartials(acc: usize, accStride: i32, threads: i32, k: i32, n: i32, kPad: i32, dw: usize): void {
+/** `dw[k, j] = Σ_t acc_t[j, k]` over the `groups` dWᵀ accumulators `[nPad, kPad]` in order, cropped to `[k, n]`. */
+export function sumFilterPartials(acc: usize, accStride: i32, groups: i32, k: i32, n: i32, kPad: i32, dw: usize): void {
   for (let j = 0; j < n; j++) {
     const s = acc + (<usize>(j * kPad) << 2);
     for (let r = 0; r < k; r++) {
       const o = <usize>r << 2;
       let v = load<f32>(s + o);
-      for (let t = 1; t < threads; t++) v += load<f32>(s + <usize>t * <usize>accStride + o);
+      for (let t = 1; t < groups; t++) v += load<f32>(s + <usize>t * <usize>accStride + o);
       store<f32>(dw + (<usize>(r * n + j) << 2), v);
     }
   }

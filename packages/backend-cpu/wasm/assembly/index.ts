@@ -1,6 +1,10 @@
-/** The float32 kernels' WebAssembly module: every export the JS side calls. */
+/**
+ * The float32 kernels' WebAssembly module: the functions the JS side calls, and the register
+ * blocks themselves (kernelRows, kernelRowsAdd, kernelColsAdd, dotRows) for micro-benchmarks.
+ */
 export { copy, zero } from './memory';
-export { packPanels, packColumns, kernelRows, kernelCols, dotRows } from './gemm';
+export { packPanels, packColumns, kernelRows, kernelRowsAdd, kernelColsAdd, dotRows } from './gemm';
 export { convForward, convBackpropInput, convBackpropFilter, sumFilterPartials, gemmScratchBytes, filterScratchBytes } from './conv';
 export { maxPool, avgPool, maxPoolGrad, maxPoolGradGrad } from './pool';
 export { sumLeading } from './reduce';
+export { fused, fusedScratchBytes, fusedBlock } from './fused';

@@ -52,7 +52,7 @@ export function conv2dF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out
   const { panels, columns } = packB(stage(w), k, n, n, 1);
   const y = target(out);
   const threads = threadsFor(m * k * n);
-  const stride = e.gemmScratchBytes(k, g.outW);
+  const stride = e.gemmScratchBytes(k, g.outW, g.kh * g.kw);
   const scratch = frameAlloc(stride * threads);
   const pointwise =
     g.kh === 1 && g.kw === 1 && g.strides[0] === 1 && g.strides[1] === 1 && g.pads.every((p) => p === 0) ? 1 : 0;
@@ -131,17 +131,23 @@ export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Flo
   for (const c of classes) {
     for (let s = 0; s < c.pixels; s += per) chunks.push(c.ptr, s, Math.min(c.pixels, s + per));
   }
-  const stride = e.gemmScratchBytes(Math.max(maxK, 1), g.outW);
+  const stride = e.gemmScratchBytes(Math.max(maxK, 1), 0, g.kh);
   const scratch = frameAlloc(stride * threads);
   const args = record([...geometryFields(g), dyp, record(chunks.length > 0 ? chunks : [0]), dx, scratch, stride]);
   parallel('convBackpropInput', args, chunks.length / 3, threads);
   endFrame();
 }
 
-/** Pixels per filter-gradient chunk: the packed patch panels (P·kPad floats) stay in L2. */
-const FILTER_CHUNK_PIXELS = Number(process.env.FCP ?? 256);
+/** Pixels per filter-gradient chunk: the chunk's packed patch panels (P·kPad floats) stay in L2. */
+const FILTER_CHUNK_PIXELS = 256;
+/** Partial sums of the filter gradient: enough work units for two threads to balance, few to add. */
+const FILTER_GROUPS = 8;
 
-/** `dw = conv2dBackpropFilter(x, dy)` in float32: `dWᵀ = dYᵀ · cols`, with one partial sum per thread. */
+/**
+ * `dw = conv2dBackpropFilter(x, dy)` in float32: `dWᵀ = dYᵀ · cols`. The pixels are cut into at
+ * most 8 groups of whole chunks, each summed in order into its own accumulator, and the groups'
+ * sums added in order: the same result on any number of threads.
+ */
 export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Float32Array, out: Float32Array): void {
   const e = wasmKernels().exports;
   beginFrame();
@@ -153,16 +159,19 @@ export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Fl
   const xp = stage(x);
   const dyp = stage(dy);
   const dw = target(out);
+  const per = Math.max(1, Math.min(m, FILTER_CHUNK_PIXELS));
+  const chunks = Math.ceil(m / per);
+  const groupChunks = Math.max(1, Math.ceil(chunks / FILTER_GROUPS));
+  const groups = Math.max(1, Math.ceil(chunks / groupChunks));
   const threads = threadsFor(m * k * n);
-  const per = Math.max(1, threads === 1 ? Math.min(m, FILTER_CHUNK_PIXELS) : Math.min(FILTER_CHUNK_PIXELS, Math.ceil(m / (4 * threads))));
   const accStride = roundUp(kPad * nPad * 4, 64);
-  const acc = frameAlloc(accStride * threads);
-  e.zero(acc, (accStride * threads) / 4);
+  const acc = frameAlloc(accStride * groups);
+  e.zero(acc, (accStride * groups) / 4);
   const stride = roundUp(e.filterScratchBytes(per, kPad, nPad, g.outW), 64);
   const scratch = frameAlloc(stride * threads);
-  const args = record([...geometryFields(g), xp, dyp, acc, accStride, scratch, stride, per, nPad, kPad]);
-  if (m > 0) parallel('convBackpropFilter', args, Math.ceil(m / per), threads);
-  e.sumFilterPartials(acc, accStride, threads, k, n, kPad, dw);
+  const args = record([...geometryFields(g), xp, dyp, acc, accStride, scratch, stride, per, groupChunks * per, nPad, kPad]);
+  if (m > 0) parallel('convBackpropFilter', args, groups, threads);
+  e.sumFilterPartials(acc, accStride, groups, k, n, kPad, dw);
   endFrame();
 }
 
@@ -179,7 +188,7 @@ export function matmulF32(
   const bp = stage(b);
   const cp = target(out);
   const threads = threadsFor(m * k * n);
-  const stride = e.gemmScratchBytes(k, m);
+  const stride = e.gemmScratchBytes(k, 0, 1);
   const scratch = frameAlloc(stride * threads);
   const per = chunkPixels(m, threads, 48);
   const packed = new Map<number, { panels: number; columns: number }>();

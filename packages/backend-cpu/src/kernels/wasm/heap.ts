@@ -1,4 +1,4 @@
-import { PAGE, wasmKernels } from './module.ts';
+import { MAXIMUM_PAGES, PAGE, wasmKernels } from './module.ts';
 
 /*
  * Allocation in the kernels' shared linear memory. Below `HEAP_BASE` are the null page and the
@@ -56,10 +56,20 @@ export function allocate(bytes: number, align = 64): number {
   if (start > gap) insertFree(gap, start);
   const memory = wasmKernels().memory;
   const pages = memory.buffer.byteLength / PAGE;
-  const needed = Math.ceil(top / PAGE);
+  // 64 bytes of slack past the top: vector loops may read (never use) a few floats past an array's end.
+  const needed = Math.ceil((top + 64) / PAGE);
   if (needed > pages) {
     // Grow by at least a quarter so that a sequence of growing requests stays cheap.
-    memory.grow(Math.max(needed - pages, Math.ceil(pages / 4)));
+    try {
+      memory.grow(Math.min(MAXIMUM_PAGES - pages, Math.max(needed - pages, Math.ceil(pages / 4))));
+      if (memory.buffer.byteLength < needed * PAGE) throw new RangeError('maximum reached');
+    } catch (e) {
+      top = start;
+      throw new RangeError(
+        `float32 WebAssembly kernels: out of memory, ${bytes} more bytes needed with ${pages * PAGE} in use (wasm32 addresses 4 GiB)`,
+        { cause: e },
+      );
+    }
   }
   sizes.set(start, size);
   return start;

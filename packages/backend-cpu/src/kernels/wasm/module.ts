@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /*
  * The float32 kernels' WebAssembly module (sources in `packages/backend-cpu/wasm/assembly/`,
  * AssemblyScript with SIMD; built to `wasm/build/kernels.wasm` by `wasm/build.mjs`, which the
- * package's postinstall runs). Its one linear memory is a shared `WebAssembly.Memory` created
- * here, so that worker threads can instantiate the same module over the same memory.
+ * package's postinstall runs, and which runs again here when a source is newer than the build).
+ * Its one linear memory is a shared `WebAssembly.Memory` created here, so that worker threads
+ * can instantiate the same module over the same memory.
  */
 
 /** Every function the module exports (addresses are byte offsets into the shared memory). */
@@ -16,14 +19,17 @@ export interface KernelExports {
   convForward(args: number, chunk: number, thread: number): void;
   convBackpropInput(args: number, chunk: number, thread: number): void;
   convBackpropFilter(args: number, chunk: number, thread: number): void;
-  sumFilterPartials(acc: number, accStride: number, threads: number, k: number, n: number, kPad: number, dw: number): void;
-  gemmScratchBytes(k: number, outW: number): number;
+  sumFilterPartials(acc: number, accStride: number, groups: number, k: number, n: number, kPad: number, dw: number): void;
+  gemmScratchBytes(k: number, outW: number, taps: number): number;
   filterScratchBytes(chunkPixels: number, kPad: number, nPad: number, outW: number): number;
   maxPool(args: number, chunk: number, thread: number): void;
   avgPool(args: number, chunk: number, thread: number): void;
   maxPoolGrad(args: number, chunk: number, thread: number): void;
   maxPoolGradGrad(args: number, chunk: number, thread: number): void;
   sumLeading(x: number, rows: number, cols: number, acc: number, out: number): void;
+  fused(args: number): void;
+  fusedScratchBytes(nValues: number): number;
+  fusedBlock(): number;
 }
 
 /** The chunk functions a worker thread may be asked to run, by index. */
@@ -60,7 +66,7 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 /** 64 KiB pages. The maximum is what wasm32 can address; shared memory must declare one. */
 export const PAGE = 65536;
 const INITIAL_PAGES = 256;
-const MAXIMUM_PAGES = 65536;
+export const MAXIMUM_PAGES = 65536;
 
 export interface WasmKernels {
   readonly module: WasmModule;
@@ -69,6 +75,20 @@ export interface WasmKernels {
 }
 
 const wasmUrl = new URL('../../../wasm/build/kernels.wasm', import.meta.url);
+const buildScript = fileURLToPath(new URL('../../../wasm/build.mjs', import.meta.url));
+const sourceDir = fileURLToPath(new URL('../../../wasm/assembly/', import.meta.url));
+
+/** Whether the built module is missing or older than a source (as `build.mjs --if-stale` decides). */
+function stale(): boolean {
+  let built: number;
+  try {
+    built = statSync(wasmUrl).mtimeMs;
+  } catch {
+    return true;
+  }
+  const sources = [buildScript, ...readdirSync(sourceDir).map((f) => sourceDir + f)];
+  return sources.some((f) => statSync(f).mtimeMs > built);
+}
 
 let loaded: WasmKernels | undefined;
 
@@ -80,11 +100,13 @@ export function wasmKernels(): WasmKernels {
   if (loaded !== undefined) return loaded;
   let bytes: Uint8Array;
   try {
+    if (stale()) execFileSync(process.execPath, [buildScript, '--if-stale'], { stdio: ['ignore', 'ignore', 'pipe'] });
     bytes = readFileSync(wasmUrl);
   } catch (e) {
+    const detail = e instanceof Error && 'stderr' in e ? String((e as { stderr: unknown }).stderr) : String(e);
     throw new Error(
-      `@graft/backend-cpu: the float32 WebAssembly kernels are not built (${wasmUrl.pathname} is missing): ` +
-        'run `pnpm install` or `pnpm --filter @graft/backend-cpu build:wasm`',
+      `@graft/backend-cpu: the float32 WebAssembly kernels could not be built (${buildScript}): ${detail}\n` +
+        'run `pnpm install`, or `pnpm --filter @graft/backend-cpu build:wasm` to see the compiler output',
       { cause: e },
     );
   }
@@ -93,4 +115,19 @@ export function wasmKernels(): WasmKernels {
   const instance = new WA.Instance(module, { env: { memory } });
   loaded = { module, memory, exports: instance.exports as unknown as KernelExports };
   return loaded;
+}
+
+let enabled = true;
+
+/**
+ * Turns the float32 WebAssembly kernels on (default) or off; off, float32 ops run the
+ * reference TypeScript kernels (float64 sums, rounded once), e.g. to compare the two.
+ */
+export function setWasmKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether float32 ops run on the WebAssembly kernels. */
+export function wasmKernelsEnabled(): boolean {
+  return enabled;
 }

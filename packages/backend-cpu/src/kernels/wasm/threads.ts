@@ -11,7 +11,7 @@ import { chunkFunctions, wasmKernels, type ChunkFunction } from './module.ts';
  *
  * Control words (Int32, at CONTROL): [FN] chunk function index, [ARGS] argument record,
  * [CHUNKS] chunk count, [NEXT] next unclaimed chunk, [ERROR] set by a worker whose chunk threw,
- * then one state word per worker:
+ * [DONE] chunks run by workers so far (a statistic), then one state word per worker:
  *
  *     STARTING → IDLE (ready) → ASSIGNED (by the caller) → RUNNING (taken by the worker) → IDLE
  *                                         ↘ IDLE (revoked by the caller once every chunk is claimed)
@@ -26,6 +26,7 @@ const ARGS = 1;
 const CHUNKS = 2;
 const NEXT = 3;
 const ERROR = 4;
+const DONE = 5;
 const STATE = 8;
 export const MAX_WORKERS = 8;
 const WORDS = STATE + MAX_WORKERS;
@@ -53,7 +54,10 @@ for (;;) {
   const args = ctl[${ARGS}];
   const chunks = ctl[${CHUNKS}];
   try {
-    for (let c = Atomics.add(ctl, ${NEXT}, 1); c < chunks; c = Atomics.add(ctl, ${NEXT}, 1)) fn(args, c, thread);
+    for (let c = Atomics.add(ctl, ${NEXT}, 1); c < chunks; c = Atomics.add(ctl, ${NEXT}, 1)) {
+      fn(args, c, thread);
+      Atomics.add(ctl, ${DONE}, 1);
+    }
   } catch (e) {
     Atomics.store(ctl, ${ERROR}, 1);
     console.error(e);
@@ -123,6 +127,11 @@ export async function whenThreadsReady(timeoutMs = 10_000): Promise<void> {
     if (Date.now() > deadline) throw new Error(`worker threads not ready after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** Chunks that worker threads have run since the process started (to see whether threading happens). */
+export function workerChunks(): number {
+  return Atomics.load(controlWords(), DONE);
 }
 
 /**

@@ -6,7 +6,7 @@ import { random } from '../test-helpers.ts';
 import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, matmulF32 } from './conv.ts';
 import { allocate, allocateFloat32, free, freeFloat32, heapExtent, inWasmMemory } from './heap.ts';
 import { poolF32, sumLeadingF32, throughArgmaxF32 } from './pool.ts';
-import { setThreads, threads, whenThreadsReady } from './threads.ts';
+import { setThreads, threads, whenThreadsReady, workerChunks } from './threads.ts';
 
 /*
  * The float32 WebAssembly kernels against the reference kernels (run in float64 on the same
@@ -324,7 +324,7 @@ describe('shared memory and threads', () => {
     for (const a of [xs, ws, ys]) freeFloat32(a);
   });
 
-  it('two threads give the results of one (forward and input gradient bit for bit, filter gradient to float32 rounding)', async () => {
+  it('two threads give the results of one, bit for bit (the filter gradient sums fixed pixel groups)', async () => {
     const c: Config = { x: [4, 16, 16, 24], w: [3, 3, 24, 40], strides: [1, 1], dilations: [1, 1], padding: 'SAME' };
     const g = geometry(c)!;
     const gt = transposeGeometry('conv2dBackpropInput', g.outShape, c.w, c.x, c.strides, c.padding, c.dilations);
@@ -344,16 +344,16 @@ describe('shared memory and threads', () => {
     const one = run();
     setThreads(2);
     await whenThreadsReady();
-    for (let i = 0; i < 3; i++) {
+    const before = workerChunks();
+    // A worker that the OS leaves waiting while the caller claims every chunk runs none, so
+    // the calls repeat until one did (almost always the first).
+    for (let i = 0; i < 3 || (workerChunks() === before && i < 50); i++) {
       const two = run();
       expect(Array.from(two.y)).toEqual(Array.from(one.y));
       expect(Array.from(two.dx)).toEqual(Array.from(one.dx));
-      const dwRef = new Float64Array(w.length);
-      convBackpropFilter(g, f64(x), f64(dy), dwRef);
-      const dwScale = new Float64Array(w.length);
-      convBackpropFilter(g, abs64(x), abs64(dy), dwScale);
-      expectWithin(two.dw, dwRef, maxOf(dwScale), 'conv2dBackpropFilter on two threads');
+      expect(Array.from(two.dw)).toEqual(Array.from(one.dw));
     }
+    expect(workerChunks(), 'chunks run by the worker thread').toBeGreaterThan(before);
   });
 });
 

@@ -1,0 +1,148 @@
+/*
+ * Fused elementwise expressions (the compiler's FusedExpr, in float32) evaluated block by
+ * block: the output is `groups` groups of `width` contiguous elements (a group is one row of
+ * the coalesced output, or several short rows together), cut into blocks of at most BLOCK
+ * elements; every SSA value of the block is computed into its own BLOCK-float slot in L1
+ * by one SIMD loop, then the result is copied to the output. Each operation rounds to float32,
+ * as the JavaScript fused loops do (`Math.fround` after each step), so results are identical.
+ */
+import { copyF32 } from './memory';
+
+const BLOCK = 1024;
+
+@unmanaged
+class FusedArgs {
+  groups: i32;
+  /** Elements per group (the last group may be shorter: `total` ends it). */
+  width: i32;
+  total: i32;
+  nValues: i32;
+  /** Value records, 16 bytes each (see below). */
+  values: i32;
+  result: i32;
+  out: i32;
+  /** nValues slots of BLOCK + 4 floats, then the per-value operand table. */
+  scratch: i32;
+}
+
+/*
+ * A value record is `[kind, a, b, c]`:
+ *   kind 0, load:  element t of group g is at `a + g·b + t·c` (bytes; c is 0 for a broadcast,
+ *                  4 for a run, anything else is gathered);
+ *   kind ≥ 1, an operation on values a (and b): NEG RELU STEP SQUARE SQRT ADD SUB MUL DIV.
+ */
+const NEG = 1;
+const RELU = 2;
+const STEP = 3;
+const SQUARE = 4;
+const SQRT = 5;
+const ADD = 6;
+const SUB = 7;
+const MUL = 8;
+const DIV = 9;
+
+export function fused(args: usize): void {
+  const f = changetype<FusedArgs>(args);
+  const slots = <usize>f.scratch;
+  const slotBytes = <usize>(BLOCK + 4) << 2;
+  // Per value, 32 bytes: the address of its block, an offset mask (all ones for a run, 0 for
+  // a broadcast, whose address is then a 16-byte cell holding the value 4 times), the cell.
+  // Operands are read as v128.load(p + (o & mask)): no branch in the loops.
+  const table = slots + <usize>f.nValues * slotBytes;
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  for (let g = 0; g < f.groups; g++) {
+    const width = min(f.width, f.total - g * f.width);
+    for (let t0 = 0; t0 < width; t0 += BLOCK) {
+      const n = min(BLOCK, width - t0);
+      const bytes = <usize>n << 2;
+      for (let v = 0; v < f.nValues; v++) {
+        const rec = <usize>f.values + (<usize>v << 4);
+        const kind = load<i32>(rec);
+        const slot = slots + <usize>v * slotBytes;
+        const entry = table + (<usize>v << 5);
+        if (kind === 0) {
+          const step = <usize>load<u32>(rec, 12);
+          let p = <usize>load<u32>(rec, 4) + <usize>g * <usize>load<u32>(rec, 8) + <usize>t0 * step;
+          let mask: u32 = 0xffffffff;
+          if (step === 0) {
+            v128.store(entry + 16, v128.load32_splat(p));
+            p = entry + 16;
+            mask = 0;
+          } else if (step !== 4) {
+            for (let t = 0; t < n; t++) store<f32>(slot + (<usize>t << 2), load<f32>(p + <usize>t * step));
+            p = slot;
+          }
+          store<usize>(entry, p);
+          store<u32>(entry, mask, 4);
+          continue;
+        }
+        const ea = table + (<usize>load<i32>(rec, 4) << 5);
+        const pa = load<usize>(ea);
+        const ma = load<u32>(ea, 4);
+        const eb = table + (<usize>load<i32>(rec, 8) << 5);
+        const pb = load<usize>(eb);
+        const mb = load<u32>(eb, 4);
+        let o: usize = 0;
+        switch (kind) {
+          case NEG:
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.neg(v128.load(pa + (o & ma))));
+            break;
+          case RELU:
+            // x < 0 ? 0 : x (NaN and −0 pass through).
+            for (; o < bytes; o += 16) {
+              const x = v128.load(pa + (o & ma));
+              v128.store(slot + o, v128.bitselect(zero, x, f32x4.lt(x, zero)));
+            }
+            break;
+          case STEP:
+            // x > 0 ? 1 : 0.
+            for (; o < bytes; o += 16) v128.store(slot + o, v128.and(f32x4.gt(v128.load(pa + (o & ma)), zero), one));
+            break;
+          case SQUARE:
+            for (; o < bytes; o += 16) {
+              const x = v128.load(pa + (o & ma));
+              v128.store(slot + o, f32x4.mul(x, x));
+            }
+            break;
+          case SQRT:
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.sqrt(v128.load(pa + (o & ma))));
+            break;
+          case ADD:
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.add(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))));
+            break;
+          case SUB:
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.sub(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))));
+            break;
+          case MUL:
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.mul(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))));
+            break;
+          default:
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.div(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))));
+            break;
+        }
+        store<usize>(entry, slot);
+        store<u32>(entry, 0xffffffff, 4);
+      }
+      const er = table + (<usize>f.result << 5);
+      const dst = <usize>f.out + (<usize>(g * f.width + t0) << 2);
+      const pr = load<usize>(er);
+      if (load<u32>(er, 4) !== 0) {
+        copyF32(dst, pr, n);
+      } else {
+        const v = load<f32>(pr);
+        for (let t = 0; t < n; t++) store<f32>(dst + (<usize>t << 2), v);
+      }
+    }
+  }
+}
+
+/** Bytes of scratch `fused` needs for `nValues` values. */
+export function fusedScratchBytes(nValues: i32): i32 {
+  return nValues * (BLOCK + 4) * 4 + nValues * 32;
+}
+
+/** The block length, so the JS side can size grouped rows. */
+export function fusedBlock(): i32 {
+  return BLOCK;
+}
