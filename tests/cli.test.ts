@@ -54,3 +54,47 @@ describe('graft viz', () => {
     expect(svg.length).toBeGreaterThan(5000);
   });
 });
+
+describe('graft train and graft demo', () => {
+  it('train --json prints one JSON line with the documented fields', () => {
+    const r = graft('train', 'mnist', '--epochs', '1', '--train-size', '600', '--test-size', '300', '--json', '--quiet', '--seed', '3');
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const m = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(m.testAccuracy).toBeGreaterThan(0.3);
+    expect(m.testAccuracy).toBeLessThanOrEqual(1);
+    expect(m.testLoss).toBeGreaterThan(0);
+    expect(m).toMatchObject({ epochs: 1, backend: 'cpu', seed: 3 });
+    expect(m.imagesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('train stops on a NaN-producing learning rate with a message naming the first non-finite node', () => {
+    const r = graft('train', 'mnist', '--epochs', '1', '--train-size', '300', '--test-size', '100', '--lr', '1e30', '--json', '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/loss is NaN at epoch 1, step \d+/);
+    expect(r.err).toMatch(/first non-finite value: \w+#\d+ \((forward|[\w.]+ of \w+#\d+)\)/);
+  });
+
+  it('demo --quick writes the report folder: curves, graph picture, predictions and metrics.json', async () => {
+    const { mkdtempSync, readFileSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const out = join(mkdtempSync(join(tmpdir(), 'graft-demo-')), 'report');
+    const r = graft('demo', '--quick', '--quiet', '--out', out);
+    expect(r.code, r.err + r.out.slice(-2000)).toBe(0);
+    expect(r.out).toContain('conv2dTranspose is conv2dBackpropInput');
+    expect(r.out).toContain('by rule conv2d.vjp.w');
+    expect(r.out).toMatch(/gradcheck passed: \d+ values \(first order/);
+    expect(r.out).toMatch(/gradcheck passed: \d+ values \(second order/);
+    for (const f of ['curves.svg', 'accuracy.svg', 'predictions.svg', 'graph.svg']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+      expect(readFileSync(join(out, f), 'utf8')).toContain('</svg>');
+    }
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as Record<string, unknown>;
+    expect(metrics).toMatchObject({ epochs: 1, backend: 'cpu', seed: 1 });
+    expect(metrics.testAccuracy).toBeGreaterThan(0.5);
+    expect(metrics.imagesPerSecond).toBeGreaterThan(0);
+  });
+});

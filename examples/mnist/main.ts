@@ -24,7 +24,6 @@ import {
   invert,
   loadMnist,
   maxPool,
-  normalize,
   randomShift,
   saveWeights,
   sequential,
@@ -42,8 +41,6 @@ export interface MnistArchitecture {
   readonly hidden: number;
   /** Dropout rate before the classifier. */
   readonly dropout: number;
-  /** Standardise inputs with the training set's pixel mean and standard deviation. */
-  readonly normalize: boolean;
 }
 
 /**
@@ -59,13 +56,12 @@ export const demoArchitecture: MnistArchitecture = {
   ],
   hidden: 128,
   dropout: 0.4,
-  normalize: true,
 };
 
 export interface MnistOptions {
   /** Default 8. */
   readonly epochs?: number;
-  /** Default 32. */
+  /** Default 8 (the CPU conv runs as fast per image at 8 as at 32, and 4× the updates learn faster). */
   readonly batch?: number;
   /** Adam's peak learning rate (default 2e-3), decayed to 0 over the run on a half cosine. */
   readonly lr?: number;
@@ -112,14 +108,10 @@ export interface MnistResult {
   readonly lines: readonly string[];
 }
 
-/** Mean and standard deviation of the pixels of the 8,000 training digits (measured). */
-export const MNIST_PIXELS = { mean: 0.1313, std: 0.3088 };
-
 /** The demo CNN for 28×28×1 digits. */
 export function mnistCnn(seed = 1, a: MnistArchitecture = demoArchitecture): Model {
   return sequential(
     [
-      ...(a.normalize ? [normalize(MNIST_PIXELS)] : []),
       ...a.convs.flatMap(([kernel, filters]) => [
         conv2d({ filters, kernel, padding: 'SAME', activation: 'relu', init: 'heUniform' }),
         maxPool({ ksize: 2 }),
@@ -135,7 +127,7 @@ export function mnistCnn(seed = 1, a: MnistArchitecture = demoArchitecture): Mod
 
 export async function trainMnist(options: MnistOptions = {}): Promise<MnistResult> {
   const epochs = options.epochs ?? 8;
-  const batch = options.batch ?? 32;
+  const batch = options.batch ?? 8;
   const lr = options.lr ?? 2e-3;
   const seed = options.seed ?? 1;
   const shift = options.shift ?? 2;
@@ -229,7 +221,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     lr: num('lr'),
     seed: num('seed'),
     shift: num('shift'),
-    architecture: argv.includes('--no-normalize') ? { ...demoArchitecture, normalize: false } : undefined,
     quiet: argv.includes('--quiet'),
   });
   console.log(r.lines.join('\n'));

@@ -142,6 +142,21 @@ describe('gradcheck', () => {
     expect(String(bad)).toMatch(/worst {3}⟨∇x, v\d⟩: analytic/);
   });
 
+  it('measures again with smaller steps next to a kink: relu at x = 3e-6 passes with step h/10', async () => {
+    const g = new Graph({ dtype: 'float64' });
+    const x = g.input('x', [2]);
+    const y = g.sum(g.relu(x));
+    // With h ≈ 6.06e-6 the first central difference at 3e-6 straddles the kink: (9.06e-6 − 0) / 1.2e-5 ≈ 0.75.
+    const r = await gradcheck(y, [x], { feeds: { x: Float64Array.of(3e-6, 0.5) } });
+    expect(r.ok, String(r)).toBe(true);
+    const nearKink = r.perInput[0]!.worst!;
+    expect(nearKink.index).toEqual([0]);
+    expect(nearKink.step).toBeCloseTo(6.06e-7, 8);
+    // …while a wrong gradient fails at every step.
+    const wrong = await gradcheck(y, [x], { feeds: { x: Float64Array.of(3e-6, 0.5) }, gradientOf: (f, xs) => grad(f, xs).map((d) => d.graph.mul(d, 1.001)) });
+    expect(wrong.ok).toBe(false);
+  });
+
   it('gives a zero numeric derivative for an x that y does not depend on', async () => {
     const g = new Graph({ dtype: 'float64' });
     const a = g.input('a', [3]);

@@ -32,3 +32,5 @@ export * from '@graft/backend-cpu';
 export * from '@graft/backend-gpujs';
 export * from '@graft/autodiff';
 export * from '@graft/gradcheck';
+/** Layers, initialisers, losses, optimisers, training, datasets: `nn.sequential([nn.conv2d({ … }), …])`. */
+export * as nn from '@graft/nn';

@@ -11,6 +11,7 @@ import {
   flatten,
   maxPool,
   model,
+  normalize,
   sequential,
   type Layer,
   type Model,
@@ -54,6 +55,7 @@ describe('layer gradients (float64 gradcheck against central differences)', () =
   it('maxPool x=[2,4,5,2] k=2 s=[2,1] p=valid', () => checkLayer([maxPool({ ksize: 2, strides: [2, 1] })], [4, 5, 2]));
   it('avgPool x=[2,5,5,2] k=3 s=2 p=same', () => checkLayer([avgPool({ ksize: 3, strides: 2, padding: 'SAME' })], [5, 5, 2]));
   it('flatten then dense', () => checkLayer([flatten(), dense({ units: 3 })], [3, 2, 2]));
+  it('normalize then dense', () => checkLayer([normalize({ mean: 0.1, std: 0.3 }), dense({ units: 2 })], [3], 2));
   it('activations relu, tanh, sigmoid, softmax', () =>
     checkLayer([activation('tanh'), activation('relu'), dense({ units: 3 }), activation('sigmoid'), activation('softmax')], [4], 3));
 

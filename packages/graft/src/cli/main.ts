@@ -1,6 +1,7 @@
 import { UsageError, parseArgs, type Args } from './args.ts';
 import { demo } from './demo.ts';
 import { gradcheckCommand } from './gradcheck.ts';
+import { trainCommand } from './train.ts';
 import { vizCommand } from './viz.ts';
 
 interface Command {
@@ -12,15 +13,39 @@ interface Command {
 
 const commands: Readonly<Record<string, Command>> = {
   demo: {
-    summary: 'define, differentiate, gradient-check a small CNN and show conv2dTranspose = conv2dBackpropInput',
-    usage: 'graft demo [--quiet]\n\n  Runs the conv-transpose examples and the float64 gradient check of a small CNN.',
-    flags: ['quiet'],
+    summary: 'define, differentiate, gradient-check and train a small CNN on MNIST; write a report folder',
+    usage:
+      'graft demo [--epochs N] [--seed S] [--backend cpu|gpujs:<mode>] [--out DIR] [--quick] [--quiet]\n\n' +
+      '  conv2dTranspose = conv2dBackpropInput; d_x four ways and d_w three ways; the demo CNN, its\n' +
+      '  gradient graph and provenance; its float64 gradient check (first and second order); training\n' +
+      '  on MNIST; a report folder (curves, graph picture, predictions, metrics.json).\n\n' +
+      '  --epochs N    training epochs (default 8)\n' +
+      '  --backend     cpu (default) or gpujs:webgpu | gpujs:headlessgl | gpujs:webasm | gpujs:cpu | gpujs:auto\n' +
+      '  --out DIR     the report folder (default report)\n' +
+      '  --quick       1 epoch on 1,000 digits (a first look, and what CI runs)\n' +
+      '  --quiet       no progress bar',
+    flags: ['quiet', 'quick'],
     run: demo,
   },
   gradcheck: {
     summary: 'gradient-check an example model in float64 (first and second order)',
     usage: 'graft gradcheck <example> [--seed S]\n\n  examples: cnn (a small conv → relu → maxPool → … → softmax cross-entropy net)',
     run: gradcheckCommand,
+  },
+  train: {
+    summary: 'train the demo CNN on MNIST (8,000 digits to train, 2,000 held out)',
+    usage:
+      'graft train mnist [--epochs N] [--batch B] [--lr R] [--backend cpu|gpujs:<mode>] [--seed S] [--json] [--quiet]\n\n' +
+      '  --epochs N    passes over the 8,000 training digits (default 8)\n' +
+      '  --batch B     mini-batch size (default 32)\n' +
+      "  --lr R        Adam's peak learning rate, cosine-decayed (default 0.002)\n" +
+      '  --backend     cpu (default) or gpujs:webgpu | gpujs:headlessgl | gpujs:webasm | gpujs:cpu | gpujs:auto\n' +
+      '  --seed S      weights, shuffling, dropout and augmentation (default 1)\n' +
+      '  --train-size N, --test-size M   digits to train on and to hold out (default 8000 and 2000)\n' +
+      '  --json        print one final JSON line on stdout (testAccuracy, testLoss, epochs, imagesPerSecond, backend, seed)\n' +
+      '  --quiet       no progress bar (it is on stderr, and only on a terminal)',
+    flags: ['json', 'quiet'],
+    run: trainCommand,
   },
   viz: {
     summary: 'draw an example graph (forward and gradient nodes) as SVG with Graphviz',
