@@ -38,13 +38,17 @@ export class ProgressBar {
     const now = performance.now();
     if (!force && now - this.#last < 100) return;
     this.#last = now;
-    const width = 24;
+    const eta = imagesPerSecond > 0 ? (total - done) / imagesPerSecond : NaN;
+    const rest = ` ${done}/${total}  ${imagesPerSecond.toFixed(0)} img/s  loss ${loss.toFixed(4)}  ETA ${formatDuration(eta)}`;
+    // A pseudo-terminal may report 0 columns.
+    const cols = (this.#stream.columns ?? 0) >= 40 ? this.#stream.columns! : 120;
+    // The bar takes what the terminal leaves, 8 to 30 cells.
+    const width = Math.max(8, Math.min(30, cols - 1 - label.length - 3 - rest.length));
     const filled = Math.min(width, Math.round((done / total) * width));
     const bar = '='.repeat(Math.max(0, filled - 1)) + (filled > 0 ? (filled === width ? '=' : '>') : '') + ' '.repeat(width - filled);
-    const eta = imagesPerSecond > 0 ? (total - done) / imagesPerSecond : NaN;
-    const line = `${label} [${bar}] ${done}/${total}  ${imagesPerSecond.toFixed(0)} img/s  loss ${loss.toFixed(4)}  ETA ${formatDuration(eta)}`;
-    const cols = this.#stream.columns ?? 120;
-    this.#stream.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length + 2))}`);
+    const line = `${label} [${bar}]${rest}`;
+    // Padding clears what a longer previous line left behind.
+    this.#stream.write(`\r${line.slice(0, cols - 1).padEnd(cols - 1)}`);
     this.#shown = true;
   }
 

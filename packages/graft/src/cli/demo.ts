@@ -4,7 +4,7 @@ import { backendFromFlag } from './backend.ts';
 /** `graft demo`: see examples/demo/main.ts. */
 export async function demo(args: Args): Promise<number> {
   const quick = args.options.has('quick');
-  const epochs = numberOption(args, 'epochs', quick ? 1 : 8, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  const epochs = numberOption(args, 'epochs', quick ? 1 : 12, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
   const seed = numberOption(args, 'seed', 1, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
   const out = stringOption(args, 'out', 'report');
   const flag = stringOption(args, 'backend', 'cpu');

@@ -19,7 +19,7 @@ const commands: Readonly<Record<string, Command>> = {
       '  conv2dTranspose = conv2dBackpropInput; d_x four ways and d_w three ways; the demo CNN, its\n' +
       '  gradient graph and provenance; its float64 gradient check (first and second order); training\n' +
       '  on MNIST; a report folder (curves, graph picture, predictions, metrics.json).\n\n' +
-      '  --epochs N    training epochs (default 8)\n' +
+      '  --epochs N    training epochs (default 12)\n' +
       '  --backend     cpu (default) or gpujs:webgpu | gpujs:headlessgl | gpujs:webasm | gpujs:cpu | gpujs:auto\n' +
       '  --out DIR     the report folder (default report)\n' +
       '  --quick       1 epoch on 1,000 digits (a first look, and what CI runs)\n' +
@@ -36,8 +36,8 @@ const commands: Readonly<Record<string, Command>> = {
     summary: 'train the demo CNN on MNIST (8,000 digits to train, 2,000 held out)',
     usage:
       'graft train mnist [--epochs N] [--batch B] [--lr R] [--backend cpu|gpujs:<mode>] [--seed S] [--json] [--quiet]\n\n' +
-      '  --epochs N    passes over the 8,000 training digits (default 8)\n' +
-      '  --batch B     mini-batch size (default 32)\n' +
+      '  --epochs N    passes over the 8,000 training digits (default 12)\n' +
+      '  --batch B     mini-batch size (default 8)\n' +
       "  --lr R        Adam's peak learning rate, cosine-decayed (default 0.002)\n" +
       '  --backend     cpu (default) or gpujs:webgpu | gpujs:headlessgl | gpujs:webasm | gpujs:cpu | gpujs:auto\n' +
       '  --seed S      weights, shuffling, dropout and augmentation (default 1)\n' +

@@ -10,8 +10,8 @@ import { backendFromFlag } from './backend.ts';
 export async function trainCommand(args: Args): Promise<number> {
   const [dataset] = args.positional;
   if (dataset !== 'mnist') throw new UsageError(`name a dataset: mnist${dataset === undefined ? '' : ` (got "${dataset}")`}`);
-  const epochs = numberOption(args, 'epochs', 8, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
-  const batch = numberOption(args, 'batch', 32, (n) => Number.isInteger(n) && n >= 1 && n <= 8000, 'an integer in [1, 8000]');
+  const epochs = numberOption(args, 'epochs', 12, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  const batch = numberOption(args, 'batch', 8, (n) => Number.isInteger(n) && n >= 1 && n <= 8000, 'an integer in [1, 8000]');
   const lr = numberOption(args, 'lr', 2e-3, (n) => n > 0, 'a positive number');
   const seed = numberOption(args, 'seed', 1, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
   const trainSize = numberOption(args, 'train-size', 8000, (n) => Number.isInteger(n) && n >= 1 && n <= 9999, 'an integer in [1, 9999]');
