@@ -22,7 +22,7 @@ import { graftCommit, machine, packageVersion } from './lib/machine.ts';
 import { Skipped, Unsupported, type Impl, type Inputs, type Runner } from './lib/peer.ts';
 import { oneLine, table, type CaseResult, type ImplResult } from './lib/report.ts';
 import { median, timeInterleaved, timeOnce, type Contender, type TimingOptions } from './lib/timing.ts';
-import { graft } from './peers/graft.ts';
+import { graft, graftFloat64 } from './peers/graft.ts';
 import { onnxruntime, versions as ortVersions } from './peers/ort.ts';
 import { tfjsCpu, tfjsWasm, versions as tfjsVersions } from './peers/tfjs.ts';
 import { probeTorch, pytorch } from './peers/torch.ts';
@@ -135,7 +135,10 @@ async function runCase(c: Case, inputs: Inputs): Promise<CaseResult> {
     const runner = await graft.prepare(c, inputs);
     const first = await timeOnce(runner);
     ref = runner.outputs(first.result);
-    enter('graft', runner, { note: runner.note });
+    // float32 against graft's own float64 on the same inputs, to the same tolerance.
+    const f64 = compareOutputs(await graftFloat64(c, inputs), ref, tol);
+    log(`  graft: float32 vs float64 max rel err ${f64.maxRelErr.toExponential(2)}${f64.agree ? '' : ` — OUTSIDE ${tol}: ${f64.worst}`}`);
+    enter('graft', runner, { note: runner.note, maxRelErr: f64.maxRelErr, agree: f64.agree });
   } catch (e) {
     const f = failure('graft', e);
     log(`  graft failed: ${f.reason}`);
@@ -217,7 +220,7 @@ const header = [
     .map(([k, v]) => `${k} ${v}`)
     .join('; ')}`,
   `timing: warm-up, then interleaved turns of ≥ ${timing.turnMs} ms (a turn's first run re-warms, unrecorded, when it has several) until ${timing.budgetMs} ms per implementation (≥ ${timing.minRuns}, ≤ ${timing.maxRuns} runs); median. 1* = one run only (first run ≥ ${timing.singleRunMs} ms).`,
-  `graft/peer = graft speed ÷ peer speed = peer median ÷ graft median (> 1: graft faster). agree: max |peer − graft| / max |graft| ≤ ${tol}, checked before timing.`,
+  `graft/peer = graft speed ÷ peer speed = peer median ÷ graft median (> 1: graft faster). agree: max |peer − graft| / max |graft| ≤ ${tol}, checked before timing; graft's float32 results are checked the same way against its float64 ones.`,
   `float32, NHWC/HWIO, SAME. onnxruntime: NCHW, transposes outside the timed region, W as initializer; backpropInput via ConvTranspose.`,
   `PyTorch: a subprocess in the same rounds, each run timed in Python; NCHW, transposes and asymmetric SAME padding of x outside the timed region.`,
 ].join('\n');

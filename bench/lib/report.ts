@@ -18,7 +18,7 @@ export interface ImplResult {
   readonly imagesPerSec?: number;
   /** graft's speed ÷ this peer's speed (peer median ms ÷ graft median ms): above 1, graft is faster. */
   readonly ratio?: number;
-  /** max |peer − graft| / max |graft| over the outputs (graft itself: absent). */
+  /** max |peer − graft| / max |graft| over the outputs (graft itself: its float32 results against its float64 ones). */
   readonly maxRelErr?: number;
   readonly agree?: boolean;
   readonly worst?: string;
@@ -43,7 +43,10 @@ function throughput(r: ImplResult): string {
 }
 
 function agreeCell(r: ImplResult): string {
-  if (r.impl === 'graft') return r.status === 'ok' ? 'reference' : '';
+  if (r.impl === 'graft') {
+    if (r.status !== 'ok') return '';
+    return r.maxRelErr === undefined ? 'reference' : `reference; vs float64 ${r.agree ? 'ok' : 'NO'} (${r.maxRelErr.toExponential(1)})`;
+  }
   if (r.maxRelErr === undefined) return '';
   return `${r.agree ? 'yes' : 'NO'} (${r.maxRelErr.toExponential(1)})`;
 }

@@ -1,13 +1,13 @@
 /** graft: the graph API, `grad`, `compile(outputs, { backend: cpu() })`, `program.run(feeds)`. */
-import { compile, cpu, grad, Graph, type Node } from 'graft';
+import { compile, cpu, grad, Graph, type DType, type FloatArray, type Node } from 'graft';
 import { smallCnn, mnistCnn } from '../../examples/models/small-cnn.ts';
 import type { Case, ConvCase, TrainCase } from '../lib/cases.ts';
 import { copyOutputs, type Outputs } from '../lib/data.ts';
 import { convOutputName, type Impl, type Inputs, type Runner } from '../lib/peer.ts';
 
-function convGraph(c: ConvCase, inputs: Inputs): { outputs: Record<string, Node>; feeds: Record<string, Float32Array> } {
+function convGraph(c: ConvCase, inputs: Inputs, dtype: DType): { outputs: Record<string, Node>; feeds: Record<string, FloatArray> } {
   if (inputs.kind !== 'conv') throw new Error(`${c.id}: conv inputs expected`);
-  const g = new Graph({ dtype: 'float32' });
+  const g = new Graph({ dtype });
   const opts = { strides: c.strides, dilations: c.dilations, padding: c.padding };
   const name = convOutputName[c.op];
   switch (c.op) {
@@ -30,9 +30,9 @@ function convGraph(c: ConvCase, inputs: Inputs): { outputs: Record<string, Node>
  * One SGD step of `examples/models/small-cnn.ts`: the loss, its gradients (new graph nodes from
  * `grad`) and the updated parameters `p − lr·dp`, compiled once.
  */
-function trainGraph(c: TrainCase, inputs: Inputs): { outputs: Record<string, Node>; feeds: Record<string, Float32Array> } {
+function trainGraph(c: TrainCase, inputs: Inputs, dtype: DType): { outputs: Record<string, Node>; feeds: Record<string, FloatArray> } {
   if (inputs.kind !== 'train') throw new Error(`${c.id}: train inputs expected`);
-  const net = smallCnn({ ...mnistCnn, batch: c.batch });
+  const net = smallCnn({ ...mnistCnn, batch: c.batch, dtype });
   const names = Object.keys(net.params);
   const params = names.map((n) => net.params[n]!);
   const grads = grad(net.loss, params);
@@ -45,10 +45,24 @@ function trainGraph(c: TrainCase, inputs: Inputs): { outputs: Record<string, Nod
   return { outputs, feeds: { ...inputs.feeds } };
 }
 
+/** Float32 feeds as the dtype's arrays (float64: the same values, widened exactly). */
+function castFeeds(feeds: Record<string, FloatArray>, dtype: DType): Record<string, FloatArray> {
+  return dtype === 'float32' ? feeds : Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, Float64Array.from(v)]));
+}
+
+/** graft in float64 on the same inputs: the reference float32 results are checked against. */
+export async function graftFloat64(c: Case, inputs: Inputs): Promise<Outputs> {
+  const { outputs, feeds } = c.kind === 'conv' ? convGraph(c, inputs, 'float64') : trainGraph(c, inputs, 'float64');
+  const program = compile(outputs, { backend: cpu() });
+  const all = copyOutputs((await program.run(castFeeds(feeds, 'float64'))) as Record<string, ArrayLike<number>>);
+  program.dispose();
+  return Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('new_'))) as Outputs;
+}
+
 export const graft: Impl = {
   name: 'graft',
   async prepare(c: Case, inputs: Inputs): Promise<Runner> {
-    const { outputs, feeds } = c.kind === 'conv' ? convGraph(c, inputs) : trainGraph(c, inputs);
+    const { outputs, feeds } = c.kind === 'conv' ? convGraph(c, inputs, 'float32') : trainGraph(c, inputs, 'float32');
     const program = compile(outputs, { backend: cpu() });
     return {
       run: () => program.run(feeds),
