@@ -1,8 +1,5 @@
-import { compile } from '@graft/compiler';
-import { cpu } from '@graft/backend-cpu';
-import { Graph, GradientError, GraphError, type FloatArray, type Node } from '@graft/ir';
+import { Graph, GradientError, GraphError, compile, cpu, explainGradient, grad, hvp, jvp, vjp, type FloatArray, type Node } from 'graft';
 import { describe, expect, it } from 'vitest';
-import { explainGradient, grad, hvp, jvp, vjp } from './index.ts';
 
 function seeded(n: number, seed: number): Float64Array {
   let a = seed >>> 0;

@@ -1,11 +1,6 @@
-import { cpu } from '@graft/backend-cpu';
-import { compile } from '@graft/compiler';
-import { Graph, convGeometry, ops, sizeOf, type ConvAttrs, type FloatArray, type Node, type Padding, type Shape } from '@graft/ir';
+import { Graph, compile, convGeometry, cpu, formatTrace, lowerConvGradients, ops, rewrite, sizeOf, type ConvAttrs, type FloatArray, type Node, type Padding, type Shape } from 'graft';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rewrite } from '../rewrite.ts';
-import { formatTrace } from '../trace.ts';
-import { lowerConvGradients } from './lower-conv-gradients.ts';
 
 interface Config {
   readonly x: Shape;
