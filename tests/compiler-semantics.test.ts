@@ -34,18 +34,7 @@ import {
   type Pass,
 } from 'graft';
 import { describe, expect, it } from 'vitest';
-
-/** mulberry32: a seeded generator of floats in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from './util/random.ts';
 
 interface RandomGraph {
   readonly g: Graph;

@@ -157,7 +157,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     ),
   );
   write('predictions.svg', predictionsSvg(training));
-  write('graph.svg', await toSvg(demoGraph(seed, 2).outputs, { title: 'demo CNN: loss and the gradients of its weights' }));
+  write('graph.svg', await toSvg(small.outputs, { title: 'demo CNN: loss and the gradients of its weights' }));
   const metrics = {
     testAccuracy: training.testAccuracy,
     testLoss: training.testLoss,

@@ -2,7 +2,8 @@ import { compile, type FusedExpr, type FusedStep } from '@graft/compiler';
 import { Graph, GraphError, binaryOps, unaryOps, type DType, type FloatArray, type Node } from '@graft/ir';
 import { describe, expect, it } from 'vitest';
 import { cpu } from './executor.ts';
-import { coalesce, compileFused, fusedSource } from './fused-kernel.ts';
+import { coalesce } from '@graft/compiler';
+import { compileFused, fusedSource } from './fused-kernel.ts';
 
 /** Seeded values in [−3, 3) with the IEEE edge cases mixed in. */
 function values(n: number, seed: number, dtype: DType): FloatArray {

@@ -34,3 +34,4 @@ export { formatListing, formatExpr } from './listing.ts';
 export { toDot, dotString, type DotOptions, type DotSource } from './dot.ts';
 export { toSvg, type SvgOptions } from './svg.ts';
 export { checkPlan } from './check-plan.ts';
+export { coalesce } from './coalesce.ts';

@@ -1,7 +1,7 @@
 import {
   GraphError,
   binaryOps,
-  stridesOf,
+  broadcastStrides,
   unaryOps,
   type BinaryOp,
   type Node,
@@ -140,13 +140,6 @@ export function schedule(stage: Stage, options: ScheduleOptions): ProgramPlan {
   });
 }
 
-/** Strides of an operand of `shape` read at each index of `out` (TensorFlow broadcasting: 0 on repeated axes). */
-export function broadcastStridesOf(shape: Shape, out: Shape): number[] {
-  const own = stridesOf(shape);
-  const lead = out.length - shape.length;
-  return out.map((d, i) => (i < lead || shape[i - lead] !== d ? 0 : own[i - lead]!));
-}
-
 /**
  * The SSA expression of a fused group and the buffers it reads. Inner nodes all have the
  * root's shape, so each is evaluated at the output's own index; operands from outside the
@@ -172,7 +165,7 @@ export function fusedExpr(group: FusionGroup, bufferOf: (n: Node) => number): { 
     const buffer = bufferOf(n);
     let input = inputs.indexOf(buffer);
     if (input < 0) input = inputs.push(buffer) - 1;
-    const strides = broadcastStridesOf(n.shape, root.shape);
+    const strides = broadcastStrides(n.shape, root.shape);
     const key = `${input}:${strides.join(',')}`;
     let v = loads.get(key);
     if (v === undefined) {

@@ -1,4 +1,4 @@
-import { stridesOf, type BinaryOp, type FloatArray, type Node, type Shape, type UnaryOp } from '@graft/ir';
+import { broadcastStrides, type BinaryOp, type FloatArray, type Node, type Shape, type UnaryOp } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
 
 /*
@@ -110,16 +110,6 @@ function binaryRun(
     default:
       unknownOp(op);
   }
-}
-
-/**
- * Strides of an operand broadcast to `out` (TensorFlow / NumPy rules: aligned at the last
- * axis; a size-1 or missing axis repeats, so its stride is 0).
- */
-export function broadcastStrides(shape: Shape, out: Shape): number[] {
-  const own = stridesOf(shape);
-  const lead = out.length - shape.length;
-  return out.map((d, i) => (i < lead || shape[i - lead] !== d ? 0 : own[i - lead]!));
 }
 
 /**

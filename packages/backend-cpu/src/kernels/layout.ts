@@ -1,6 +1,6 @@
 import { stridesOf, type FloatArray, type Shape } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
-import { broadcastStrides } from './elementwise.ts';
+import { broadcastStrides } from '@graft/ir';
 
 /*
  * Data movement. Transpose, reverse, pad and dilate are all one strided copy

@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel.ts';
-import { broadcastStrides } from './elementwise.ts';
+import { broadcastStrides } from '@graft/ir';
 import { gemm, rowMajor } from './gemm.ts';
 import { matmulF32 } from './wasm/conv.ts';
 import { wasmKernelsEnabled } from './wasm/module.ts';

@@ -1,6 +1,6 @@
-import type { FusedExpr, FusedValue } from '@graft/compiler';
-import { binaryOps, unaryOps, type BinaryOp, type Node, type UnaryOp } from '@graft/ir';
-import { broadcastStrides, dot, float, int, Source, strides as rowMajor } from './source.ts';
+import { coalesce, type FusedExpr, type FusedValue } from '@graft/compiler';
+import { binaryOps, broadcastStrides, stridesOf as rowMajor, unaryOps, type BinaryOp, type Node, type UnaryOp } from '@graft/ir';
+import { dot, float, int, Source } from './source.ts';
 import type { KernelSpec } from './spec.ts';
 
 /*
@@ -63,27 +63,6 @@ function unknownOp(op: never): never {
   throw new Error(`gpujs: no elementwise code for ${String(op)}`);
 }
 
-/**
- * Merges adjacent output axes along which every load advances uniformly
- * (`stride[d] = stride[d + 1] · size[d + 1]` for each) and drops axes of size 1, so that a
- * same-shape chain needs no index arithmetic and a bias add one division.
- */
-function coalesce(shape: readonly number[], loads: readonly (readonly number[])[]): { dims: number[]; strides: number[][] } {
-  const dims: number[] = [];
-  const strides: number[][] = loads.map(() => []);
-  shape.forEach((size, d) => {
-    if (size === 1) return;
-    const last = dims.length - 1;
-    if (last >= 0 && loads.every((s, l) => strides[l]![last] === s[d]! * size)) {
-      dims[last] = dims[last]! * size;
-      loads.forEach((s, l) => (strides[l]![last] = s[d]!));
-    } else {
-      dims.push(size);
-      loads.forEach((s, l) => strides[l]!.push(s[d]!));
-    }
-  });
-  return { dims, strides };
-}
 
 /**
  * A kernel for a fused expression. Its arguments are the step's input buffers, then one

@@ -1,5 +1,5 @@
-import type { Node } from '@graft/ir';
-import { broadcastStrides, dot, float, int, Source, strides } from './source.ts';
+import { broadcastStrides, stridesOf as strides, type Node } from '@graft/ir';
+import { dot, float, int, Source } from './source.ts';
 import { kernel, type StepCode } from './spec.ts';
 
 /*

@@ -1,5 +1,5 @@
-import type { Node, ReduceOp } from '@graft/ir';
-import { dot, float, int, Source, strides } from './source.ts';
+import { stridesOf as strides, type Node, type ReduceOp } from '@graft/ir';
+import { dot, float, int, Source } from './source.ts';
 import { kernel, type StepCode } from './spec.ts';
 
 /*

@@ -28,17 +28,6 @@ export function float(n: number): string {
   return /[.eE]/.test(s) ? s : `${s}.0`;
 }
 
-/** Row-major strides of a shape. */
-export function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-
 /** Generated statements with fresh variable names. */
 export class Source {
   readonly lines: string[] = [];
@@ -113,17 +102,3 @@ export function dot(coords: readonly string[], str: readonly number[]): string {
   return terms.length === 0 ? '0.0' : terms.join(' + ');
 }
 
-/**
- * Strides of an operand of shape `from` broadcast to `to` (TensorFlow rules: aligned at the
- * last axis; a size-1 or missing axis repeats, so its stride is 0).
- */
-export function broadcastStrides(from: readonly number[], to: readonly number[]): number[] {
-  const own = strides(from);
-  const lead = to.length - from.length;
-  return to.map((d, i) => (i < lead || from[i - lead] !== d ? 0 : own[i - lead]!));
-}
-
-/** Whether two shapes are equal. */
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}

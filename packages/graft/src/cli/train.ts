@@ -15,7 +15,7 @@ export async function trainCommand(args: Args): Promise<number> {
   const lr = numberOption(args, 'lr', 2e-3, (n) => n > 0, 'a positive number');
   const seed = numberOption(args, 'seed', 1, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
   const trainSize = numberOption(args, 'train-size', 8000, (n) => Number.isInteger(n) && n >= 1 && n <= 9999, 'an integer in [1, 9999]');
-  const testSize = numberOption(args, 'test-size', 10000 - trainSize >= 2000 ? 2000 : 10000 - trainSize, (n) => Number.isInteger(n) && n >= 1 && n + trainSize <= 10000, `an integer in [1, ${10000 - trainSize}]`);
+  const testSize = numberOption(args, 'test-size', Math.min(2000, 10000 - trainSize), (n) => Number.isInteger(n) && n >= 1 && n + trainSize <= 10000, `an integer in [1, ${10000 - trainSize}]`);
   const json = args.options.has('json');
   const quiet = args.options.has('quiet');
   const { backend, name, dispose } = backendFromFlag(stringOption(args, 'backend', 'cpu'));

@@ -81,6 +81,16 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
   return out;
 }
 
+/**
+ * Strides for reading an operand of shape `from` at each index of `out` (TensorFlow
+ * broadcasting: aligned at the last axis; a size-1 or missing axis repeats, stride 0).
+ */
+export function broadcastStrides(from: Shape, out: Shape): number[] {
+  const own = stridesOf(from);
+  const lead = out.length - from.length;
+  return out.map((d, i) => (i < lead || from[i - lead] !== d ? 0 : own[i - lead]!));
+}
+
 /** The axes of `out` along which an operand of shape `from` was broadcast (for un-broadcasting). */
 export function broadcastAxes(from: Shape, out: Shape): number[] {
   const axes: number[] = [];

@@ -1,5 +1,4 @@
-import type { FusedExpr } from '@graft/compiler';
-import { coalesce } from '../../fused-kernel.ts';
+import { coalesce, type FusedExpr } from '@graft/compiler';
 import { beginFrame, endFrame, f32View, frameAlloc, i32View, stage, target } from './heap.ts';
 import { wasmKernels } from './module.ts';
 import { record } from './records.ts';
