@@ -6,10 +6,17 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const headlessgl = 'tests/gpujs-headlessgl.test.ts';
 const onlyHeadlessgl = process.env.GRAFT_TEST_HEADLESSGL === '1';
 
+// Workspace packages resolve to their TypeScript sources through the `source` export condition
+// (the built `dist/` is what users install); no build step is needed to test.
+const conditions = ['source'];
+
 export default defineConfig({
+  resolve: { conditions: [...conditions, 'module', 'node', 'import', 'default'] },
+  ssr: { resolve: { conditions: [...conditions, 'module', 'node', 'import', 'default'], externalConditions: conditions } },
   test: {
     include: onlyHeadlessgl ? [headlessgl] : ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: onlyHeadlessgl ? configDefaults.exclude : [...configDefaults.exclude, headlessgl],
+    globalSetup: ['vitest.setup.ts'],
     pool: 'forks',
     testTimeout: 120_000,
   },

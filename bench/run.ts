@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setCpuThreads, whenCpuThreadsReady } from 'graft';
-import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds } from '../examples/models/small-cnn.ts';
+import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds } from 'graft/programs';
 import { caseLabel, cases, convGeometry, convGflop, type Case } from './lib/cases.ts';
 import { compareOutputs, seededF32, type Outputs } from './lib/data.ts';
 import { graftCommit, machine, packageVersion } from './lib/machine.ts';

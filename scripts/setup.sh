@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 # Mesa's GL/EGL drivers (webgpu over Dawn's OpenGL ES backend, headless-gl) and Xvfb
 # (headless-gl needs an X server), and the Vulkan loader for Dawn's Vulkan route on a machine
 # with a GPU (without an ICD it finds nothing and Dawn takes its OpenGL ES route). gl's build
-# calls a bare `python`: python-is-python3.
+# calls a bare `python`: python-is-python3. Chromium (with its headless shell) runs the browser
+# tests, driven by playwright-core, which downloads no browser of its own.
 APT_PACKAGES=(
   build-essential python3 python-is-python3 pkg-config
   libx11-dev libxext-dev libxi-dev libglu1-mesa-dev
   libgl1-mesa-dri libegl1 libegl-mesa0 libvulkan1 xvfb xauth
+  chromium chromium-headless-shell
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const bin = fileURLToPath(new URL('../packages/graft/bin/graft.mjs', import.meta.url));
+// The CLI from its TypeScript sources, as `pnpm graft` runs it (the consumer test runs the
+// installed package's bin).
+const run = fileURLToPath(new URL('../packages/graft/src/cli/run.ts', import.meta.url));
 
 function graft(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', run, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -35,8 +35,20 @@ describe('gpujs: unavailable modes and limits', () => {
   });
 
   it('an unknown mode is an AttrError listing the modes', () => {
-    expect(() => gpujs({ mode: 'webgl' as never })).toThrow(AttrError);
-    expect(() => gpujs({ mode: 'webgl' as never })).toThrow(/mode must be one of 'auto', 'webgpu', 'headlessgl', 'webasm', 'cpu'/);
+    expect(() => gpujs({ mode: 'opengl' as never })).toThrow(AttrError);
+    expect(() => gpujs({ mode: 'opengl' as never })).toThrow(/mode must be one of 'auto', 'webgpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'/);
+  });
+
+  it.each(['webgl2', 'webgl'] as const)("the browser mode '%s' is refused in Node, pointing at headlessgl and webgpu", (mode) => {
+    let error: unknown;
+    try {
+      created.push(gpujs({ mode }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toMatch(new RegExp(`^gpujs: mode '${mode}' is not available: a browser mode: Node has no WebGL canvas; use 'headlessgl'`));
+    expect((error as BackendUnavailableError).values).toEqual({ mode });
   });
 
   it("'auto' picks a mode, says why, and runs on that mode's kernel class", async () => {

@@ -1,5 +1,5 @@
 /** Seeded inputs, layout changes for the NCHW peers, and the agreement check. */
-import { seeded } from '../../examples/util.ts';
+import { seeded } from 'graft/programs';
 import type { Shape4 } from './cases.ts';
 
 export type Outputs = Record<string, Float32Array>;

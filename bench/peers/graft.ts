@@ -1,6 +1,6 @@
 /** graft: the graph API, `grad`, `compile(outputs, { backend: cpu() })`, `program.run(feeds)`. */
 import { compile, cpu, grad, Graph, type DType, type FloatArray, type Node } from 'graft';
-import { smallCnn, mnistCnn } from '../../examples/models/small-cnn.ts';
+import { smallCnn, mnistCnn } from 'graft/programs';
 import type { Case, ConvCase, TrainCase } from '../lib/cases.ts';
 import { copyOutputs, type Outputs } from '../lib/data.ts';
 import { convOutputName, type Impl, type Inputs, type Runner } from '../lib/peer.ts';
@@ -27,7 +27,7 @@ function convGraph(c: ConvCase, inputs: Inputs, dtype: DType): { outputs: Record
 }
 
 /**
- * One SGD step of `examples/models/small-cnn.ts`: the loss, its gradients (new graph nodes from
+ * One SGD step of `graft/programs (small-cnn.ts)`: the loss, its gradients (new graph nodes from
  * `grad`) and the updated parameters `p − lr·dp`, compiled once.
  */
 function trainGraph(c: TrainCase, inputs: Inputs, dtype: DType): { outputs: Record<string, Node>; feeds: Record<string, FloatArray> } {

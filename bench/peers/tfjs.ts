@@ -88,7 +88,7 @@ function convRunner(c: ConvCase, inputs: Inputs, backend: Backend): Runner {
   };
 }
 
-/** The small CNN of examples/models/small-cnn.ts, written with tfjs ops, and `tf.train.sgd`. */
+/** The small CNN of graft/programs (small-cnn.ts), written with tfjs ops, and `tf.train.sgd`. */
 function trainRunner(c: TrainCase, inputs: Inputs, backend: Backend): Runner {
   if (inputs.kind !== 'train') throw new Error(`${c.id}: train inputs expected`);
   const t = (name: string) => tf.tensor(inputs.feeds[name]!, [...inputs.shapes[name]!]);

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph, compile, cpu, grad, opNames, ops, type CompileOptions, type DType, type FloatArray, type Node, type Program } from 'graft';
 import { gpujs, KERNEL_CLASS, type GpujsBackend, type GpujsMode } from '../../packages/backend-gpujs/src/index.ts';
-import { castFeeds, smallCnn, smallCnnFeeds, type SmallCnnConfig } from '../../examples/models/small-cnn.ts';
+import { castFeeds, smallCnn, smallCnnFeeds, type SmallCnnConfig } from 'graft/programs';
 import { drawInputs, specOf, type ComputedOp, type OpCase } from './op-specs.ts';
 import { assertCloseToMax, type Tensor } from './tensor.ts';
 

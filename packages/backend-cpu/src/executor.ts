@@ -6,6 +6,7 @@ import { wasmKernelsEnabled } from './kernels/wasm/module.ts';
 import type { Kernel } from './kernel.ts';
 import { kernels } from './kernels/index.ts';
 import { allocateFloat32, freeFloat32 } from './kernels/wasm/heap.ts';
+import { platform } from '#platform';
 
 /** Options of `cpu()`. */
 export interface CpuOptions {
@@ -21,7 +22,8 @@ export interface CpuOptions {
    * conv kernels use its buffers in place instead of copying operands and results on every
    * call. That memory is invisible to the garbage collector: `dispose()` a program when done
    * with it (an undisposed one is released only when it is collected, which memory growth
-   * there does not prompt).
+   * there does not prompt). Off where the memory cannot be shared (a page that is not
+   * cross-origin isolated), since growing a private memory detaches every view of it.
    */
   readonly wasmArena?: boolean;
 }
@@ -56,7 +58,7 @@ class CpuExecutable implements Executable {
     const arenas = {} as Record<DType, FloatArray>;
     for (const dtype of ['float32', 'float64'] as const) {
       const size = plan.arena[dtype];
-      const wasm = dtype === 'float32' && size > 0 && options.wasmArena !== false;
+      const wasm = dtype === 'float32' && size > 0 && options.wasmArena !== false && platform.sharedMemory;
       arenas[dtype] = wasm ? this.#float32Arena(size) : allocate(dtype, size);
       if (size > 0) options.onAllocate?.(arenas[dtype].byteLength);
       if (options.poison === true) arenas[dtype].fill(NaN);

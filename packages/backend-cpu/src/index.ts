@@ -5,5 +5,6 @@ export {
   setThreads as setCpuThreads,
   threads as cpuThreads,
   whenThreadsReady as whenCpuThreadsReady,
+  workerChunks as cpuWorkerChunks,
 } from './kernels/wasm/threads.ts';
 export { setWasmKernels as setCpuWasmKernels, wasmKernelsEnabled as cpuWasmKernelsEnabled } from './kernels/wasm/module.ts';

@@ -1,31 +1,21 @@
 import type { Backend, ProgramPlan } from '@graft/compiler';
 import { AttrError } from '@graft/ir';
 import { GpujsExecutable } from './executable.ts';
-import { gpujsModule, type GpuInstance, type KernelRun } from './gpu.ts';
-import {
-  acquireNavigatorGpu,
-  BackendUnavailableError,
-  chooseAuto,
-  describeAdapter,
-  KERNEL_CLASS,
-  MODES,
-  probeWebGpu,
-  releaseNavigatorGpu,
-  startHeadlessGl,
-  webAssemblyAvailable,
-  webGpuRoute,
-  type GpujsMode,
-  type RequestedMode,
-} from './modes.ts';
+import type { GpuInstance, KernelRun } from './gpu.ts';
+import { BackendUnavailableError, KERNEL_CLASS, MODES, kernelClassName, type GpujsMode, type GpuModule, type RequestedMode } from './modes.ts';
+import { platform } from '#platform';
 import type { KernelSpec } from './codegen/index.ts';
 import { Counters, ZERO, type TransferStats } from './counters.ts';
 
 export interface GpujsOptions {
   /**
-   * `'webgpu'` (WGSL compute shaders; Dawn's Vulkan route on a GPU, its OpenGL ES route over
-   * Mesa without one), `'headlessgl'` (GLSL via headless-gl; needs an X server),
-   * `'webasm'` (WebAssembly with SIMD), `'cpu'` (gpu.js's JavaScript mode), or `'auto'`
-   * (default): the best of them available here, see `backend.choice`.
+   * `'webgpu'` (WGSL compute shaders; in Node Dawn's Vulkan route on a GPU or its OpenGL ES
+   * route over Mesa without one, in a page `navigator.gpu`), `'webgl2'` / `'webgl'` (a page),
+   * `'headlessgl'` (Node: GLSL via headless-gl; needs an X server), `'webasm'` (WebAssembly
+   * with SIMD), `'cpu'` (gpu.js's JavaScript mode), or `'auto'` (default): the best of them
+   * available here, see `backend.choice`. gpu.js, and for `webgpu` / `headlessgl` in Node the
+   * `webgpu` / `gl` packages, are optional dependencies: without them the mode throws
+   * `BackendUnavailableError` naming the package to install.
    */
   readonly mode?: RequestedMode;
 }
@@ -52,7 +42,7 @@ export interface GpujsBackend extends Backend {
   readonly device: string;
   /** The gpu.js kernel class every kernel must run on (`WebGPUKernel`, `HeadlessGLKernel`, …). */
   readonly kernelClass: string;
-  /** The kernel classes that actually ran (`kernel.kernel.constructor.name` of every cached kernel). */
+  /** The kernel classes that actually ran (the class of every cached kernel's `kernel.kernel`, by gpu.js's export name). */
   kernelClasses(): ReadonlySet<string>;
   stats(): GpujsStats;
   /** Destroys every kernel and the gpu.js instance; for webgpu, removes `navigator.gpu` when the last backend goes. */
@@ -88,7 +78,8 @@ class GpujsBackendImpl implements GpujsBackend {
   readonly #total = new Counters();
   #runs = 0;
   #last: TransferStats = ZERO;
-  #navigator = false;
+  readonly #release: () => Promise<void>;
+  readonly #module: GpuModule;
   #disposed = false;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -101,39 +92,21 @@ class GpujsBackendImpl implements GpujsBackend {
     this.requested = requested;
     let mode: GpujsMode;
     let choice: string;
-    if (requested === 'auto') ({ mode, why: choice } = chooseAuto());
+    if (requested === 'auto') ({ mode, why: choice } = platform.chooseAuto());
     else [mode, choice] = [requested, 'requested'];
     this.mode = mode;
     this.choice = choice;
     this.kernelClass = KERNEL_CLASS[mode];
     this.name = `gpujs(${mode})`;
-    const { GPU } = gpujsModule();
-    switch (mode) {
-      case 'webgpu': {
-        const route = webGpuRoute(probeWebGpu());
-        if ('reason' in route) throw new BackendUnavailableError('webgpu', route.reason);
-        acquireNavigatorGpu(route.route);
-        this.#navigator = true;
-        this.device = `${describeAdapter(route.adapter)} (Dawn's ${route.route === 'native' ? 'default route: Vulkan on Linux' : 'OpenGL ES route'})`;
-        break;
-      }
-      case 'headlessgl':
-        this.device = startHeadlessGl(() => GPU.isHeadlessGLSupported).description;
-        break;
-      case 'webasm': {
-        const why = webAssemblyAvailable();
-        if (why !== undefined) throw new BackendUnavailableError('webasm', why);
-        this.device = 'WebAssembly (f32x4 SIMD) on the CPU';
-        break;
-      }
-      case 'cpu':
-        this.device = 'JavaScript on the CPU';
-        break;
-    }
+    const gpu = platform.gpuModule(mode);
+    this.#module = gpu;
+    const opened = platform.open(mode, gpu);
+    this.device = opened.device;
+    this.#release = opened.release;
     try {
-      this.gpu = new GPU({ mode });
+      this.gpu = new gpu.GPU({ mode });
     } catch (e) {
-      if (this.#navigator) void releaseNavigatorGpu();
+      void this.#release();
       throw new BackendUnavailableError(mode, `gpu.js refused it: ${(e as Error).message}`);
     }
   }
@@ -183,7 +156,12 @@ class GpujsBackendImpl implements GpujsBackend {
   }
 
   kernelClasses(): ReadonlySet<string> {
-    return new Set([...this.#kernels.values()].filter((k) => k.seen !== undefined).map((k) => k.run.kernel.constructor.name));
+    return new Set([...this.#kernels.values()].filter((k) => k.seen !== undefined).map((k) => this.classOf(k.run.kernel)));
+  }
+
+  /** The gpu.js class name of a kernel instance (by identity: it survives minification). */
+  classOf(kernel: { readonly constructor: { readonly name: string } }): string {
+    return kernelClassName(this.#module, kernel);
   }
 
   stats(): GpujsStats {
@@ -199,7 +177,7 @@ class GpujsBackendImpl implements GpujsBackend {
     this.#executables.clear();
     this.#kernels.clear();
     await this.gpu.destroy();
-    if (this.#navigator) await releaseNavigatorGpu();
+    await this.#release();
   }
 }
 

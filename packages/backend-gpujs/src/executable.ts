@@ -11,6 +11,8 @@ export interface Host {
   readonly name: string;
   readonly mode: GpujsMode;
   readonly kernelClass: string;
+  /** The gpu.js class name of a kernel instance. */
+  classOf(kernel: { readonly constructor: { readonly name: string } }): string;
   kernel(spec: KernelSpec): CachedKernel;
   record(run: Counters): void;
   forget(executable: GpujsExecutable): void;
@@ -55,7 +57,7 @@ export class GpujsExecutable implements Executable {
   constructor(plan: ProgramPlan, host: Host) {
     this.#plan = plan;
     this.#host = host;
-    this.#device = host.mode === 'webgpu' || host.mode === 'headlessgl';
+    this.#device = host.mode !== 'webasm' && host.mode !== 'cpu';
     for (const b of plan.buffers) {
       if (b.viewOf === undefined && b.size > MAX_ELEMENTS) {
         throw new ShapeError(
@@ -251,7 +253,7 @@ export class GpujsExecutable implements Executable {
       // A first build, or gpu.js rebuilt it (argument types changed) or swapped in another backend.
       kernel.seen = instance;
       counters.kernelsCompiled++;
-      const ran = instance.constructor.name;
+      const ran = this.#host.classOf(instance);
       if (ran !== this.#host.kernelClass) {
         throw new BackendUnavailableError(
           this.#host.mode,

@@ -1,7 +1,4 @@
 /** The parts of gpu.js 2.24 the executor uses, typed narrowly. */
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
 
 /** A kernel's output kept on the device (GL texture, WebGPU buffer), or a typed array (webasm, cpu). */
 export type Handle = Float32Array | DeviceHandle;
@@ -32,17 +29,6 @@ export interface KernelSettings {
 export interface GpuInstance {
   createKernel(source: string, settings: KernelSettings): KernelRun;
   destroy(): Promise<void>;
-}
-
-interface GpuModule {
-  GPU: (new (settings: { mode: string }) => GpuInstance) & {
-    readonly isHeadlessGLSupported: boolean;
-  };
-}
-
-/** Loads gpu.js (CommonJS) lazily, so importing graft never touches native modules. */
-export function gpujsModule(): GpuModule {
-  return require('gpu.js') as GpuModule;
 }
 
 export function isDeviceHandle(h: Handle): h is DeviceHandle {

@@ -7,7 +7,7 @@
  *     npx tsx packages/backend-gpujs/test/time-training-step.ts [--header] [--config mnist|small] [--steps N] MODE
  */
 import { compile, cpu, grad, type FloatArray, type Node, type Program } from 'graft';
-import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds, type SmallCnnConfig } from '../../../examples/models/small-cnn.ts';
+import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds, type SmallCnnConfig } from 'graft/programs';
 import { BackendUnavailableError, gpujs, type GpujsBackend, type RequestedMode } from '../src/index.ts';
 
 const configs: Record<string, SmallCnnConfig> = {

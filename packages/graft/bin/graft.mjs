@@ -1,7 +1,3 @@
 #!/usr/bin/env node
-// The graft CLI. The workspace runs TypeScript sources directly; tsx registers the loader.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// The graft CLI (the built package; in the workspace, `pnpm graft` runs the TypeScript sources).
+await import('../dist/cli/run.js');

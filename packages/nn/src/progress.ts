@@ -1,4 +1,6 @@
-/** Where progress goes: by default process.stderr. */
+import { platform } from '#platform';
+
+/** Where progress goes: by default process.stderr in Node, nowhere in a page. */
 export interface ProgressStream {
   readonly isTTY?: boolean | undefined;
   readonly columns?: number | undefined;
@@ -23,9 +25,9 @@ export class ProgressBar {
   #last = 0;
   #shown = false;
 
-  constructor(stream: ProgressStream = process.stderr, enabled = true) {
-    this.#stream = stream;
-    this.#enabled = enabled && stream.isTTY === true;
+  constructor(stream: ProgressStream | undefined = platform.defaultProgress(), enabled = true) {
+    this.#stream = stream ?? { write: () => undefined };
+    this.#enabled = enabled && stream?.isTTY === true;
   }
 
   get enabled(): boolean {

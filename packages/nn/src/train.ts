@@ -8,6 +8,7 @@ import { losses, type Loss, type LossName } from './losses.ts';
 import type { Model, ModelGraph } from './model.ts';
 import { adam, type Optimizer } from './optimizers.ts';
 import { ProgressBar, formatDuration, type ProgressStream } from './progress.ts';
+import { platform } from '#platform';
 import { fillUniform, streamFor, type Rng } from './random.ts';
 
 export interface TrainerOptions {
@@ -47,7 +48,7 @@ export interface FitOptions {
   readonly learningRate?: number | ((epoch: number, step: number) => number);
   /** No progress bar and no epoch lines. */
   readonly quiet?: boolean;
-  /** Where the progress bar and epoch lines go (default process.stderr; the bar only on a TTY). */
+  /** Where the progress bar and epoch lines go (default process.stderr in Node, none in a page; the bar only on a TTY). */
   readonly progress?: ProgressStream;
   /** Changes each training batch in place before the step (e.g. `randomShift(2)`); seeded from the trainer's seed. */
   readonly augment?: Augment;
@@ -316,7 +317,7 @@ export class Trainer {
     if (train.length < B) throw new AttrError('fit', `batchSize (${B}) must not exceed the training examples (${train.length})`, {});
     const lrOption = options.learningRate ?? this.optimizer.learningRate;
     const lrAt = typeof lrOption === 'function' ? lrOption : () => lrOption;
-    const stream = options.progress ?? process.stderr;
+    const stream = options.progress ?? platform.defaultProgress();
     const bar = new ProgressBar(stream, options.quiet !== true);
     const say = (line: string) => {
       if (bar.enabled) bar.done(line);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { platform } from '#platform';
 import { GraftError, bytesPerElement, fmtShape, isDType, shapesEqual, sizeOf, type DType, type FloatArray, type Shape } from '@graft/ir';
 import type { Model } from './model.ts';
 
@@ -149,7 +149,7 @@ export function loadWeights(model: Model, source: string | Uint8Array): void {
   let bytes: Uint8Array;
   if (typeof source === 'string') {
     try {
-      bytes = readFileSync(source);
+      bytes = platform.readFile(source);
     } catch (e) {
       throw new WeightsError('io', `cannot read "${source}": ${(e as Error).message}`, {});
     }
@@ -176,6 +176,6 @@ export function loadWeights(model: Model, source: string | Uint8Array): void {
 /** Writes the model's weights to `path`; returns the number of bytes written. */
 export function saveWeights(model: Model, path: string): number {
   const bytes = encodeWeights(model);
-  writeFileSync(path, bytes);
+  platform.writeFile(path, bytes);
   return bytes.length;
 }

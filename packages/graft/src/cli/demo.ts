@@ -1,7 +1,7 @@
 import { numberOption, stringOption, type Args } from './args.ts';
 import { backendFromFlag } from './backend.ts';
 
-/** `graft demo`: see examples/demo/main.ts. */
+/** `graft demo`: see programs/demo.ts. */
 export async function demo(args: Args): Promise<number> {
   const quick = args.options.has('quick');
   const epochs = numberOption(args, 'epochs', quick ? 1 : 12, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
@@ -9,7 +9,7 @@ export async function demo(args: Args): Promise<number> {
   const out = stringOption(args, 'out', 'report');
   const flag = stringOption(args, 'backend', 'cpu');
   const { backend, name, dispose } = backendFromFlag(flag);
-  const { runDemo } = await import('../../../../examples/demo/main.ts');
+  const { runDemo } = await import('../programs/demo.ts');
   try {
     const r = await runDemo({
       epochs,

@@ -3,7 +3,7 @@ import { UsageError, numberOption, type Args } from './args.ts';
 /** Example models `graft gradcheck` knows, each printing its report and returning whether it passed. */
 const examples: Readonly<Record<string, (seed: number) => Promise<boolean>>> = {
   async cnn(seed) {
-    const { gradcheckCnn } = await import('../../../../examples/gradcheck-cnn/main.ts');
+    const { gradcheckCnn } = await import('../programs/gradcheck-cnn.ts');
     const r = await gradcheckCnn(seed);
     console.log(r.lines.join('\n'));
     return r.first.ok && r.second.ok;

@@ -1,5 +1,6 @@
 import { UsageError, parseArgs, type Args } from './args.ts';
 import { demo } from './demo.ts';
+import { explainCommand } from './explain.ts';
 import { gradcheckCommand } from './gradcheck.ts';
 import { trainCommand } from './train.ts';
 import { vizCommand } from './viz.ts';
@@ -27,6 +28,15 @@ const commands: Readonly<Record<string, Command>> = {
     flags: ['quiet', 'quick'],
     run: demo,
   },
+  explain: {
+    summary: 'what conv2d_transpose does: conv2dTranspose = conv2dBackpropInput, d_x four ways and d_w three ways',
+    usage:
+      'graft explain\n\n' +
+      '  conv2dTranspose(v, w, outputShape) equals conv2dBackpropInput on a strided SAME conv for both output\n' +
+      '  heights stride 2 maps to 4, and is the adjoint of conv2d; d_x computed four ways and d_w three ways for a\n' +
+      '  table of stride / padding / dilation settings, with the lowered (conv2d-only) form of the gradient ops',
+    run: explainCommand,
+  },
   gradcheck: {
     summary: 'gradient-check an example model in float64 (first and second order)',
     usage: 'graft gradcheck <example> [--seed S]\n\n  examples: cnn (a small conv → relu → maxPool → … → softmax cross-entropy net)',
@@ -42,6 +52,8 @@ const commands: Readonly<Record<string, Command>> = {
       '  --backend     cpu (default) or gpujs:webgpu | gpujs:headlessgl | gpujs:webasm | gpujs:cpu | gpujs:auto\n' +
       '  --seed S      weights, shuffling, dropout and augmentation (default 1)\n' +
       '  --train-size N, --test-size M   digits to train on and to hold out (default 8000 and 2000)\n' +
+      '  --save FILE   write the trained weights (graft weight file)\n' +
+      '  --out DIR     write sample predictions, loss curves (SVG) and the sample digits (PNG)\n' +
       '  --json        print one final JSON line on stdout (testAccuracy, testLoss, epochs, imagesPerSecond, backend, seed)\n' +
       '  --quiet       no progress bar (it is on stderr, and only on a terminal)',
     flags: ['json', 'quiet'],

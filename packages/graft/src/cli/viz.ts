@@ -8,7 +8,7 @@ import { UsageError, stringOption, type Args } from './args.ts';
  * program (fused groups as clusters); `.dot` output writes the DOT text instead.
  */
 export async function vizCommand(args: Args): Promise<number> {
-  const { exampleGraphs } = await import('../../../../examples/graphs.ts');
+  const { exampleGraphs } = await import('../programs/graphs.ts');
   const names = Object.keys(exampleGraphs).join(', ');
   const [name] = args.positional;
   if (name === undefined) throw new UsageError(`name an example: ${names}`);

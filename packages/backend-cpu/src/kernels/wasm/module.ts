@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { platform } from '#platform';
+import type { WasmModule } from '../../platform/types.ts';
 
 /*
  * The float32 kernels' WebAssembly module (sources in `packages/backend-cpu/wasm/assembly/`,
- * AssemblyScript with SIMD; built to `wasm/build/kernels.wasm` by `wasm/build.mjs`, which the
- * package's postinstall runs, and which runs again here when a source is newer than the build).
- * Its one linear memory is a shared `WebAssembly.Memory` created here, so that worker threads
- * can instantiate the same module over the same memory.
+ * AssemblyScript with SIMD, built by `wasm/build.mjs` into `wasm/build/`; the platform module
+ * loads it). Its one linear memory is created here: shared where the platform allows it, so that
+ * worker threads instantiate the same module over the same memory.
  */
 
 /** Every function the module exports (addresses are byte offsets into the shared memory). */
@@ -52,12 +50,8 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(pages: number): number;
 }
-/** An opaque compiled module (it can be posted to a worker thread). */
-export interface WasmModule {
-  readonly __wasmModule?: never;
-}
+export type { WasmModule };
 interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { readonly exports: unknown };
 }
@@ -74,44 +68,17 @@ export interface WasmKernels {
   readonly exports: KernelExports;
 }
 
-const wasmUrl = new URL('../../../wasm/build/kernels.wasm', import.meta.url);
-const buildScript = fileURLToPath(new URL('../../../wasm/build.mjs', import.meta.url));
-const sourceDir = fileURLToPath(new URL('../../../wasm/assembly/', import.meta.url));
-
-/** Whether the built module is missing or older than a source (as `build.mjs --if-stale` decides). */
-function stale(): boolean {
-  let built: number;
-  try {
-    built = statSync(wasmUrl).mtimeMs;
-  } catch {
-    return true;
-  }
-  const sources = [buildScript, ...readdirSync(sourceDir).map((f) => sourceDir + f)];
-  return sources.some((f) => statSync(f).mtimeMs > built);
-}
-
 let loaded: WasmKernels | undefined;
 
 /**
- * The module, compiled and instantiated on first use (synchronously: kernels are synchronous,
- * and Node compiles a module of this size in a few milliseconds).
+ * The module, instantiated on first use (synchronously: kernels are synchronous; the platform
+ * has the module compiled by then).
  */
 export function wasmKernels(): WasmKernels {
   if (loaded !== undefined) return loaded;
-  let bytes: Uint8Array;
-  try {
-    if (stale()) execFileSync(process.execPath, [buildScript, '--if-stale'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    bytes = readFileSync(wasmUrl);
-  } catch (e) {
-    const detail = e instanceof Error && 'stderr' in e ? String((e as { stderr: unknown }).stderr) : String(e);
-    throw new Error(
-      `@graft/backend-cpu: the float32 WebAssembly kernels could not be built (${buildScript}): ${detail}\n` +
-        'run `pnpm install`, or `pnpm --filter @graft/backend-cpu build:wasm` to see the compiler output',
-      { cause: e },
-    );
-  }
-  const module = new WA.Module(bytes);
-  const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const shared = platform.sharedMemory;
+  const module = platform.kernelModule(shared);
+  const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared });
   const instance = new WA.Instance(module, { env: { memory } });
   loaded = { module, memory, exports: instance.exports as unknown as KernelExports };
   return loaded;

@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { platform } from '#platform';
+import type { KernelWorker } from '../../platform/types.ts';
 import { CONTROL, i32View } from './heap.ts';
 import { chunkFunctions, wasmKernels, type ChunkFunction } from './module.ts';
 
@@ -7,7 +7,8 @@ import { chunkFunctions, wasmKernels, type ChunkFunction } from './module.ts';
  * Worker threads that run chunks of a kernel call on the shared memory. Kernels stay
  * synchronous (the executor's constant folding needs `runSync`): the calling thread assigns
  * the call to every idle worker, takes chunks itself, and blocks in `Atomics.wait` (allowed on
- * Node's main thread) until the workers that started are done.
+ * Node's main thread; a page's main thread spins instead) until the workers that started are
+ * done. Without shared memory (a page that is not cross-origin isolated) there is one thread.
  *
  * Control words (Int32, at CONTROL): [FN] chunk function index, [ARGS] argument record,
  * [CHUNKS] chunk count, [NEXT] next unclaimed chunk, [ERROR] set by a worker whose chunk threw,
@@ -36,10 +37,9 @@ const IDLE = 1;
 const ASSIGNED = 2;
 const RUNNING = 3;
 
-// The worker's code: a plain script (an eval'd worker is CommonJS), so that it needs no
-// TypeScript loader whatever runs the caller (tsx, vitest, plain node on built code).
+// The worker's code: a plain script (the platform binds `workerData`), so that it needs no
+// TypeScript loader whatever runs the caller (tsx, vitest, plain node on built code, a page).
 const workerSource = `
-const { workerData } = require('node:worker_threads');
 const { module, memory, control, names, index } = workerData;
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((n) => exports[n]);
@@ -67,8 +67,8 @@ for (;;) {
 }
 `;
 
-let workers: Worker[] = [];
-let wanted = Math.max(1, Math.min(MAX_WORKERS + 1, availableParallelism()));
+let workers: KernelWorker[] = [];
+let wanted = platform.sharedMemory ? Math.max(1, Math.min(MAX_WORKERS + 1, platform.hardwareThreads())) : 1;
 let control: Int32Array | undefined;
 
 function controlWords(): Int32Array {
@@ -82,9 +82,9 @@ function controlWords(): Int32Array {
  */
 export function setThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setThreads: n must be a positive integer, got ${n}`);
-  wanted = Math.min(n, MAX_WORKERS + 1);
+  wanted = platform.sharedMemory ? Math.min(n, MAX_WORKERS + 1) : 1;
   if (workers.length > wanted - 1) {
-    for (const w of workers.slice(wanted - 1)) void w.terminate();
+    for (const w of workers.slice(wanted - 1)) w.terminate();
     workers = workers.slice(0, wanted - 1);
   }
 }
@@ -100,13 +100,7 @@ function startWorkers(): void {
   while (workers.length < wanted - 1) {
     const index = workers.length;
     Atomics.store(ctl, STATE + index, STARTING);
-    const w = new Worker(workerSource, {
-      eval: true,
-      workerData: { module, memory, control: CONTROL, names: chunkFunctions, index },
-    });
-    // Idle workers must not keep the process alive.
-    w.unref();
-    workers.push(w);
+    workers.push(platform.spawnWorker(workerSource, { module, memory, control: CONTROL, names: chunkFunctions, index }));
   }
 }
 
@@ -161,7 +155,8 @@ export function parallel(fn: ChunkFunction, args: number, chunks: number, count:
   for (let c = Atomics.add(ctl, NEXT, 1); c < chunks; c = Atomics.add(ctl, NEXT, 1)) f(args, c, 0);
   for (const w of assigned) {
     if (Atomics.compareExchange(ctl, STATE + w, ASSIGNED, IDLE) === ASSIGNED) continue;
-    while (Atomics.load(ctl, STATE + w) === RUNNING) Atomics.wait(ctl, STATE + w, RUNNING);
+    if (platform.canBlock) while (Atomics.load(ctl, STATE + w) === RUNNING) Atomics.wait(ctl, STATE + w, RUNNING);
+    else while (Atomics.load(ctl, STATE + w) === RUNNING);
   }
   if (Atomics.load(ctl, ERROR) !== 0) throw new Error(`wasm kernel ${fn}: a worker thread failed (its error is on stderr)`);
 }

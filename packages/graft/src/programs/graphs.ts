@@ -2,8 +2,8 @@
  * Named example graphs (forward + gradient nodes) for `graft viz` and the examples'
  * `--svg` option.
  */
-import { Graph, grad, type Node } from 'graft';
-import { smallCnn, tinyCnn } from './models/small-cnn.ts';
+import { Graph, grad, type Node } from '../index.ts';
+import { smallCnn, tinyCnn } from './small-cnn.ts';
 
 export interface ExampleGraph {
   readonly description: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheckCnn } from './main.ts';
+import { gradcheckCnn } from './gradcheck-cnn.ts';
 
 describe('examples/gradcheck-cnn', () => {
   it('checks the small CNN to first and second order in float64', async () => {

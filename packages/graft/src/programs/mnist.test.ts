@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lossCurveSvg, predictionsSvg, trainMnist } from './main.ts';
+import { lossCurveSvg, predictionsSvg, trainMnist } from './mnist.ts';
 
 describe('examples/mnist', () => {
   it('smoke: one short epoch on 512 digits learns something and reports samples', async () => {

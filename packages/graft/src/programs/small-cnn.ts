@@ -3,8 +3,8 @@
  * conv → biasAdd → relu → maxPool → conv → biasAdd → relu → maxPool → flatten → dense → softmax
  * cross-entropy (mean over the batch, from logits via logSoftmax).
  */
-import { Graph, type DType, type Node } from 'graft';
-import { seeded, sizeOf } from '../util.ts';
+import { Graph, type DType, type Node } from '../index.ts';
+import { seeded, sizeOf } from './util.ts';
 
 export interface SmallCnnConfig {
   readonly batch: number;

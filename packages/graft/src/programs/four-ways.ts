@@ -30,8 +30,8 @@ import {
   type FloatArray,
   type Node,
   type Padding,
-} from 'graft';
-import { seeded } from '../util.ts';
+} from '../index.ts';
+import { seeded } from './util.ts';
 
 export interface Setting {
   readonly x: readonly [number, number, number, number];
@@ -175,9 +175,4 @@ export async function fourWaysTable(): Promise<{ lines: string[]; results: Setti
     ...loweredListing(shown),
   ];
   return { lines, results };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { lines } = await fourWaysTable();
-  console.log(lines.join('\n'));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fourWaysTable, settings } from './main.ts';
+import { fourWaysTable, settings } from './four-ways.ts';
 
 describe('examples/conv-transpose-four-ways', () => {
   it('computes d_x four ways and d_w three ways that agree for every setting', async () => {

@@ -24,11 +24,11 @@ import {
   type GradcheckReport,
   type Node,
   nn,
-} from 'graft';
-import { convTransposeExample } from '../conv-transpose/main.ts';
-import { fourWaysTable } from '../conv-transpose-four-ways/main.ts';
-import { mnistCnn, predictionsSvg, trainMnist, type MnistResult } from '../mnist/main.ts';
-import { seeded } from '../util.ts';
+} from '../index.ts';
+import { convTransposeExample } from './conv-transpose.ts';
+import { fourWaysTable } from './four-ways.ts';
+import { mnistCnn, predictionsSvg, trainMnist, type MnistResult } from './mnist.ts';
+import { seeded } from './util.ts';
 
 export interface DemoOptions {
   readonly epochs?: number;

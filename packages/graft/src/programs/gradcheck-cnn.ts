@@ -4,8 +4,8 @@
  * parameter against central differences) and second order (the gradient of ⟨∇L, v⟩,
  * i.e. Hessian-vector products, against central differences of the gradient).
  */
-import { explainGradient, gradcheck, grad, toSvg, type GradcheckReport } from 'graft';
-import { smallCnn, smallCnnFeeds, tinyCnn } from '../models/small-cnn.ts';
+import { explainGradient, gradcheck, grad, type GradcheckReport } from '../index.ts';
+import { smallCnn, smallCnnFeeds, tinyCnn } from './small-cnn.ts';
 
 export interface CnnGradcheck {
   readonly first: GradcheckReport;
@@ -33,19 +33,4 @@ export async function gradcheckCnn(seed = 1): Promise<CnnGradcheck> {
     String(second),
   ];
   return { first, second, lines };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  // `--svg FILE` also writes the picture of the forward and gradient graph.
-  const svgAt = process.argv.indexOf('--svg');
-  if (svgAt > 0) {
-    const file = process.argv[svgAt + 1] ?? 'gradcheck-cnn.svg';
-    const { writeFile } = await import('node:fs/promises');
-    const { exampleGraphs } = await import('../graphs.ts');
-    await writeFile(file, await toSvg(exampleGraphs.cnn!().outputs, { title: 'small CNN: loss and weight gradients' }));
-    console.log(`wrote ${file}`);
-  }
-  const r = await gradcheckCnn();
-  console.log(r.lines.join('\n'));
-  if (!r.first.ok || !r.second.ok) process.exitCode = 1;
 }

@@ -8,8 +8,8 @@
  * the same v (stride 2 makes two heights possible), and (2) both are the adjoint of
  * conv2d: ⟨conv2d(x, w), v⟩ = ⟨x, conv2dTranspose(v, w)⟩.
  */
-import { Graph, compile, cpu, printGraph, validInputSizes, type FloatArray } from 'graft';
-import { seeded } from '../util.ts';
+import { Graph, compile, cpu, printGraph, validInputSizes, type FloatArray } from '../index.ts';
+import { seeded } from './util.ts';
 
 export interface ConvTransposeReport {
   readonly lines: string[];
@@ -73,9 +73,4 @@ export async function convTransposeExample(): Promise<ConvTransposeReport> {
   lines.push('', `max difference conv2dTranspose vs conv2dBackpropInput: ${maxTransposeDiff.toExponential(2)}`);
   lines.push(`max relative gap of the adjoint identity: ${maxAdjointGap.toExponential(2)}`);
   return { lines, maxTransposeDiff, maxAdjointGap };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const report = await convTransposeExample();
-  console.log(report.lines.join('\n'));
 }

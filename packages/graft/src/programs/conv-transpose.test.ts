@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convTransposeExample } from './main.ts';
+import { convTransposeExample } from './conv-transpose.ts';
 
 describe('examples/conv-transpose', () => {
   it('shows conv2dTranspose = conv2dBackpropInput and the adjoint identity on a strided SAME conv', async () => {

@@ -1,0 +1,59 @@
+import type { CpuPlatform, KernelWorker, KernelWorkerData, WasmModule } from './types.ts';
+import { shared as sharedBase64, single as singleBase64 } from '../../wasm/build/kernels.browser.js';
+
+/*
+ * Browser: the kernels travel inside the bundle (base64, ~22 KB per variant) and are compiled
+ * asynchronously when this module is first imported (large synchronous compiles are refused on
+ * a page's main thread). A cross-origin-isolated page (COOP/COEP headers) gets the threaded
+ * build over a shared memory and Web Workers; any other page runs one thread over a private
+ * memory. Only the variant this page can use is compiled.
+ */
+
+interface BrowserGlobals {
+  readonly crossOriginIsolated?: boolean;
+  readonly navigator?: { readonly hardwareConcurrency?: number };
+  readonly document?: unknown;
+  readonly WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
+  readonly Blob: new (parts: string[], options: { type: string }) => unknown;
+  readonly URL: { createObjectURL(blob: unknown): string };
+  readonly Worker: new (url: string) => { postMessage(data: unknown): void; terminate(): void };
+  atob(data: string): string;
+}
+const g = globalThis as unknown as BrowserGlobals;
+
+const sharedMemory = g.crossOriginIsolated === true;
+
+function decode(base64: string): Uint8Array {
+  const text = g.atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+const compiled = await g.WebAssembly.compile(decode(sharedMemory ? sharedBase64 : singleBase64));
+
+function kernelModule(shared: boolean): WasmModule {
+  if (shared !== sharedMemory) {
+    throw new Error(`@graft/backend-cpu: this page ${sharedMemory ? 'is' : 'is not'} cross-origin isolated; the ${shared ? 'threaded' : 'single-thread'} kernels are not loaded`);
+  }
+  return compiled;
+}
+
+function spawnWorker(body: string, data: KernelWorkerData): KernelWorker {
+  const source = `onmessage = (event) => { onmessage = null; const workerData = event.data;\n${body}\n};`;
+  const url = g.URL.createObjectURL(new g.Blob([source], { type: 'text/javascript' }));
+  // The URL is not revoked: a worker fetches its script after the constructor returns.
+  const w = new g.Worker(url);
+  w.postMessage(data);
+  return { terminate: () => w.terminate() };
+}
+
+export const platform: CpuPlatform = {
+  name: 'browser',
+  sharedMemory,
+  // A page's main thread may not block; a worker (graft running inside one) may.
+  canBlock: g.document === undefined,
+  hardwareThreads: () => g.navigator?.hardwareConcurrency ?? 1,
+  kernelModule,
+  spawnWorker,
+};

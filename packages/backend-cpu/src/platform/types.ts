@@ -1,0 +1,48 @@
+/*
+ * What the CPU executor needs from its platform: the kernels' compiled WebAssembly module,
+ * whether memory can be shared with worker threads, and how to start one. `#platform` resolves
+ * to `node.ts` in Node and to `browser.ts` in a browser bundle (package.json `imports`, by the
+ * `browser` condition), so the rest of the executor uses no platform API.
+ */
+
+/** An opaque compiled WebAssembly module (it can be posted to a worker thread). */
+export interface WasmModule {
+  readonly __wasmModule?: never;
+}
+
+/** What a kernel worker receives: the module, the memory and where its control words are. */
+export interface KernelWorkerData {
+  readonly module: WasmModule;
+  readonly memory: unknown;
+  readonly control: number;
+  readonly names: readonly string[];
+  readonly index: number;
+}
+
+/** A started worker; it never keeps the process (or page) alive by itself. */
+export interface KernelWorker {
+  terminate(): void;
+}
+
+export interface CpuPlatform {
+  /** `'node'` or `'browser'` (for messages and `program.stats()`). */
+  readonly name: 'node' | 'browser';
+  /**
+   * Whether a shared `WebAssembly.Memory` can be created here (always in Node; in a page only
+   * when it is cross-origin isolated). Without it the kernels run on one thread over a private
+   * memory, and executors keep their arena outside it (a private memory's buffer is detached
+   * when it grows).
+   */
+  readonly sharedMemory: boolean;
+  /** Whether this thread may block in `Atomics.wait` (not a page's main thread). */
+  readonly canBlock: boolean;
+  /** Logical processors (the default thread count's upper bound). */
+  hardwareThreads(): number;
+  /** The kernels module built for this memory kind (`shared`: with threads and shared memory). */
+  kernelModule(shared: boolean): WasmModule;
+  /**
+   * Starts a worker running `body`, a plain script in which `workerData` is bound to `data`
+   * (and `WebAssembly`, `Atomics` are the usual globals).
+   */
+  spawnWorker(body: string, data: KernelWorkerData): KernelWorker;
+}

