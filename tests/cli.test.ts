@@ -57,6 +57,17 @@ describe('graft viz', () => {
   });
 });
 
+describe('graft explain', () => {
+  it('prints conv2dTranspose = conv2dBackpropInput and the four-ways table, and exits 0', () => {
+    const r = graft('explain');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('max difference conv2dTranspose vs conv2dBackpropInput: 0.00e+0');
+    expect(r.out).toContain('valid heights: 7 or 8');
+    expect(r.out).toMatch(/max\|Δ d_x\|/);
+    expect(r.out).toMatch(/x=\[2,7,7,3\] w=\[3,3,3,4\] s=2 d=1 p=same +\d\.\d\de[-+]\d+/);
+  });
+});
+
 describe('graft train and graft demo', () => {
   it('train --json prints one JSON line with the documented fields', () => {
     const r = graft('train', 'mnist', '--epochs', '1', '--train-size', '600', '--test-size', '300', '--json', '--quiet', '--seed', '3');
@@ -69,6 +80,23 @@ describe('graft train and graft demo', () => {
     expect(m.testLoss).toBeGreaterThan(0);
     expect(m).toMatchObject({ epochs: 1, backend: 'cpu', seed: 3 });
     expect(m.imagesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('train --save and --out write weights that load back into the demo CNN, and the pictures', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { nn } = await import('graft');
+    const { demoCnn } = await import('graft/programs');
+    const dir = mkdtempSync(join(tmpdir(), 'graft-train-'));
+    const r = graft('train', 'mnist', '--epochs', '1', '--train-size', '256', '--test-size', '64', '--quiet', '--save', join(dir, 'w.bin'), '--out', join(dir, 'pictures'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(new RegExp(`wrote ${join(dir, 'w.bin').replace(/[/.]/g, '\\$&')} \\(\\d+ bytes of weights\\)`));
+    const model = demoCnn(7);
+    nn.loadWeights(model, join(dir, 'w.bin'));
+    expect(readFileSync(join(dir, 'pictures', 'mnist-predictions.svg'), 'utf8')).toContain('</svg>');
+    expect(readFileSync(join(dir, 'pictures', 'mnist-loss.svg'), 'utf8')).toContain('</svg>');
+    expect([...readFileSync(join(dir, 'pictures', 'mnist-samples.png')).subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
   });
 
   it('train stops on a NaN-producing learning rate with a message naming the first non-finite node', () => {

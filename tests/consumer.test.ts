@@ -7,7 +7,7 @@
  * shared memory) and not.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,16 +39,6 @@ function sh(command: string, args: readonly string[], cwd: string, env: NodeJS.P
   return r.stdout;
 }
 
-/** The workspace's packages a user installs (every package under packages/ that is not private). */
-function publishable(): { dir: string; name: string }[] {
-  return readdirSync(join(root, 'packages'))
-    .map((d) => ({ dir: join(root, 'packages', d), manifest: join(root, 'packages', d, 'package.json') }))
-    .filter((p) => existsSync(p.manifest))
-    .map((p) => ({ dir: p.dir, json: JSON.parse(readFileSync(p.manifest, 'utf8')) as { name: string; private?: boolean } }))
-    .filter((p) => p.json.private !== true)
-    .map((p) => ({ dir: p.dir, name: p.json.name }));
-}
-
 const gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
@@ -56,21 +46,17 @@ let consumer: string;
 let tarballs: { name: string; file: string; bytes: number }[];
 
 beforeAll(() => {
-  sh('pnpm', ['run', 'build'], root, process.env);
   consumer = mkdtempSync(join(tmpdir(), 'graft-consumer-'));
-  const packs = join(consumer, 'packs');
-  mkdirSync(packs);
-  tarballs = publishable().map(({ dir, name }) => {
-    const out = sh('pnpm', ['pack', '--pack-destination', packs], dir, process.env).trim().split('\n');
-    const file = out.find((l) => l.endsWith('.tgz')) ?? '';
-    const path = file.startsWith('/') ? file : join(packs, file.split('/').pop()!);
-    return { name, file: path, bytes: statSync(path).size };
-  });
+  const out = sh(process.execPath, [join(root, 'scripts', 'pack.mjs'), join(consumer, 'packs')], root, process.env);
+  tarballs = JSON.parse(out.trim().split('\n').pop()!) as typeof tarballs;
+  expect(tarballs.map((t) => t.name).sort()).toEqual(
+    ['@graft/autodiff', '@graft/backend-cpu', '@graft/backend-gpujs', '@graft/compiler', '@graft/gradcheck', '@graft/ir', '@graft/nn', '@graft/rewrite', 'graft'].sort(),
+  );
   const project = join(consumer, 'project');
   mkdirSync(join(project, 'page'), { recursive: true });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'graft-consumer', private: true, type: 'module' }, null, 2));
   for (const f of ['consumer.mjs', 'consumer.ts', 'conv-reference.mjs', 'tsconfig.json']) copyFileSync(join(here, f), join(project, f));
-  for (const f of ['index.html', 'page.mjs']) copyFileSync(join(here, 'page', f), join(project, 'page', f));
+  for (const f of ['index.html', 'prebuilt.html', 'page.mjs']) copyFileSync(join(here, 'page', f), join(project, 'page', f));
   consumer = project;
 }, 600_000);
 
@@ -179,14 +165,20 @@ describe('graft bundled for the browser and run in headless Chromium', () => {
     );
   });
 
-  /** What the page computed, after it loaded with no console error or failed request. */
-  async function runPage(isolated: boolean) {
-    const server = await serveStatic(join(consumer, 'page'), { isolated });
+  /**
+   * What a page of the consumer project computed, after it loaded with no console error or
+   * failed request: `index.html` runs the esbuild bundle of page.mjs, `prebuilt.html` runs
+   * page.mjs itself with 'graft' mapped to the package's prebuilt browser module.
+   */
+  async function runPage(isolated: boolean, file = 'index.html') {
+    const server = await serveStatic(consumer, { isolated });
     const page = await browser.newPage();
     const problems = watchPage(page);
     try {
       const t0 = performance.now();
-      await page.goto(server.url);
+      await page.goto(`${server.url}page/${file}`);
+      // Module scripts finish after 'load' when a module awaits at top level (the kernels' compile).
+      await page.waitForFunction('window.graftResult !== undefined', undefined, { timeout: 60_000 });
       const result = (await page.evaluate('window.graftResult')) as Record<string, unknown> & { error?: string };
       const ms = performance.now() - t0;
       expect(result.error).toBeUndefined();
@@ -238,6 +230,17 @@ describe('graft bundled for the browser and run in headless Chromium', () => {
       `Chromium (isolated): page loaded and ran in ${ms.toFixed(0)} ms; cpu() ${r.cpu.ms.toFixed(0)} ms on ${r.cpuThreads} threads ` +
         `(${r.workerChunks} chunks run by Web Workers); gpujs(webgl2) ${r.webgl2.ms.toFixed(0)} ms on ${r.webgl2.kernelClasses.join()} — renderer "${r.webgl2.device}"`,
     );
+  });
+
+  it('without a bundler: page.mjs with an import map to graft/dist/browser/graft.js gives the same numbers on cpu() and WebGL2', async () => {
+    const want = await nodeReference();
+    const { result } = await runPage(true, 'prebuilt.html');
+    const r = result as unknown as { crossOriginIsolated: boolean; workerChunks: number; cpu: { loss: number[]; dx: number[]; dw: number[] }; webgl2: { loss: number[]; dx: number[]; dw: number[]; kernelClasses: string[] } };
+    expect(r.crossOriginIsolated).toBe(true);
+    expectClose(r.cpu, want, 'prebuilt cpu()');
+    expectClose(r.webgl2, want, 'prebuilt gpujs(webgl2)');
+    expect(r.webgl2.kernelClasses).toEqual(['WebGL2Kernel']);
+    expect(r.workerChunks).toBeGreaterThan(0);
   });
 
   it('in a page that is not cross-origin isolated: cpu() runs one thread over a private memory with the same numbers', async () => {

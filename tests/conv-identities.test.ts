@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's identities, built from public primitive ops (conv2d, pad, dilate, reverse,
+ * The identities of docs/semantics.md, built from public primitive ops (conv2d, pad, dilate, reverse,
  * transpose) and run by the executor, against the independent scatter / sum oracles. These are
  * the forms the conv-lowering rewrite emits, so a wrong formula shows up here first.
  *
@@ -64,7 +64,7 @@ async function checkIdentities(c: ConvConfig): Promise<void> {
   assertClose(r.out.dw, refBackpropFilter(x, dy, c.w, c.strides, c.padding, c.dilations), TOL, `lowered backprop_filter ${c.name}`);
 }
 
-describe('conv gradients composed from primitives (DESIGN.md identities)', () => {
+describe('conv gradients composed from primitives (the identities of docs/semantics.md)', () => {
   it('x=[1,7,7,1] w=[3,3,1,1] s=1 d=1 p=same: backprop_input is the FULL conv with rot180(w)', async () => {
     await checkIdentities(convConfig({ x: [1, 7, 7, 1], w: [3, 3, 1, 1], strides: [1, 1], dilations: [1, 1], padding: 'SAME' }));
   });

@@ -1,6 +1,6 @@
 /**
  * Independent reference implementations ("oracles"), written from the definitions in
- * DESIGN.md and TensorFlow's documentation, as plain loops over float64. They share no
+ * docs/semantics.md and TensorFlow's documentation, as plain loops over float64. They share no
  * code with graft: padding and output sizes are recomputed here, and the two conv
  * gradients are written as their own scatter / sum formulas, not as the adjoint of the
  * forward oracle.

@@ -18,7 +18,7 @@ function name(c: Config): string {
   return `x=[${c.x}] w=[${c.w}] s=[${c.strides}] d=[${c.dilations}] p=${JSON.stringify(c.padding)}`;
 }
 
-/** Padding `[top, left]` and output size, from DESIGN.md §1, independently of `@graft/ir`. */
+/** Padding `[top, left]` and output size, from docs/semantics.md, independently of `@graft/ir`. */
 function reference(c: Config) {
   const axis = (inSize: number, k: number, s: number, d: number, axisPad: 'SAME' | 'VALID' | readonly [number, number]) => {
     const keff = (k - 1) * d + 1;
