@@ -45,6 +45,9 @@ export async function buildSite(options: { readonly outDir?: string; readonly mi
     conditions: ['source'],
     target: 'es2022',
     minify: options.minify ?? true,
+    // graft's typed errors take their name from their class (ShapeError, AttrError…), which
+    // minification would rename.
+    keepNames: true,
     sourcemap: false,
     legalComments: 'eof',
     metafile: true,

@@ -11,9 +11,9 @@ export interface Line {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export function lineChart(lines: readonly Line[], o: { title: string; xMax: number; yMin: number; yMax: number; yFormat?: (v: number) => string; width?: number; height?: number }): string {
-  const W = o.width ?? 420;
+  const W = o.width ?? 460;
   const H = o.height ?? 200;
-  const m = { l: 44, r: 12, t: 22, b: 26 };
+  const m = { l: 44, r: 12, t: 34, b: 26 };
   const x = (v: number) => m.l + (v / Math.max(1, o.xMax)) * (W - m.l - m.r);
   const y = (v: number) => m.t + (1 - (v - o.yMin) / (o.yMax - o.yMin)) * (H - m.t - m.b);
   const fmtY = o.yFormat ?? ((v: number) => v.toFixed(1));
@@ -26,7 +26,7 @@ export function lineChart(lines: readonly Line[], o: { title: string; xMax: numb
   }
   parts.push(`<text x="${W - m.r}" y="${H - 6}" text-anchor="end" fill="#666">step ${o.xMax}</text>`);
   parts.push(`<text x="${m.l}" y="${H - 6}" fill="#666">0</text>`);
-  let legend = m.l + 150;
+  let legend = m.l;
   for (const line of lines) {
     const pts = line.points.filter(([, v]) => Number.isFinite(v));
     if (line.dots === true) {
@@ -36,7 +36,7 @@ export function lineChart(lines: readonly Line[], o: { title: string; xMax: numb
       parts.push(`<path d="${d}" fill="none" stroke="${line.colour}" stroke-width="${line.faint === true ? 1 : 2}" opacity="${line.faint === true ? 0.35 : 1}"/>`);
     }
     if (line.faint !== true) {
-      parts.push(`<rect x="${legend}" y="6" width="10" height="3" fill="${line.colour}"/><text x="${legend + 13}" y="11" fill="#333">${esc(line.name)}</text>`);
+      parts.push(`<rect x="${legend}" y="21" width="10" height="3" fill="${line.colour}"/><text x="${legend + 13}" y="26" fill="#333">${esc(line.name)}</text>`);
       legend += 16 + line.name.length * 5.5;
     }
   }

@@ -100,7 +100,9 @@ export function backendFor(executor: Executor): Backend {
   return executor === 'cpu' ? cpu() : gpujs({ mode: executor });
 }
 
-function ranOn(executor: Executor, backend: Backend, workerChunks: number): RanOn {
+type StepStats = NonNullable<RanOn['lastStep']>;
+
+function ranOn(executor: Executor, backend: Backend, workerChunks: number, lastStep: StepStats | undefined): RanOn {
   if (executor === 'cpu') {
     const threads = cpuThreads();
     const isolated = globalThis.crossOriginIsolated === true;
@@ -115,7 +117,6 @@ function ranOn(executor: Executor, backend: Backend, workerChunks: number): RanO
   }
   const g = backend as GpujsBackend;
   const classes = [...g.kernelClasses()];
-  const last = g.stats().lastRun;
   return {
     executor,
     description: `gpu.js ${executor === 'webgl2' ? 'WebGL2' : 'WebGPU'} — kernel class ${classes.join(', ') || '(none yet)'} on ${g.device}`,
@@ -123,7 +124,7 @@ function ranOn(executor: Executor, backend: Backend, workerChunks: number): RanO
     device: g.device,
     threads: 1,
     workerChunks: 0,
-    lastStep: { launches: last.launches, uploads: last.uploads, readbacks: last.readbacks },
+    lastStep,
   };
 }
 
@@ -149,6 +150,7 @@ export async function train(config: TrainConfig, digits: DigitSets, hooks: Train
   let done = 0;
   let last: { loss: number; accuracy: number } = { loss: NaN, accuracy: NaN };
   let stopped = false;
+  let lastStep: StepStats | undefined;
   try {
     for (let epoch = 1; epoch <= config.epochs && !stopped; epoch++) {
       const order = nn.epochOrder(trainSet.length, config.seed, epoch);
@@ -167,6 +169,10 @@ export async function train(config: TrainConfig, digits: DigitSets, hooks: Train
         const t0 = performance.now();
         const { loss, output } = await trainer.step(x, t, lrAt(done));
         trainSeconds += (performance.now() - t0) / 1000;
+        if (config.executor !== 'cpu') {
+          const run = (backend as GpujsBackend).stats().lastRun;
+          lastStep = { launches: run.launches, uploads: run.uploads, readbacks: run.readbacks };
+        }
         let correct = 0;
         for (let k = 0; k < B; k++) if (nn.argmax(output, k * 10, 10) === labels[k]) correct++;
         done++;
@@ -182,7 +188,7 @@ export async function train(config: TrainConfig, digits: DigitSets, hooks: Train
       last = { loss: ev.loss, accuracy: ev.accuracy! };
       await new Promise((r) => setTimeout(r, 0));
     }
-    const ran = ranOn(config.executor, backend, cpuWorkerChunks() - chunks0);
+    const ran = ranOn(config.executor, backend, cpuWorkerChunks() - chunks0, lastStep);
     return {
       ranOn: ran,
       testAccuracy: stopped ? NaN : last.accuracy,

@@ -71,6 +71,10 @@ export async function mountTraining(digits: DigitSets): Promise<void> {
 
   let predictor: Predictor | undefined;
   let stopAsked = false;
+  // For the console and the tests: the class probabilities the trained model gives a 28×28 digit.
+  (globalThis as { graftSite?: unknown }).graftSite = {
+    probabilities: (pixels: ArrayLike<number>) => predictor?.probabilities(Float32Array.from(pixels)),
+  };
   const drawn = mountDrawing(() => predictor);
 
   form.addEventListener('submit', (e) => e.preventDefault());
@@ -152,6 +156,11 @@ export async function mountTraining(digits: DigitSets): Promise<void> {
         trainSeconds: String(r.trainSeconds),
         evalSeconds: String(r.evalSeconds),
         stopped: String(r.stopped),
+        steps: String(steps.length),
+        batch: String(c.batch),
+        epochs: String(c.epochs),
+        trainDigits: String(c.trainDigits),
+        testDigits: String(c.testDigits),
       });
       const per = r.ranOn.lastStep;
       fill(
@@ -231,8 +240,15 @@ function mountDrawing(predictor: () => Predictor | undefined): { predict(): void
       ),
     );
   };
-  const pad = drawingCanvas(canvas, () => void predict());
+  // Predict once the pen has rested a moment (not after every stroke of a quick drawing).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pad = drawingCanvas(canvas, () => {
+    prediction.dataset.state = 'pending';
+    clearTimeout(timer);
+    timer = setTimeout(() => void predict(), 150);
+  });
   byId('draw-clear').addEventListener('click', () => {
+    clearTimeout(timer);
     pad.clear();
     fill(bars);
     void predict();
