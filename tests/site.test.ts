@@ -197,10 +197,12 @@ describe('the site in headless Chromium (cross-origin isolated)', () => {
     expect(await page.locator('#lowering-trace').textContent()).toContain('lower.conv2dBackpropInput');
     expect(problems).toEqual([]);
     expect(server.missing).toEqual([]);
-    const offered = await page.evaluate('document.getElementById("t-executor").dataset.offered');
-    expect(String(offered).split(',')).toContain('webgl2');
+    const offered = String(await page.evaluate('document.getElementById("t-executor").dataset.offered')).split(',');
+    // WebGPU is offered exactly when navigator.gpu gives an adapter (here: SwiftShader's, with --enable-unsafe-webgpu).
+    const adapter = await page.evaluate('(async () => (await navigator.gpu?.requestAdapter()) != null)()');
+    expect(offered).toEqual(['cpu', 'webgl2', ...(adapter === true ? ['webgpu'] : [])]);
     const pageMs = Number(await page.evaluate('document.body.dataset.loadMs'));
-    console.log(`site: ready ${loadMs.toFixed(0)} ms after navigation began (page's own clock: ${pageMs} ms); executors offered: ${offered}`);
+    console.log(`site: ready ${loadMs.toFixed(0)} ms after navigation began (page's own clock: ${pageMs} ms); executors offered: ${offered.join(', ')}`);
     await page.screenshot({ path: join(shots, 'explainer.png') });
   });
 
@@ -390,4 +392,32 @@ describe('the site in headless Chromium (cross-origin isolated)', () => {
     await page.locator('#train').screenshot({ path: join(shots, 'train-webgl2.png') });
     expect(problems).toEqual([]);
   }, 480_000);
+});
+
+describe('the site without COOP/COEP (a plain static host)', () => {
+  it('loads with no error and trains on cpu() on one thread', async () => {
+    const plain = await serveStatic(built.outDir, { isolated: false });
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const seen = watchPage(p);
+    try {
+      await p.goto(plain.url);
+      await p.waitForFunction('document.body.dataset.ready !== undefined', undefined, { timeout: 60_000 });
+      expect(await p.evaluate('document.body.dataset.ready')).toBe('true');
+      expect(await p.evaluate('crossOriginIsolated')).toBe(false);
+      await p.selectOption('#t-executor', 'cpu');
+      await p.selectOption('#t-test', '250');
+      await p.click('#t-start');
+      await p.waitForFunction('["done", "error"].includes(document.getElementById("train-result").dataset.state)', undefined, { timeout: 120_000, polling: 500 });
+      const r = (await p.evaluate('({ ...document.getElementById("train-result").dataset })')) as Record<string, string>;
+      expect(r.error).toBeUndefined();
+      expect([r.state, r.threads, r.workerChunks, r.crossOriginIsolated]).toEqual(['done', '1', '0', 'false']);
+      expect(Number(r.testAccuracy)).toBeGreaterThanOrEqual(0.9);
+      expect(seen).toEqual([]);
+      expect(plain.missing).toEqual([]);
+      console.log(`site without COOP/COEP: cpu() on 1 thread, ${(100 * Number(r.testAccuracy)).toFixed(2)}% on 250 held-out digits, ${Number(r.imagesPerSecond).toFixed(0)} images/s`);
+    } finally {
+      await p.close();
+      await plain.close();
+    }
+  });
 });

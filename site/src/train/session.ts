@@ -144,7 +144,11 @@ export async function train(config: TrainConfig, digits: DigitSets, hooks: Train
   const t = new Float32Array(B * 10);
   const labels = new Uint8Array(B);
   const pause = yielder();
-  const chunks0 = cpuWorkerChunks();
+  // Worker chunks exist only in a cross-origin-isolated page. (Elsewhere the kernels' private
+  // memory grows during training, and cpuWorkerChunks' cached view of it would be detached.)
+  const isolated = globalThis.crossOriginIsolated === true;
+  const workerChunks = () => (isolated ? cpuWorkerChunks() : 0);
+  const chunks0 = workerChunks();
   let trainSeconds = 0;
   let evalSeconds = 0;
   let done = 0;
@@ -188,7 +192,7 @@ export async function train(config: TrainConfig, digits: DigitSets, hooks: Train
       last = { loss: ev.loss, accuracy: ev.accuracy! };
       await new Promise((r) => setTimeout(r, 0));
     }
-    const ran = ranOn(config.executor, backend, cpuWorkerChunks() - chunks0, lastStep);
+    const ran = ranOn(config.executor, backend, workerChunks() - chunks0, lastStep);
     return {
       ranOn: ran,
       testAccuracy: stopped ? NaN : last.accuracy,

@@ -9,20 +9,32 @@ import type { DigitSets } from './digits.ts';
 import { CANVAS, drawingCanvas, toMnist } from './draw.ts';
 import { DEFAULTS, Predictor, train, type EpochInfo, type Executor, type StepInfo, type TrainConfig } from './session.ts';
 
-/** Which executors this browser offers: WebGL2 when a context can be made, WebGPU when `navigator.gpu` gives an adapter. */
-export async function availableExecutors(): Promise<Record<Executor, string | undefined>> {
+interface AdapterInfo {
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly isFallbackAdapter?: boolean;
+}
+
+/**
+ * Which executors this browser offers: WebGL2 when a context can be made, WebGPU when
+ * `navigator.gpu` gives an adapter (described by its info). `unavailable` says why not.
+ */
+export async function availableExecutors(): Promise<{ unavailable: Record<Executor, string | undefined>; adapter?: string }> {
   const why: Record<Executor, string | undefined> = { cpu: undefined, webgl2: undefined, webgpu: undefined };
   if (document.createElement('canvas').getContext('webgl2') === null) why.webgl2 = 'no WebGL2 context in this browser';
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfo } | null> } }).gpu;
+  let adapter: string | undefined;
   if (gpu === undefined) why.webgpu = 'no navigator.gpu in this browser';
   else {
     try {
-      if ((await gpu.requestAdapter()) === null) why.webgpu = 'navigator.gpu has no adapter';
+      const a = await gpu.requestAdapter();
+      if (a === null) why.webgpu = 'navigator.gpu has no adapter';
+      else adapter = [a.info?.vendor, a.info?.architecture, a.info?.isFallbackAdapter === true ? '(fallback adapter)' : ''].filter((v) => v).join(' ');
     } catch (e) {
       why.webgpu = `requestAdapter failed: ${(e as Error).message}`;
     }
   }
-  return why;
+  return { unavailable: why, adapter };
 }
 
 export async function mountTraining(digits: DigitSets): Promise<void> {
@@ -37,13 +49,13 @@ export async function mountTraining(digits: DigitSets): Promise<void> {
   const accChart = byId('t-acc');
   const result = byId('train-result');
 
-  const unavailable = await availableExecutors();
+  const { unavailable, adapter } = await availableExecutors();
   for (const option of Array.from(executor.options)) {
     const reason = unavailable[option.value as Executor];
     if (reason !== undefined) {
       option.disabled = true;
       option.textContent += ` — unavailable: ${reason}`;
-    }
+    } else if (option.value === 'webgpu' && adapter) option.textContent += ` (adapter: ${adapter})`;
   }
   executor.dataset.offered = Array.from(executor.options)
     .filter((o) => !o.disabled)
