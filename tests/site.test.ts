@@ -301,6 +301,18 @@ describe('the site in headless Chromium (cross-origin isolated)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the presets set the form: 28×28, 7×7, stride 2, SAME maps 27 and 28 to 14 (screenshot of d_x by hand)', async () => {
+    const s2: ExplainSetting = { x: [1, 28, 28, 1], kernel: [7, 7], cout: 1, strides: [2, 2], dilations: [1, 1], padding: 'SAME' };
+    await page.click('[data-preset="mnist-s2"]');
+    await explainerShows(s2);
+    expect(await page.inputValue('#f-sh')).toBe('2');
+    const got = await readExplainer();
+    expect(got.lists['valid.heights']).toEqual([27, 28]);
+    expect(got.tensors['dx.hand.dilated']!.shape).toEqual([1, 27, 27, 1]); // 14 rows, 13 zero rows between them
+    expect(maxDiff(got.tensors['dx.hand']!.values, (await nodeReference(s2)).tensors['dx.autodiff']!.values)).toBeLessThanOrEqual(TOLERANCE);
+    await page.locator('#dx-by-hand').screenshot({ path: join(shots, 'explainer-dx-by-hand.png') });
+  });
+
   /** Trains in the page with the form's defaults (1 epoch, 1,000 digits, batch 8) and returns what `#train-result` says. */
   async function trainInPage(executor: 'cpu' | 'webgl2', testDigits: number, timeout: number): Promise<Record<string, string>> {
     await page.selectOption('#t-executor', executor);

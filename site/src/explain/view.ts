@@ -115,9 +115,10 @@ export function mountExplainer(): ExplainerView {
     return work;
   };
 
+  // The form is read when the typing pauses (and a preset clicked meanwhile wins: clicking it
+  // blurs the field being edited, whose 'change' event comes first).
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const fromForm = () => {
-    explicit.hidden = padding.value !== 'EXPLICIT';
+  const readForm = () => {
     const values = {} as Record<Field, string>;
     for (const f of FIELDS) values[f] = inputs[f].value;
     const s = settingOf(values, padding.value);
@@ -127,9 +128,13 @@ export function mountExplainer(): ExplainerView {
       root.dataset.state = 'error';
       return;
     }
+    void compute(s);
+  };
+  const fromForm = () => {
+    explicit.hidden = padding.value !== 'EXPLICIT';
     clearTimeout(timer);
     root.dataset.state = 'busy';
-    timer = setTimeout(() => void compute(s), 120);
+    timer = setTimeout(readForm, 120);
   };
   form.addEventListener('input', fromForm);
   form.addEventListener('change', fromForm);
@@ -137,6 +142,7 @@ export function mountExplainer(): ExplainerView {
     const id = (e.target as HTMLElement).dataset?.preset;
     const p = PRESETS.find((q) => q.id === id);
     if (p === undefined) return;
+    clearTimeout(timer);
     writeForm(p.setting);
     void compute(p.setting);
   });
@@ -332,8 +338,10 @@ function renderDx(e: Explanation): void {
         h('div', { class: 'row' }, new Grid({ name: 'dx.transpose', title: 'conv2dTranspose', symbol: 'dx', tensor: t['dx.transpose'], layout: 'nhwc' }).el),
       ),
     ),
-    card(
-      '4. by hand: a stride-1 conv of the dilated, padded dy with the rotated filter',
+    h(
+      'div',
+      { class: 'card', id: 'dx-by-hand' },
+      h('h4', {}, '4. by hand: a stride-1 conv of the dilated, padded dy with the rotated filter'),
       h(
         'p',
         {},
@@ -423,8 +431,10 @@ function renderDw(e: Explanation): void {
         h('div', { class: 'row' }, new Grid({ name: 'dw.backpropFilter', title: 'conv2dBackpropFilter', symbol: 'dw', tensor: t['dw.backpropFilter'], layout: 'hwio', maxWidth: 220 }).el),
       ),
     ),
-    card(
-      '3. by hand: batch plays the channels, strides and dilations swap roles',
+    h(
+      'div',
+      { class: 'card', id: 'dw-by-hand' },
+      h('h4', {}, '3. by hand: batch plays the channels, strides and dilations swap roles'),
       h('p', {}, code('dw = transpose(conv2d(transpose(x, [3,1,2,0]), transpose(dy, [1,2,0,3]), strides d, dilations s, padding (pt, pb, pl, pr)), [1,2,0,3]), cropped to [kh, kw]')),
       h(
         'div',
