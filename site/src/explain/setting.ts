@@ -72,17 +72,35 @@ const LIMITS: Record<Field, readonly [number, number]> = {
   h: [1, 64],
   w: [1, 64],
   c: [1, 4],
-  kh: [1, 15],
-  kw: [1, 15],
+  kh: [1, 11],
+  kw: [1, 11],
   cout: [1, 4],
-  sh: [1, 8],
-  sw: [1, 8],
-  dh: [1, 8],
-  dw: [1, 8],
-  pt: [0, 32],
-  pb: [0, 32],
-  pl: [0, 32],
-  pr: [0, 32],
+  sh: [1, 4],
+  sw: [1, 4],
+  dh: [1, 4],
+  dw: [1, 4],
+  pt: [0, 16],
+  pb: [0, 16],
+  pl: [0, 16],
+  pr: [0, 16],
+};
+
+const NAMES: Record<Field, string> = {
+  n: 'x batch',
+  h: 'x height',
+  w: 'x width',
+  c: 'x channels',
+  kh: 'kernel height',
+  kw: 'kernel width',
+  cout: 'out-channels',
+  sh: 'stride height',
+  sw: 'stride width',
+  dh: 'dilation height',
+  dw: 'dilation width',
+  pt: 'padding top',
+  pb: 'padding bottom',
+  pl: 'padding left',
+  pr: 'padding right',
 };
 
 /** A setting from the form's values, or what is wrong with them. */
@@ -91,7 +109,7 @@ export function settingOf(values: Record<Field, string>, padding: string): Expla
   for (const f of FIELDS) {
     const n = Number(values[f]);
     const [lo, hi] = LIMITS[f];
-    if (!Number.isInteger(n) || n < lo || n > hi) return { error: `${f} must be an integer from ${lo} to ${hi}, got ${JSON.stringify(values[f])}` };
+    if (values[f].trim() === '' || !Number.isInteger(n) || n < lo || n > hi) return { error: `${NAMES[f]} must be an integer from ${lo} to ${hi} here, got ${JSON.stringify(values[f])}` };
     v[f] = n;
   }
   return {
