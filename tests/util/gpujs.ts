@@ -99,7 +99,8 @@ export function gpujsSuite(mode: GpujsMode, options: SuiteOptions): void {
   describe(`gpujs({ mode: '${mode}' })`, () => {
     let backend: GpujsBackend;
     beforeAll(() => {
-      backend = gpujs({ mode });
+      // float64 programs are part of the sweep, so this backend is told they may compute in float32.
+      backend = gpujs({ mode, float64: 'compute-in-float32' });
     });
     afterAll(async () => {
       await backend?.dispose();
@@ -142,6 +143,7 @@ export function gpujsSuite(mode: GpujsMode, options: SuiteOptions): void {
         const feeds = { x: dtype === 'float32' ? Float32Array.of(1, 2, 3, 4, 5, 6) : Float64Array.of(1, 2, 3, 4, 5, 6) };
         const program = compile({ y, x, c }, { backend });
         const out = await program.run(feeds);
+        expect(program.stats().executor).toMatchObject({ backend: 'gpujs', mode, precision: dtype === 'float32' ? 'float32' : 'float64 computed in float32' });
         program.dispose();
         expect(out.y).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array);
         // (x + c)·c with x + c = 0 where c < 0: IEEE gives −0.

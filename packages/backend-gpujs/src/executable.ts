@@ -11,6 +11,8 @@ export interface Host {
   readonly name: string;
   readonly mode: GpujsMode;
   readonly kernelClass: string;
+  readonly device: string;
+  readonly float64: 'refuse' | 'compute-in-float32';
   /** The gpu.js class name of a kernel instance. */
   classOf(kernel: { readonly constructor: { readonly name: string } }): string;
   kernel(spec: KernelSpec): CachedKernel;
@@ -288,6 +290,17 @@ export class GpujsExecutable implements Executable {
   #isResidentHandle(h: Handle): boolean {
     for (const r of this.#resident.values()) if (r === h) return true;
     return false;
+  }
+
+  describe(): Readonly<Record<string, string | number | boolean>> {
+    const wide = this.#plan.buffers.some((b) => b.dtype === 'float64');
+    return {
+      backend: 'gpujs',
+      mode: this.#host.mode,
+      kernelClass: this.#host.kernelClass,
+      device: this.#host.device,
+      precision: wide ? 'float64 computed in float32' : 'float32',
+    };
   }
 
   dispose(): void {

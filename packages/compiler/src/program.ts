@@ -144,6 +144,8 @@ export interface Executable {
    * evaluates through it (a backend without it gets no constant folding).
    */
   runSync?(feeds: ReadonlyMap<number, FloatArray>): ReadonlyMap<number, FloatArray>;
+  /** What the executor chose for this plan (kernels, precision, …), shown by `program.stats().executor`. */
+  describe?(): Readonly<Record<string, string | number | boolean>>;
   dispose?(): void;
 }
 
@@ -171,6 +173,8 @@ export interface ProgramStats {
   readonly unplannedBytes: number;
   /** Bytes of the buffers the steps write, each in its own region: memory without reuse. */
   readonly bufferBytes: number;
+  /** What the executor chose for this program (e.g. gpu.js's mode and precision); empty if it says nothing. */
+  readonly executor: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** What one pass did, for `program.passes`. */
