@@ -1,6 +1,7 @@
 import { groupGeometry, type ConvGeometry, type FloatArray } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
 import { gemm, type MatrixView } from './gemm.ts';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } from './depthwise.ts';
 import { col2im, im2col } from './im2col.ts';
 import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32 } from './wasm/conv.ts';
 import { wasmKernelsEnabled } from './wasm/module.ts';
@@ -189,23 +190,29 @@ function groupedBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Float32A
   }
 }
 
+/** One input channel per group (depthwise): direct loops, see depthwise.ts. */
+const oneChannelGroups = (g: ConvGeometry) => g.groups > 1 && g.groupInC === 1;
+
 /** `y = conv2d(x, w)` of any geometry (plain, grouped, depthwise). */
 function forward(g: ConvGeometry, x: FloatArray, w: FloatArray, out: FloatArray): void {
-  if (!(out instanceof Float32Array && wasmKernelsEnabled())) convForward(g, x, w, out);
+  if (oneChannelGroups(g)) depthwiseForward(g, x, w, out);
+  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convForward(g, x, w, out);
   else if (g.groups === 1) conv2dF32(g, x as Float32Array, w as Float32Array, out);
   else groupedForwardF32(g, x as Float32Array, w as Float32Array, out);
 }
 
 /** `dx = conv2dBackpropInput(dy, w)` of any geometry. */
 function backpropInput(g: ConvGeometry, dy: FloatArray, w: FloatArray, out: FloatArray): void {
-  if (!(out instanceof Float32Array && wasmKernelsEnabled())) convBackpropInput(g, dy, w, out);
+  if (oneChannelGroups(g)) depthwiseBackpropInput(g, dy, w, out);
+  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convBackpropInput(g, dy, w, out);
   else if (g.groups === 1) conv2dBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
   else groupedBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
 }
 
 /** `dw = conv2dBackpropFilter(x, dy)` of any geometry. */
 function backpropFilter(g: ConvGeometry, x: FloatArray, dy: FloatArray, out: FloatArray): void {
-  if (!(out instanceof Float32Array && wasmKernelsEnabled())) convBackpropFilter(g, x, dy, out);
+  if (oneChannelGroups(g)) depthwiseBackpropFilter(g, x, dy, out);
+  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convBackpropFilter(g, x, dy, out);
   else if (g.groups === 1) conv2dBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
   else groupedBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
 }
