@@ -1,4 +1,4 @@
-import { Graph, compile, convGeometry, cpu, formatTrace, lowerConvGradients, ops, rewrite, sizeOf, type ConvAttrs, type FloatArray, type Node, type Padding, type Shape } from 'graft';
+import { Graph, compile, convGeometry, cpu, depthwiseGeometry, formatTrace, lowerConvGradients, lowerDepthwise, ops, rewrite, sizeOf, type ConvAttrs, type FloatArray, type Node, type Padding, type Shape } from 'graft';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -248,5 +248,35 @@ describe('lowerConvGradients', () => {
       }),
       { seed: 20240607, numRuns: 500 },
     );
+  });
+
+  it('lowers the depthwise family to the grouped conv2d family (groups = c) and then to conv2d, with the same numbers', async () => {
+    for (const [x, w, strides, dilations, padding] of [
+      [[2, 7, 6, 3], [3, 2, 3, 2], [2, 1], [1, 2], 'SAME'],
+      [[1, 6, 6, 2], [2, 2, 2, 1], [3, 3], [1, 1], [[1, 0], [0, 2]]],
+    ] as const) {
+      const geo = depthwiseGeometry('test', x, w, strides, padding, dilations);
+      const g = new Graph({ dtype: 'float64' });
+      const xi = g.input('x', x);
+      const wi = g.input('w', w);
+      const dy = g.input('dy', geo.outShape);
+      const attrs = { strides, dilations, padding };
+      const dedicated = {
+        y: g.depthwiseConv2d(xi, wi, attrs),
+        dx: g.depthwiseConv2dBackpropInput(dy, wi, { ...attrs, inputShape: x }),
+        dw: g.depthwiseConv2dBackpropFilter(xi, dy, { ...attrs, filterShape: w }),
+      };
+      const lowered = rewrite(dedicated, [...lowerDepthwise, ...lowerConvGradients]);
+      const left = lowered.graph.nodes.map((n) => n.op).filter((op) => op.startsWith('depthwise') || op.includes('Backprop'));
+      expect(left, formatTrace(lowered.trace)).toEqual([]);
+      expect(lowered.graph.nodes.filter((n) => n.is('conv2d')).every((n) => (n as Node<'conv2d'>).attrs.groups === x[3])).toBe(true);
+      const feeds = { x: randomArray(sizeOf(x), 1), w: randomArray(sizeOf(w), 2), dy: randomArray(sizeOf(geo.outShape), 3) };
+      const want = await compile(dedicated, { backend: cpu() }).run(feeds);
+      const got = await compile(lowered.outputs, { backend: cpu() }).run(feeds);
+      for (const name of ['y', 'dx', 'dw'] as const) {
+        const { error, index } = maxRelativeError(got[name], want[name]);
+        expect(error, `${name} differs at ${index}`).toBeLessThanOrEqual(1e-12);
+      }
+    }
   });
 });

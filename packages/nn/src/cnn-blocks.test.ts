@@ -156,6 +156,14 @@ describe('depthwise, separable and global pooling layers', () => {
     await checkModel(m, 2, false);
   });
 
+  it('conv2d with groups: kernel [kh, kw, cin / groups, filters]; channels that do not divide are refused', async () => {
+    const m = sequential([conv2d({ filters: 4, kernel: 2, groups: 2 })], { inputShape: [3, 3, 6], dtype: 'float64', seed: 3 });
+    expect(m.params.get('conv2d1/w')!.shape).toEqual([2, 2, 3, 4]);
+    await checkModel(m, 2, false);
+    expect(() => sequential([conv2d({ filters: 4, kernel: 2, groups: 4 })], { inputShape: [3, 3, 6] })).toThrow(/input channels \(6\) must be divisible by groups \(4\)/);
+    expect(() => sequential([conv2d({ filters: 3, kernel: 2, groups: 2 })], { inputShape: [3, 3, 6] })).toThrow(/w out-channels \(3\) must be divisible by groups \(2\)/);
+  });
+
   it('globalAvgPool: the mean of each channel over its pixels', async () => {
     const m = sequential([globalAvgPool()], { inputShape: [2, 3, 2], dtype: 'float64' });
     expect(m.outputShape).toEqual([2]);

@@ -115,9 +115,11 @@ export interface Conv2dLayerOptions extends WeightOptions {
   /** Default VALID (as `tf.nn.conv2d` and Keras). */
   readonly padding?: Padding;
   readonly dilations?: PairLike;
+  /** Channel groups (default 1); the kernel is `[kh, kw, cin / groups, filters]`. */
+  readonly groups?: number;
 }
 
-/** `conv2d(x, w) + b` then the activation; w is HWIO `[kh, kw, cin, filters]`. */
+/** `conv2d(x, w) + b` then the activation; w is HWIO `[kh, kw, cin / groups, filters]`. */
 export function conv2d(options: Conv2dLayerOptions): Layer {
   const filters = checkPositiveInt('conv2d layer', 'filters', options.filters);
   const [kh, kw] = normalizePair('conv2d layer', 'kernel', options.kernel);
@@ -127,16 +129,19 @@ export function conv2d(options: Conv2dLayerOptions): Layer {
   const activation = checkActivation('conv2d layer', options.activation ?? 'linear');
   const init = resolveInitializer('conv2d layer', options.init ?? 'glorotUniform');
   const biasInit = resolveInitializer('conv2d layer', options.biasInit ?? 'zeros');
+  const groups = checkPositiveInt('conv2d layer', 'groups', options.groups ?? 1);
   return {
     kind: 'conv2d',
     name: options.name,
-    config: `${kh}×${kw}×·×${filters} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}] ${activation}`,
+    config: `${kh}×${kw}×·×${filters} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}]${groups === 1 ? '' : ` groups ${groups}`} ${activation}`,
     build(x, s) {
       checkRank(s.name, x, 4, ' (NHWC)');
       const cin = x.shape[3]!;
-      // Each output sums kh·kw·cin inputs; each input reaches kh·kw·filters outputs.
-      const w = s.param('w', [kh, kw, cin, filters], init, { fanIn: kh * kw * cin, fanOut: kh * kw * filters });
-      let y: Node = s.g.conv2d(x, w, { strides, padding, dilations });
+      if (cin % groups !== 0) throw new ShapeError(s.name, `input channels (${cin}) must be divisible by groups (${groups})`, {});
+      const cg = cin / groups;
+      // Each output sums kh·kw·cg inputs; each input reaches kh·kw·filters/groups outputs.
+      const w = s.param('w', [kh, kw, cg, filters], init, { fanIn: kh * kw * cg, fanOut: (kh * kw * filters) / groups });
+      let y: Node = s.g.conv2d(x, w, { strides, padding, dilations, groups });
       if (options.useBias ?? true) y = s.g.biasAdd(y, s.param('b', [filters], biasInit, { fanIn: 1, fanOut: 1 }));
       return activate(s.g, y, activation);
     },
