@@ -86,7 +86,6 @@ export interface OpRecord<Name extends string, Opts, Attrs extends Opts, Operand
 }
 
 /** A record of any op (what a node carries). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOpRecord = OpRecord<string, any, any, string, any>;
 
 /** An elementwise op's record: its arithmetic is data. */
