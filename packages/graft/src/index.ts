@@ -17,6 +17,7 @@ export {
   formatTrace,
   rule,
   lowerConvGradients,
+  lowerDepthwise,
   backpropInputAsConv,
   backpropFilterAsConv,
   type Rule,
