@@ -34,3 +34,13 @@ export * from '@graft/autodiff';
 export * from '@graft/gradcheck';
 /** Layers, initialisers, losses, optimisers, training, datasets: `nn.sequential([nn.conv2d({ … }), …])`. */
 export * as nn from '@graft/nn';
+export {
+  exportOnnx,
+  exportOnnxModel,
+  OnnxExportError,
+  OnnxImportError,
+  type ExportOptions as OnnxExportOptions,
+  type ExportableModel,
+} from '@graft/onnx';
+/** ONNX export and import in full (the export-rule table, the protobuf encoder and decoder): `onnx.exportRules`. */
+export * as onnx from '@graft/onnx';
