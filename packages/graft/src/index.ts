@@ -37,6 +37,9 @@ export * as nn from '@graft/nn';
 export {
   exportOnnx,
   exportOnnxModel,
+  importOnnx,
+  type ImportOptions as OnnxImportOptions,
+  type ImportedModel,
   OnnxExportError,
   OnnxImportError,
   type ExportOptions as OnnxExportOptions,

@@ -211,8 +211,7 @@ const transposeRule: ExportRule<'transpose'> = (c) => {
   return { name: x.name, perm: x.perm.map((p) => inv[p]!) };
 };
 
-const unsupportedGradient = (what: string) =>
-  `${what}; ONNX inference graphs have no such op (export the forward graph, or compose it from supported ops first)`;
+const unsupportedGradient = (what: string) => `${what}: ONNX's inference ops have none; export the forward graph`;
 
 /** Every graft op's ONNX mapping. */
 export const exportRules: { readonly [K in ExportedOp]: ExportEntry<K> } = {
@@ -270,8 +269,8 @@ export const exportRules: { readonly [K in ExportedOp]: ExportEntry<K> } = {
   },
   maxPool: pool('MaxPool'),
   avgPool: pool('AveragePool'),
-  conv2dBackpropFilter: { unsupported: unsupportedGradient('a conv filter gradient') },
-  maxPoolGrad: { unsupported: unsupportedGradient('a max-pool gradient scatter') },
-  maxPoolGradGrad: { unsupported: unsupportedGradient('a max-pool gradient gather') },
+  conv2dBackpropFilter: { unsupported: unsupportedGradient('the conv filter gradient') },
+  maxPoolGrad: { unsupported: unsupportedGradient('the max-pool gradient scatter') },
+  maxPoolGradGrad: { unsupported: unsupportedGradient('the max-pool gradient gather') },
   dilate: { unsupported: 'no ONNX op inserts zeros between elements' },
 };

@@ -10,6 +10,9 @@
 export { exportOnnx, exportOnnxModel, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, type ExportOptions, type ExportableModel } from './export.ts';
 export { exportRules, type ExportedOp, type SourceOp } from './export-rules.ts';
 export type { Attr, ExportContext, ExportEntry, ExportResult, ExportRule, OnnxValue } from './export-context.ts';
+export { importOnnx, MIN_IMPORT_OPSET, type ImportOptions, type ImportedModel } from './import.ts';
+export { importRules } from './import-rules.ts';
+export type { GraftView, ImportContext, ImportEntry, ImportResult } from './import-context.ts';
 export { OnnxExportError, OnnxImportError, type UnsupportedNode } from './errors.ts';
 export { NCHW, OIHW, permuteData, permuteShape, type Perm } from './layouts.ts';
 export {
