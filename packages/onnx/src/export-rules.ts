@@ -13,7 +13,7 @@ import {
   type PoolAttrs,
 } from '@graft/ir';
 import type { ExportContext, ExportEntry, ExportRule } from './export-context.ts';
-import { NCHW, OIHW, invert } from './layouts.ts';
+import { NCHW, OIHW, invert, onlyUnitAxesMove } from './layouts.ts';
 
 /** Ops every graph has, handled by the exporter itself (graph inputs and initializers). */
 export type SourceOp = 'input' | 'constant';
@@ -40,20 +40,32 @@ function unary<K extends ExportedOp>(opType: string): ExportEntry<K> {
 }
 
 /**
- * Binary elementwise ops broadcast like NumPy in both systems. Operands of the output's shape
- * (or scalars) meet in the first operand's order; anything else broadcasts in graft's order.
+ * Binary elementwise ops broadcast like NumPy in both systems. The operand of the output's
+ * shape keeps its order P; the other, padded with leading 1s, is seen in order P too — a
+ * reshape when only size-1 axes move (a per-channel `[C]` against NCHW becomes `[1, C, 1, 1]`).
+ * Anything else broadcasts in graft's order.
  */
 function binary<K extends 'add' | 'sub' | 'mul' | 'div'>(opType: string): ExportEntry<K> {
   return {
     onnx: [opType],
     emit: (c) => {
-      const [a, b] = c.node.inputs as [Node, Node];
-      const fits = (n: Node) => n.rank === 0 || n.shape.join() === c.node.shape.join();
-      if (c.node.rank > 0 && fits(a) && fits(b)) {
-        const lead = a.rank > 0 ? 0 : 1;
-        const { perm } = c.anyLayout(lead);
-        const operand = (i: number, n: Node) => (n.rank === 0 ? c.input(i) : c.permuted(i, perm));
-        return { name: c.emit(opType, [operand(0, a), operand(1, b)]), perm };
+      const out = c.node.shape;
+      const lead = c.node.inputs.findIndex((n) => n.shape.join() === out.join());
+      if (lead >= 0 && out.length > 0) {
+        const other = 1 - lead;
+        const small = c.node.inputs[other]!.shape;
+        const x = c.anyLayout(lead);
+        const padded = [...Array<number>(out.length - small.length).fill(1), ...small];
+        const viewed = x.perm.map((p) => padded[p]!);
+        if (small.join() === out.join() || onlyUnitAxesMove(x.perm, padded)) {
+          const y =
+            small.join() === out.join()
+              ? c.permuted(other, x.perm)
+              : small.length === 0 || viewed.join() === padded.join()
+                ? c.input(other)
+                : c.reshaped(other, viewed);
+          return { name: c.emit(opType, lead === 0 ? [x.name, y] : [y, x.name]), perm: x.perm };
+        }
       }
       return c.emit(opType, [c.input(0), c.input(1)]);
     },

@@ -25,6 +25,8 @@ export interface ImportContext {
   permuted(i: number, perm: Perm): Node;
   /** Operand i in the order it already has, for ops indifferent to the layout. */
   anyLayout(i: number): GraftView;
+  /** Operand i (in ONNX order) reshaped to `dims`: a constant of that shape when its values are known. */
+  reshaped(i: number, dims: readonly number[]): Node;
   /** Operand i's values when they are known at import (an initializer or a Constant), else undefined. */
   values(i: number): Tensor | undefined;
   /** Operand i's values as integers (shapes, axes, pads); throws `unsupported` unless known at import. */

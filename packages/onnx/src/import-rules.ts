@@ -9,7 +9,7 @@
 import { axisGeometry, broadcastShapes, sizeOf, type Node, type Padding } from '@graft/ir';
 import type { ImportContext, ImportEntry, ImportResult } from './import-context.ts';
 import { Unsupported } from './import-context.ts';
-import { identity, invert, type Perm } from './layouts.ts';
+import { identity, invert, onlyUnitAxesMove, type Perm } from './layouts.ts';
 import type { AttributeValue, NodeProto } from './onnx-proto.ts';
 
 /** graft's NHWC node of an NCHW value: `transpose(value, [0, 2, 3, 1])`. */
@@ -93,19 +93,34 @@ function unary(op: 'neg' | 'exp' | 'log' | 'relu' | 'sigmoid' | 'tanh' | 'sqrt')
   };
 }
 
-/** NumPy broadcasting on both sides; operands of the output's shape (or scalars) meet in the first one's order. */
+/**
+ * NumPy broadcasting on both sides. The operand of the output's shape keeps its view P; the
+ * other, padded with leading 1s to the same rank, is seen under P too — a reshape when only
+ * size-1 axes move (a bias `[C, 1, 1]` against NCHW becomes `[1, 1, 1, C]` against NHWC, a
+ * biasAdd). Anything else broadcasts in ONNX's order.
+ */
 function binary(op: 'add' | 'sub' | 'mul' | 'div'): ImportEntry {
   return {
-    graft: [op],
+    graft: [op, 'biasAdd', 'reshape'],
     build: (c) => {
-      const [sa, sb] = [c.shape(0), c.shape(1)];
-      if (sa.length > 0 && sa.join() === sb.join()) {
-        const { perm } = c.anyLayout(0);
-        return { node: c.g.node(op, [c.permuted(0, perm), c.permuted(1, perm)], {}), perm };
-      }
-      if (sb.length === 0 && sa.length > 0) {
-        const a = c.anyLayout(0);
-        return { node: c.g.node(op, [a.node, c.input(1)], {}), perm: a.perm };
+      const shapes = [c.shape(0), c.shape(1)];
+      const out = broadcastShapes(c.node.opType, shapes[0]!, shapes[1]!);
+      const lead = shapes.findIndex((s) => s.length === out.length && s.join() === out.join());
+      if (lead >= 0 && out.length > 0) {
+        const other = 1 - lead;
+        const { node: x, perm } = c.anyLayout(lead);
+        const both = (y: Node) => ({ node: c.g.node(op, lead === 0 ? [x, y] : [y, x], {}), perm });
+        if (shapes[other]!.join() === out.join()) return both(c.permuted(other, perm));
+        const padded = [...Array<number>(out.length - shapes[other]!.length).fill(1), ...shapes[other]!];
+        if (onlyUnitAxesMove(perm, padded)) {
+          const viewed = perm.map((p) => padded[p]!);
+          const channels = out[perm[out.length - 1]!]!;
+          // x + b with b a per-channel vector along the view's last axis: tf.nn.bias_add.
+          if (op === 'add' && out.length >= 2 && viewed.slice(0, -1).every((d) => d === 1) && viewed.at(-1) === channels) {
+            return { node: c.g.biasAdd(x, c.reshaped(other, [channels])), perm };
+          }
+          return both(c.reshaped(other, viewed));
+        }
       }
       return c.g.node(op, [c.input(0), c.input(1)], {});
     },

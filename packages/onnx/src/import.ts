@@ -215,6 +215,14 @@ class Importer {
         const v = this.#layouts.first(name(i));
         return { node: v.value, perm: v.perm };
       },
+      reshaped: (i, dims) => {
+        const t = this.#statics.get(name(i));
+        if (t !== undefined && this.options.initializers !== 'inputs' && floatTypes.includes(t.dataType)) {
+          return this.graph.constant(t.data as Float32Array | Float64Array, dims);
+        }
+        const input = this.#layouts.get(name(i), identity(shapeOf(i).length));
+        return input.shape.join() === dims.join() ? input : this.graph.reshape(input, dims);
+      },
       values: (i) => this.#statics.get(node.inputs[i] ?? ''),
       intsOf: (i, what) => {
         const t = this.#statics.get(name(i));

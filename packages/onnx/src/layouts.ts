@@ -35,6 +35,12 @@ export const NCHW: Perm = [0, 3, 1, 2];
 /** HWIO → OIHW, ONNX's Conv weight order; also ConvTranspose's (in = the transposed conv's input). */
 export const OIHW: Perm = [3, 2, 0, 1];
 
+/** Whether seeing `shape` in `perm` order moves only size-1 axes (so a reshape does it). */
+export function onlyUnitAxesMove(perm: Perm, shape: readonly number[]): boolean {
+  const moved = perm.filter((p) => shape[p] !== 1);
+  return moved.every((p, k) => k === 0 || p > moved[k - 1]!);
+}
+
 /** `shape` seen under `perm`. */
 export function permuteShape(shape: readonly number[], perm: Perm): number[] {
   return perm.map((p) => shape[p]!);
