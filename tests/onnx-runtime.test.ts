@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph, setCpuWasmKernels, type FloatArray, type nn, type Node } from 'graft';
-import { decodeModel, exportOnnx } from '@graft/onnx';
+import { decodeModel, exportOnnx, exportRules } from '@graft/onnx';
 import { demoCnn } from 'graft/programs';
 import { upsamplingAutoencoder } from '../examples/upsampling-autoencoder/main.ts';
 import { buildCase, graphCaseArb, requiredGraphTraits } from './util/onnx-graphs.ts';
@@ -112,6 +112,13 @@ describe('exported models agree with graft in onnxruntime-node', () => {
         const inputs = Object.fromEntries(
           [...built.graph.inputs.values()].filter((n) => !feedsFor.includes(n.attrs.name)).map((n) => [n.attrs.name, { data: built.values[n.attrs.name]!, dims: n.shape }]),
         );
+        // Every ONNX node is one its graft node's entry declares (or a Transpose/Reshape/Identity of the layout plumbing).
+        for (const n of decodeModel(bytes).graph.nodes) {
+          const op = n.name.split('#')[0] as keyof typeof exportRules;
+          const entry = exportRules[op];
+          const declared = entry !== undefined && 'onnx' in entry ? entry.onnx : [];
+          expect([...declared, 'Transpose', 'Reshape', 'Identity'], `${n.name} (${n.opType})`).toContain(n.opType);
+        }
         const ort = await runOnnxruntime(bytes, inputs);
         const graft = await runGraft(built.outputs, built.values);
         for (const name of Object.keys(built.outputs)) {

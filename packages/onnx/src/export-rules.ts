@@ -80,6 +80,7 @@ function binary<K extends 'add' | 'sub' | 'mul' | 'div'>(opType: string): Export
 function reduction<K extends 'sum' | 'mean' | 'max'>(opType: 'ReduceSum' | 'ReduceMean' | 'ReduceMax'): ExportEntry<K> {
   return {
     onnx: [opType],
+    note: opType === 'ReduceSum' ? 'axes as an input' : 'axes as an attribute (opset ≤ 17)',
     emit: (c) => {
       const { axes, keepDims } = c.attrs;
       const x = c.anyLayout(0);
@@ -103,6 +104,7 @@ function reduction<K extends 'sum' | 'mean' | 'max'>(opType: 'ReduceSum' | 'Redu
 function axisNormalisation<K extends 'softmax' | 'logSoftmax'>(opType: 'Softmax' | 'LogSoftmax'): ExportEntry<K> {
   return {
     onnx: [opType],
+    note: 'one axis (opset ≥ 13)',
     emit: (c) => {
       const x = c.anyLayout(0);
       return { name: c.emit(opType, [x.name], { axis: x.perm.indexOf(c.attrs.axis) }), perm: x.perm };
@@ -155,7 +157,7 @@ function transposedConv<K extends 'conv2dTranspose' | 'conv2dBackpropInput'>(
 function pool<K extends 'maxPool' | 'avgPool'>(opType: 'MaxPool' | 'AveragePool'): ExportEntry<K> {
   return {
     onnx: [opType],
-    note: opType === 'AveragePool' ? 'count_include_pad = 0' : undefined,
+    note: opType === 'AveragePool' ? 'NCHW, explicit pads, count_include_pad = 0' : 'NCHW, explicit pads',
     emit: (c) => {
       const a: PoolAttrs = c.attrs;
       const geo = poolGeometry(c.node.op, c.node.inputs[0]!.shape, a.ksize, a.strides, a.padding);
@@ -236,6 +238,7 @@ export const exportRules: { readonly [K in ExportedOp]: ExportEntry<K> } = {
   sqrt: unary('Sqrt'),
   square: {
     onnx: ['Mul'],
+    note: 'x·x',
     emit: (c) => {
       const x = c.anyLayout(0);
       return { name: c.emit('Mul', [x.name, x.name]), perm: x.perm };
@@ -266,7 +269,7 @@ export const exportRules: { readonly [K in ExportedOp]: ExportEntry<K> } = {
     onnx: ['Expand'],
     emit: (c) => c.emit('Expand', [c.input(0), c.int64(c.attrs.shape)]),
   },
-  matmul: { onnx: ['MatMul'], emit: (c) => c.emit('MatMul', [c.input(0), c.input(1)]) },
+  matmul: { onnx: ['MatMul'], note: 'batch axes broadcast', emit: (c) => c.emit('MatMul', [c.input(0), c.input(1)]) },
   biasAdd: { onnx: ['Add'], note: 'the bias reshaped to the channel axis of the operand\'s order', emit: biasAddRule },
   conv2d: { onnx: ['Conv'], note: 'NCHW/OIHW, SAME as explicit pads per side', emit: conv2dRule },
   conv2dTranspose: {

@@ -101,7 +101,8 @@ function unary(op: 'neg' | 'exp' | 'log' | 'relu' | 'sigmoid' | 'tanh' | 'sqrt')
  */
 function binary(op: 'add' | 'sub' | 'mul' | 'div'): ImportEntry {
   return {
-    graft: [op, 'biasAdd', 'reshape'],
+    graft: op === 'add' ? [op, 'biasAdd', 'reshape'] : [op, 'reshape'],
+    note: op === 'add' ? 'NumPy broadcasting; a per-channel Add is a biasAdd' : 'NumPy broadcasting',
     build: (c) => {
       const shapes = [c.shape(0), c.shape(1)];
       const out = broadcastShapes(c.node.opType, shapes[0]!, shapes[1]!);
@@ -137,6 +138,7 @@ function reduceAxes(c: ImportContext, rank: number, op: string): number[] | unde
 function reduction(op: 'sum' | 'mean' | 'max', onnx: string): ImportEntry {
   return {
     graft: [op],
+    note: 'axes as an attribute or an input known at import; noop_with_empty_axes',
     build: (c) => {
       const x = c.anyLayout(0);
       const rank = x.node.rank;
@@ -157,6 +159,7 @@ function reduction(op: 'sum' | 'mean' | 'max', onnx: string): ImportEntry {
 function globalPool(op: 'mean' | 'max'): ImportEntry {
   return {
     graft: [op],
+    note: 'over the spatial axes, dims kept',
     build: (c) => {
       const x = c.anyLayout(0);
       const spatial = identity(x.node.rank).slice(2);
@@ -171,7 +174,8 @@ function globalPool(op: 'mean' | 'max'): ImportEntry {
  */
 function axisNormalisation(op: 'softmax' | 'logSoftmax'): ImportEntry {
   return {
-    graft: [op],
+    graft: [op, 'reshape'],
+    note: 'before opset 13: over the input coerced to 2-D at axis',
     build: (c) => {
       const rank = c.shape(0).length;
       if (c.opset >= 13) {
@@ -190,7 +194,7 @@ function axisNormalisation(op: 'softmax' | 'logSoftmax'): ImportEntry {
 function pool(op: 'maxPool' | 'avgPool'): ImportEntry {
   return {
     graft: op === 'maxPool' ? ['maxPool'] : ['avgPool', 'pad'],
-    note: op === 'avgPool' ? 'count_include_pad = 1 as zero padding then a VALID avgPool' : undefined,
+    note: op === 'avgPool' ? 'ceil_mode 0; count_include_pad = 1 as zero padding then a VALID avgPool' : 'ceil_mode 0, dilations 1, no Indices output',
     check: (node) => {
       if (intAttr(node, 'ceil_mode', 0) !== 0) return 'ceil_mode = 1 has no graft equivalent';
       if ((intsAttr(node, 'dilations') ?? []).some((d) => d !== 1)) return 'pool dilations other than 1 have no graft equivalent';
@@ -309,6 +313,7 @@ const convTranspose: ImportEntry = {
 /** Gemm: `alpha · A′ B′ + beta · C` with A′, B′ optionally transposed. */
 const gemm: ImportEntry = {
   graft: ['matmul', 'biasAdd', 'add', 'mul', 'transpose'],
+  note: 'alpha, beta, transA, transB',
   build: (c) => {
     const a = c.int('transA', 0) === 1 ? c.permuted(0, [1, 0]) : c.input(0);
     const b = c.int('transB', 0) === 1 ? c.permuted(1, [1, 0]) : c.input(1);
@@ -432,6 +437,7 @@ function reshapeTo(c: ImportContext, shape: readonly number[]): Node {
 
 const reshape: ImportEntry = {
   graft: ['reshape'],
+  note: 'shape known at import; 0 copies a size unless allowzero',
   build: (c) => {
     const x = c.shape(0);
     const allowZero = c.int('allowzero', 0) === 1;
@@ -443,6 +449,7 @@ const reshape: ImportEntry = {
 
 const flatten: ImportEntry = {
   graft: ['reshape'],
+  note: 'axis',
   build: (c) => {
     const x = c.shape(0);
     const [axis] = normalise([c.int('axis', 1)], x.length + 1, 'Flatten');
@@ -458,6 +465,7 @@ function squeezeAxes(c: ImportContext): number[] | undefined {
 
 const squeeze: ImportEntry = {
   graft: ['reshape'],
+  note: 'axes as an attribute or an input',
   build: (c) => {
     const x = c.shape(0);
     const given = squeezeAxes(c);
@@ -468,6 +476,7 @@ const squeeze: ImportEntry = {
 
 const unsqueeze: ImportEntry = {
   graft: ['reshape'],
+  note: 'axes as an attribute or an input',
   build: (c) => {
     const x = c.shape(0);
     const given = squeezeAxes(c);
@@ -499,6 +508,7 @@ const transpose: ImportEntry = {
 
 const expand: ImportEntry = {
   graft: ['broadcastTo'],
+  note: 'shape known at import',
   build: (c) => {
     const target = broadcastShapes('Expand', c.shape(0), c.intsOf(1, 'shape'));
     const x = c.input(0);
@@ -509,6 +519,7 @@ const expand: ImportEntry = {
 /** sign(x) = step(x) − step(−x). */
 const sign: ImportEntry = {
   graft: ['step', 'neg', 'sub'],
+  note: 'step(x) − step(−x)',
   build: (c) => {
     const x = c.anyLayout(0);
     return { node: c.g.sub(c.g.step(x.node), c.g.step(c.g.neg(x.node))), perm: x.perm };
@@ -542,7 +553,7 @@ const constant: ImportEntry = {
 
 /** Every ONNX op type graft imports (default domain). */
 export const importRules: Readonly<Record<string, ImportEntry>> = {
-  Identity: { graft: [], build: passThrough },
+  Identity: { graft: [], note: 'the operand itself', build: passThrough },
   Constant: constant,
   Dropout: {
     graft: [],
@@ -582,6 +593,7 @@ export const importRules: Readonly<Record<string, ImportEntry>> = {
   Expand: expand,
   MatMul: {
     graft: ['matmul'],
+    note: 'rank ≥ 2',
     build: (c) => {
       if (c.shape(0).length < 2 || c.shape(1).length < 2) throw new Unsupported('1-D MatMul operands: graft matmul needs rank ≥ 2');
       return c.g.matmul(c.input(0), c.input(1));

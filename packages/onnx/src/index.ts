@@ -13,6 +13,7 @@ export type { Attr, ExportContext, ExportEntry, ExportResult, ExportRule, OnnxVa
 export { importOnnx, MIN_IMPORT_OPSET, type ImportOptions, type ImportedModel } from './import.ts';
 export { importRules } from './import-rules.ts';
 export type { GraftView, ImportContext, ImportEntry, ImportResult } from './import-context.ts';
+export { coverageTables } from './coverage.ts';
 export { OnnxExportError, OnnxImportError, type UnsupportedNode } from './errors.ts';
 export { NCHW, OIHW, permuteData, permuteShape, type Perm } from './layouts.ts';
 export {
