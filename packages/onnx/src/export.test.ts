@@ -97,7 +97,7 @@ describe('exportOnnx mapping', () => {
     expect(m.graph.nodes.map((n) => `${n.opType}(${n.inputs.join(',')})→${n.outputs[0]}`)).toEqual(['Relu(x)→a', 'Identity(x)→same', 'Identity(a)→b']);
   });
 
-  it('a Model is exported through its inference graph with its parameters as initializers', () => {
+  it('a Model is exported through its inference graph with its parameters and state as initializers', () => {
     const params = new Map([
       ['dense/w', { value: Float32Array.of(1, 2, 3, 4, 5, 6) }],
       ['dense/b', { value: Float32Array.of(0.5, -0.5) }],
@@ -106,9 +106,10 @@ describe('exportOnnx mapping', () => {
       inputShape: [3],
       dtype: 'float32' as const,
       params,
+      state: new Map([['norm/mean', { value: Float32Array.of(0.25, 0.5, 0.75) }]]),
       apply(x: Node, { training }: { training: boolean }) {
         const g = x.graph;
-        const h = training ? g.mul(x, g.input('noise', x.shape)) : x;
+        const h = g.sub(training ? g.mul(x, g.input('noise', x.shape)) : x, g.input('norm/mean', [3]));
         return { output: g.biasAdd(g.matmul(h, g.input('dense/w', [3, 2])), g.input('dense/b', [2])) };
       },
     };
@@ -116,6 +117,7 @@ describe('exportOnnx mapping', () => {
     expect(m.graph.inputs.map((v) => [v.name, v.dims])).toEqual([['x', [5, 3]]]);
     expect(m.graph.outputs.map((v) => v.name)).toEqual(['logits']);
     expect(m.graph.initializers.map((t) => [t.name, Array.from(t.data as Float32Array)])).toEqual([
+      ['norm/mean', [0.25, 0.5, 0.75]],
       ['dense/w', [1, 2, 3, 4, 5, 6]],
       ['dense/b', [0.5, -0.5]],
     ]);

@@ -42,6 +42,8 @@ export interface ExportableModel {
   readonly inputShape: readonly number[];
   readonly dtype: DType;
   readonly params: ReadonlyMap<string, { readonly value: FloatArray }>;
+  /** Values the model owns besides its parameters (e.g. batch norm's moving statistics), stored like them. */
+  readonly state?: ReadonlyMap<string, { readonly value: FloatArray }>;
   apply(x: Node, options: { readonly training: boolean }): { readonly output: Node; readonly noise?: ReadonlyMap<string, Node> };
 }
 
@@ -75,7 +77,8 @@ const elemType = (dtype: DType) => (dtype === 'float32' ? DataType.FLOAT : DataT
  * Exports a graft graph to ONNX.
  *
  * - `exportOnnx(model, { batch })`: an nn Model's inference graph (no dropout) on an input
- *   `x` of shape `[batch, ...inputShape]`, its current weights as initializers, output `y`.
+ *   `x` of shape `[batch, ...inputShape]`, its current weights (and state, where it has
+ *   any) as initializers, output `y`.
  * - `exportOnnx({ logits, probs }, { feeds: { w: wValues } })`: named outputs of a graph; the
  *   inputs given values in `feeds` become initializers, the others graph inputs.
  *
@@ -107,7 +110,7 @@ export function exportOnnxModel(source: ExportableModel | Readonly<Record<string
       throw new AttrError('exportOnnx', 'the inference graph of a model must not draw noise', { noise: [...built.noise.keys()] });
     }
     outputs = { [options.outputName ?? 'y']: built.output };
-    feeds = Object.fromEntries([...source.params].map(([name, p]) => [name, p.value]));
+    feeds = Object.fromEntries([...source.params, ...(source.state ?? [])].map(([name, p]) => [name, p.value]));
   } else {
     if (source === null || typeof source !== 'object') throw new AttrError('exportOnnx', 'source must be a Model or a record of named output nodes', { source });
     for (const k of ['batch', 'inputName', 'outputName'] as const) {
