@@ -88,16 +88,16 @@ describe('exported models agree with graft in onnxruntime-node', () => {
     expect(m.graph.nodes.filter((n) => n.opType === 'Transpose')).toHaveLength(2);
   });
 
-  it('conv2dTranspose s=2 p=SAME v=[2,4,4,3] → both output sizes, [2,7,7,2] and [2,8,8,2], with the filter fed at run time', async () => {
-    for (const size of [7, 8]) {
+  it('conv2dTranspose s=2 v=[2,4,4,3] k=3 → both output sizes: SAME [7,7] and [8,8] (pads differ), VALID [9,9] and [10,10] (output_padding 0 and 1), filter fed at run time', async () => {
+    for (const [padding, size] of [['SAME', 7], ['SAME', 8], ['VALID', 9], ['VALID', 10]] as const) {
       const g = new Graph();
       const v = g.input('v', [2, 4, 4, 3]);
       const w = g.input('w', [3, 3, 2, 3]);
-      const y = g.conv2dTranspose(v, w, { strides: 2, padding: 'SAME', outputShape: [2, size, size, 2] });
+      const y = g.conv2dTranspose(v, w, { strides: 2, padding, outputShape: [2, size, size, 2] });
       const feeds = { v: seededValues(1, 96), w: seededValues(2, 54) };
       const ort = await runOnnxruntime(exportOnnx({ y }), { v: { data: feeds.v, dims: v.shape }, w: { data: feeds.w, dims: w.shape } });
       const graft = await runGraft({ y }, feeds);
-      expect(agreement(ort.y!, graft.y!).maxScaled, `output ${size}`).toBeLessThanOrEqual(TOL);
+      expect(agreement(ort.y!, graft.y!).maxScaled, `${padding} → ${size}`).toBeLessThanOrEqual(TOL);
     }
   });
 
