@@ -50,7 +50,7 @@ beforeAll(() => {
   const out = sh(process.execPath, [join(root, 'scripts', 'pack.mjs'), join(consumer, 'packs')], root, process.env);
   tarballs = JSON.parse(out.trim().split('\n').pop()!) as typeof tarballs;
   expect(tarballs.map((t) => t.name).sort()).toEqual(
-    ['@graft/autodiff', '@graft/backend-cpu', '@graft/backend-gpujs', '@graft/compiler', '@graft/gradcheck', '@graft/ir', '@graft/nn', '@graft/rewrite', 'graft'].sort(),
+    ['@graft/autodiff', '@graft/backend-cpu', '@graft/backend-gpujs', '@graft/compiler', '@graft/gradcheck', '@graft/ir', '@graft/nn', '@graft/onnx', '@graft/rewrite', 'graft'].sort(),
   );
   const project = join(consumer, 'project');
   mkdirSync(join(project, 'page'), { recursive: true });
