@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Graph, setCpuWasmKernels, type FloatArray, type nn, type Node } from 'graft';
+import { Graph, nn, setCpuWasmKernels, type FloatArray, type Node } from 'graft';
 import { decodeModel, exportOnnx, exportRules } from '@graft/onnx';
 import { demoCnn } from 'graft/programs';
 import { upsamplingAutoencoder } from '../examples/upsampling-autoencoder/main.ts';
@@ -37,7 +37,7 @@ function inferenceGraph(model: nn.Model, batch: number): { y: Node; feeds: Recor
   const x = g.input('x', [batch, ...model.inputShape]);
   const y = model.apply(x, { training: false }).output;
   const feeds: Record<string, FloatArray> = {};
-  for (const [name, p] of model.params) feeds[name] = p.value;
+  for (const [name, p] of [...model.params, ...model.state]) feeds[name] = p.value;
   return { y, feeds };
 }
 
@@ -52,9 +52,49 @@ async function modelAgreement(model: nn.Model, batch: number, seed: number): Pro
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
+/**
+ * A residual network with batch norm (inference mode, from moving statistics), a grouped conv,
+ * a depthwise-separable block, global average pooling and a channel concatenation, built with
+ * the functional API; its moving statistics are set to seeded values (fresh ones are 0 and 1,
+ * which would hide a statistic applied to the wrong axis).
+ */
+function residualBnNet(seed: number): nn.Model {
+  const { input, apply, functional, conv2d, batchNorm, relu, add, concatenate, separableConv2d, depthwiseConv2d, globalAvgPool, dense } = nn;
+  const x = input();
+  const stem = apply(relu(), apply(batchNorm(), apply(conv2d({ filters: 8, kernel: 3, strides: 2, padding: 'SAME', useBias: false }), x)));
+  const grouped = apply(batchNorm(), apply(conv2d({ filters: 8, kernel: 3, padding: 'SAME', groups: 2 }), stem));
+  const res = apply(relu(), apply(add(), [grouped, stem]));
+  const dw = apply(relu(), apply(depthwiseConv2d({ kernel: 3, depthMultiplier: 2, strides: 2, padding: 'SAME' }), res));
+  const sep = apply(relu(), apply(batchNorm(), apply(separableConv2d({ filters: 12, kernel: 3, padding: 'SAME', useBias: false }), dw)));
+  const features = apply(concatenate(), [apply(globalAvgPool(), sep), apply(globalAvgPool(), res)]);
+  const model = functional(x, apply(dense({ units: 10 }), features), { inputShape: [14, 14, 1], seed });
+  const state = model.getWeights();
+  let k = 0;
+  for (const [name, values] of Object.entries(state)) {
+    if (/moving_?mean/i.test(name)) state[name] = seededValues(seed + 100 + k++, values.length, -0.3, 0.3);
+    else if (/moving_?var/i.test(name)) state[name] = seededValues(seed + 100 + k++, values.length, 0.5, 2);
+  }
+  model.setWeights(state);
+  return model;
+}
+
 describe('exported models agree with graft in onnxruntime-node', () => {
   beforeAll(() => setCpuWasmKernels(false));
   afterAll(() => setCpuWasmKernels(true));
+
+  it('a residual network with batch norm, grouped, depthwise and separable convs, global pooling and concat, batch 3', async () => {
+    const model = withRandomBiases(residualBnNet(5), 211);
+    const names = Object.keys(model.getWeights());
+    expect(names.filter((n) => /moving/i.test(n)).length).toBeGreaterThanOrEqual(6);
+    const { agree, bytes } = await modelAgreement(model, 3, 13);
+    const types = new Set(decodeModel(bytes).graph.nodes.map((n) => n.opType));
+    console.log(`residual/BN model: ${kib(bytes.length)}, ONNX ops ${[...types].sort().join(', ')}; ${fmtAgreement(agree)}`);
+    for (const t of ['Conv', 'Concat', 'ReduceMean', 'Add', 'Sqrt', 'Div']) expect(types.has(t), t).toBe(true);
+    // The grouped conv (group 2) and the depthwise convs (group = their channels, 8 and 16).
+    const groups = decodeModel(bytes).graph.nodes.filter((n) => n.opType === 'Conv').map((n) => JSON.stringify(n.attributes.group));
+    expect(groups.filter((g) => g !== JSON.stringify({ type: 'int', value: 1 })).length).toBeGreaterThanOrEqual(2);
+    expect(agree.maxScaled).toBeLessThanOrEqual(TOL);
+  });
 
   it('the demo CNN (graft/programs demoCnn), batch 4, on both float32 kernel sets', async () => {
     const model = withRandomBiases(demoCnn(1), 101);

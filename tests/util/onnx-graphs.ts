@@ -23,6 +23,10 @@ export const stepKinds = [
   'reduce',
   'softmax',
   'matmul',
+  'groupedConv',
+  'depthwise',
+  'depthwiseTranspose',
+  'concat',
 ] as const;
 export type StepKind = (typeof stepKinds)[number];
 
@@ -68,6 +72,10 @@ export const requiredGraphTraits = [
   'reverse',
   'reduction',
   'weights as graph inputs',
+  'grouped conv',
+  'depthwise conv',
+  'depthwise transpose',
+  'concat',
 ] as const;
 
 const pick = <T>(rng: () => number, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
@@ -249,6 +257,50 @@ export function buildCase(c: GraphCase): BuiltCase {
         const axis = int(rng, 0, 3);
         cur = g.node(op, [cur], { axis });
         line = `${op} axis ${axis}`;
+        break;
+      }
+      case 'groupedConv': {
+        const divisors = [1, 2, 3, 4].filter((d) => ch % d === 0 && d > 1);
+        if (divisors.length === 0) return void description.push(`(groupedConv skipped: ${ch} channels do not split)`);
+        const groups = pick(rng, divisors);
+        const { k, s, d, padding } = windowFor(rng, [h, w], 3, true, false);
+        const cout = groups * int(rng, 1, 2);
+        cur = g.conv2d(cur, weight([k[0], k[1], ch / groups, cout], 1 / Math.sqrt(k[0] * k[1] * (ch / groups))), { strides: s, dilations: d, padding, groups });
+        traits.add('grouped conv');
+        line = `conv2d groups=${groups} k=[${k}] s=[${s}] d=[${d}] p=${fmtPad(padding)} → ${cout} channels`;
+        break;
+      }
+      case 'depthwise': {
+        const { k, s, d, padding } = windowFor(rng, [h, w], 3, true, false);
+        const m = int(rng, 1, 2);
+        cur = g.depthwiseConv2d(cur, weight([k[0], k[1], ch, m], 1 / Math.sqrt(k[0] * k[1])), { strides: s, dilations: d, padding });
+        traits.add('depthwise conv');
+        line = `depthwiseConv2d k=[${k}] s=[${s}] d=[${d}] p=${fmtPad(padding)} multiplier ${m} → ${ch * m} channels`;
+        break;
+      }
+      case 'depthwiseTranspose': {
+        // The input gradient of a depthwise conv whose output is `cur`: channels must split by the multiplier.
+        const m = ch % 2 === 0 && rng() < 0.5 ? 2 : 1;
+        const s = [int(rng, 1, 2), int(rng, 1, 2)] as const;
+        const k = [int(rng, 1, 3), int(rng, 1, 3)] as const;
+        const padding: Padding = pick(rng, ['SAME', 'VALID'] as const);
+        const sizes = [0, 1].map((i) => validInputSizes([h, w][i]!, k[i]!, s[i]!, 1, padding));
+        if (sizes.some((l) => l.length === 0) || h * w > 120) return void description.push('(depthwiseTranspose skipped)');
+        const out = sizes.map((l) => l[l.length - 1]!);
+        cur = g.depthwiseConv2dBackpropInput(cur, weight([k[0], k[1], ch / m, m], 1 / Math.sqrt(k[0] * k[1])), {
+          strides: s,
+          padding,
+          inputShape: [n, out[0]!, out[1]!, ch / m],
+        });
+        traits.add('depthwise transpose');
+        line = `depthwiseConv2dBackpropInput k=[${k}] s=[${s}] p=${fmtPad(padding)} multiplier ${m} → [${out}], ${ch / m} channels`;
+        break;
+      }
+      case 'concat': {
+        const axis = int(rng, 0, 3);
+        cur = g.concat([cur, g.tanh(cur)], axis);
+        traits.add('concat');
+        line = `concat with tanh of itself along axis ${axis}`;
         break;
       }
       case 'matmul': {

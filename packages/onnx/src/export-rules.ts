@@ -3,15 +3,7 @@
  * to the IR without an entry here is a type error. Conv and pool entries read the geometry
  * `@graft/ir` computed (pads per side, unread rows); none is recomputed here.
  */
-import {
-  convGeometry,
-  poolGeometry,
-  transposeGeometry,
-  type ConvGeometry,
-  type Node,
-  type OpName,
-  type PoolAttrs,
-} from '@graft/ir';
+import type { ConvGeometry, OpName, PoolAttrs } from '@graft/ir';
 import type { ExportContext, ExportEntry, ExportRule } from './export-context.ts';
 import { NCHW, OIHW, invert, onlyUnitAxesMove } from './layouts.ts';
 
@@ -112,20 +104,30 @@ function axisNormalisation<K extends 'softmax' | 'logSoftmax'>(opType: 'Softmax'
   };
 }
 
-/** Conv: NCHW input, OIHW weight, pads per side from the geometry; the output stays NCHW. */
+/** The attributes Conv and ConvTranspose share, from the geometry the node carries. */
+function windowAttrs(geo: ConvGeometry) {
+  return { kernel_shape: [geo.kh, geo.kw], strides: [...geo.strides], dilations: [...geo.dilations], pads: onnxPads(geo), group: geo.groups };
+}
+
+/**
+ * Conv: NCHW input, OIHW weight, pads per side from the geometry; the output stays NCHW. A
+ * grouped filter `[kh, kw, cin/g, cout]` is ONNX's `[M, C/g, kh, kw]` in OIHW order, its output
+ * channels split contiguously by group in both systems.
+ */
 const conv2dRule: ExportRule<'conv2d'> = (c) => {
-  const [x, w] = c.node.inputs as [Node, Node];
-  const a = c.attrs;
-  const geo = convGeometry('conv2d', x.shape, w.shape, a.strides, a.padding, a.dilations);
-  const y = c.emit('Conv', [c.permuted(0, NCHW), c.permuted(1, OIHW)], {
-    kernel_shape: [geo.kh, geo.kw],
-    strides: [...a.strides],
-    dilations: [...a.dilations],
-    pads: onnxPads(geo),
-    group: 1,
-  });
+  const y = c.emit('Conv', [c.permuted(0, NCHW), c.permuted(1, OIHW)], windowAttrs(c.node.geometry));
   return { name: y, perm: NCHW };
 };
+
+/**
+ * A depthwise filter `[kh, kw, C, m]` gives output channel `c·m + k`: ONNX's grouped Conv
+ * (group = C) with weight `[C·m, 1, kh, kw]`, the filter in `[C, m, kh, kw]` order reshaped.
+ * The depthwise input gradient is the ConvTranspose of the same weight and groups.
+ */
+function depthwiseWeight(c: ExportContext<'depthwiseConv2d' | 'depthwiseConv2dBackpropInput'>): string {
+  const [kh, kw, channels, multiplier] = c.node.inputs[1]!.shape as [number, number, number, number];
+  return c.emit('Reshape', [c.permuted(1, [2, 3, 0, 1]), c.int64([channels * multiplier, 1, kh, kw])]);
+}
 
 /**
  * ConvTranspose computes `y[o] = Σ x[i]·w[k]` over `o + pad_begin = i·s + k·d`, which is
@@ -135,24 +137,22 @@ const conv2dRule: ExportRule<'conv2d'> = (c) => {
  * reads. Its weight is `[C_in of X, C_out, kh, kw]`: HWIO `[kh, kw, ci, co]` with co the
  * transposed conv's input channels, i.e. the same OIHW order as Conv's.
  */
-function transposedConv<K extends 'conv2dTranspose' | 'conv2dBackpropInput'>(
-  shapeOf: (attrs: ExportContext<K>['attrs']) => readonly number[],
+function transposedConv<K extends 'conv2dTranspose' | 'conv2dBackpropInput' | 'depthwiseConv2dBackpropInput'>(
+  weight: (c: ExportContext<K>) => string,
 ): ExportRule<K> {
   return (c) => {
-    const [v, w] = c.node.inputs as [Node, Node];
-    const a = c.attrs;
-    const geo = transposeGeometry(c.node.op, v.shape, w.shape, shapeOf(a), a.strides, a.padding, a.dilations);
-    const y = c.emit('ConvTranspose', [c.permuted(0, NCHW), c.permuted(1, OIHW)], {
-      kernel_shape: [geo.kh, geo.kw],
-      strides: [...a.strides],
-      dilations: [...a.dilations],
-      pads: onnxPads(geo),
-      output_padding: [geo.h.unread, geo.w.unread],
-      group: 1,
-    });
+    const geo: ConvGeometry = c.node.geometry;
+    const y = c.emit('ConvTranspose', [c.permuted(0, NCHW), weight(c)], { ...windowAttrs(geo), output_padding: [geo.h.unread, geo.w.unread] });
     return { name: y, perm: NCHW };
   };
 }
+
+/** Operands side by side along one axis, in the first operand's order (the others follow it). */
+const concatRule: ExportRule<'concat'> = (c) => {
+  const first = c.anyLayout(0);
+  const inputs = c.node.inputs.map((_, i) => (i === 0 ? first.name : c.permuted(i, first.perm)));
+  return { name: c.emit('Concat', inputs, { axis: first.perm.indexOf(c.attrs.axis) }), perm: first.perm };
+};
 
 function pool<K extends 'maxPool' | 'avgPool'>(opType: 'MaxPool' | 'AveragePool'): ExportEntry<K> {
   return {
@@ -160,8 +160,7 @@ function pool<K extends 'maxPool' | 'avgPool'>(opType: 'MaxPool' | 'AveragePool'
     note: opType === 'AveragePool' ? 'NCHW, explicit pads, count_include_pad = 0' : 'NCHW, explicit pads',
     emit: (c) => {
       const a: PoolAttrs = c.attrs;
-      const geo = poolGeometry(c.node.op, c.node.inputs[0]!.shape, a.ksize, a.strides, a.padding);
-      const attrs = { kernel_shape: [...a.ksize], strides: [...a.strides], pads: onnxPads(geo) };
+      const attrs = { kernel_shape: [...a.ksize], strides: [...a.strides], pads: onnxPads(c.node.geometry) };
       const y = c.emit(opType, [c.permuted(0, NCHW)], opType === 'AveragePool' ? { ...attrs, count_include_pad: 0 } : attrs);
       return { name: y, perm: NCHW };
     },
@@ -271,20 +270,33 @@ export const exportRules: { readonly [K in ExportedOp]: ExportEntry<K> } = {
   },
   matmul: { onnx: ['MatMul'], note: 'batch axes broadcast', emit: (c) => c.emit('MatMul', [c.input(0), c.input(1)]) },
   biasAdd: { onnx: ['Add'], note: 'the bias reshaped to the channel axis of the operand\'s order', emit: biasAddRule },
-  conv2d: { onnx: ['Conv'], note: 'NCHW/OIHW, SAME as explicit pads per side', emit: conv2dRule },
+  conv2d: { onnx: ['Conv'], note: 'NCHW/OIHW, SAME as explicit pads per side, groups as group', emit: conv2dRule },
   conv2dTranspose: {
     onnx: ['ConvTranspose'],
-    note: 'explicit pads, output_padding = the forward conv\'s unread rows',
-    emit: transposedConv<'conv2dTranspose'>((a) => a.outputShape),
+    note: 'explicit pads, output_padding = the forward conv\'s unread rows, groups as group',
+    emit: transposedConv<'conv2dTranspose'>((c) => c.permuted(1, OIHW)),
   },
   conv2dBackpropInput: {
     onnx: ['ConvTranspose'],
     note: 'as conv2dTranspose',
-    emit: transposedConv<'conv2dBackpropInput'>((a) => a.inputShape),
+    emit: transposedConv<'conv2dBackpropInput'>((c) => c.permuted(1, OIHW)),
   },
+  depthwiseConv2d: {
+    onnx: ['Conv', 'Reshape'],
+    note: 'group = C, filter as [C·m, 1, kh, kw]',
+    emit: (c) => ({ name: c.emit('Conv', [c.permuted(0, NCHW), depthwiseWeight(c)], windowAttrs(c.node.geometry)), perm: NCHW }),
+  },
+  depthwiseConv2dBackpropInput: {
+    onnx: ['ConvTranspose', 'Reshape'],
+    note: 'as depthwiseConv2d, transposed',
+    emit: transposedConv<'depthwiseConv2dBackpropInput'>(depthwiseWeight),
+  },
+  concat: { onnx: ['Concat'], note: 'in the first operand\'s axis order', emit: concatRule },
   maxPool: pool('MaxPool'),
   avgPool: pool('AveragePool'),
   conv2dBackpropFilter: { unsupported: unsupportedGradient('the conv filter gradient') },
+  depthwiseConv2dBackpropFilter: { unsupported: unsupportedGradient('the depthwise filter gradient') },
+  fused: { unsupported: 'a compiler-internal node; export the graph before compile()' },
   maxPoolGrad: { unsupported: unsupportedGradient('the max-pool gradient scatter') },
   maxPoolGradGrad: { unsupported: unsupportedGradient('the max-pool gradient gather') },
   dilate: { unsupported: 'no ONNX op inserts zeros between elements' },

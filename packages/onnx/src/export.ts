@@ -205,11 +205,16 @@ class Exporter {
 
     // An output takes over the name of the node output that computes it; an output that is a
     // graph input, an initializer or another output's value gets an Identity node.
+    // Every output's value is made first (a Transpose to graft's order may read a value that
+    // another output is about to rename), then the renames.
     const outputs: ValueInfo[] = [];
     const renamed = new Map<string, string>();
-    for (const [name, n] of Object.entries(this.outputs)) {
+    const values = Object.entries(this.outputs).map(([name, n]) => {
       this.#current = n;
-      const computed = this.#layouts.get(n, identity(n.rank));
+      return [name, n, this.#layouts.get(n, identity(n.rank))] as const;
+    });
+    for (const [name, n, computed] of values) {
+      this.#current = n;
       const value = renamed.get(computed) ?? computed;
       if (value === computed && this.#nodes.some((p) => p.outputs.includes(value))) {
         this.#rename(value, name);

@@ -228,24 +228,22 @@ function samePads(c: ImportContext, k: readonly number[], s: readonly number[]):
   ];
 }
 
-const groupCheck = (node: NodeProto) =>
-  intAttr(node, 'group', 1) !== 1 ? `group = ${intAttr(node, 'group', 1)}: graft has no grouped or depthwise conv2d yet` : undefined;
-
 /**
  * Conv: `y = conv2d(x_NHWC, w_HWIO)` with the view `[0, 2, 3, 1]` as its output order; the
- * bias, a `[M]` vector, joins the channel axis (last in that view).
+ * bias, a `[M]` vector, joins the channel axis (last in that view). `group` is graft's `groups`
+ * (a depthwise Conv is the case group = C): ONNX's weight `[M, C/g, kh, kw]` is graft's grouped
+ * filter `[kh, kw, C/g, M]`, output channels split contiguously by group in both.
  */
 const conv: ImportEntry = {
   graft: ['conv2d', 'biasAdd'],
-  note: 'group = 1; auto_pad SAME_UPPER is SAME, SAME_LOWER explicit pads',
-  check: groupCheck,
+  note: 'group as groups (depthwise: group = C); auto_pad SAME_UPPER is SAME, SAME_LOWER explicit pads',
   build: (c) => {
     checkRank4(c, 'Conv');
     const k = c.shape(1).slice(2);
     const strides = c.ints('strides', [1, 1]);
     const dilations = c.ints('dilations', [1, 1]);
     const padding = spatialPadding(c, k, strides, dilations);
-    let y: Node = c.g.conv2d(c.permuted(0, NHWC), c.permuted(1, HWIO), { strides, dilations, padding });
+    let y: Node = c.g.conv2d(c.permuted(0, NHWC), c.permuted(1, HWIO), { strides, dilations, padding, groups: c.int('group', 1) });
     if (c.has(2)) y = c.g.biasAdd(y, c.input(2));
     return { node: y, perm: NHWC };
   },
@@ -260,12 +258,14 @@ const conv: ImportEntry = {
  */
 const convTranspose: ImportEntry = {
   graft: ['conv2dTranspose', 'biasAdd'],
-  note: 'group = 1; pads, output_padding or output_shape',
-  check: groupCheck,
+  note: 'group as groups; pads, output_padding or output_shape',
   build: (c) => {
     checkRank4(c, 'ConvTranspose');
     const [n, , h, w] = c.shape(0) as [number, number, number, number];
-    const [, m, kh, kw] = c.shape(1) as [number, number, number, number];
+    const groups = c.int('group', 1);
+    // The weight is `[C, M/g, kh, kw]`: M output channels in all.
+    const [, perGroup, kh, kw] = c.shape(1) as [number, number, number, number];
+    const m = perGroup * groups;
     const strides = c.ints('strides', [1, 1]);
     const dilations = c.ints('dilations', [1, 1]);
     const outputPadding = c.ints('output_padding', [0, 0]);
@@ -304,6 +304,7 @@ const convTranspose: ImportEntry = {
       strides,
       dilations,
       padding: pads as unknown as Padding,
+      groups,
     });
     if (c.has(2)) y = c.g.biasAdd(y, c.input(2));
     return { node: y, perm: NHWC };
@@ -605,4 +606,14 @@ export const importRules: Readonly<Record<string, ImportEntry>> = {
   MaxPool: pool('maxPool'),
   AveragePool: pool('avgPool'),
   BatchNormalization: batchNormalization,
+  Concat: {
+    graft: ['concat'],
+    note: "in the first operand's axis order",
+    build: (c) => {
+      const first = c.anyLayout(0);
+      const [axis] = normalise([c.int('axis', 0)], c.shape(0).length, 'Concat');
+      const operands = c.node.inputs.map((_, i) => (i === 0 ? first.node : c.permuted(i, first.perm)));
+      return { node: c.g.concat(operands, first.perm.indexOf(axis!)), perm: first.perm };
+    },
+  },
 };
