@@ -106,4 +106,4 @@ export {
 export { MNIST_SPLIT_SEED, loadMnist, mnistDigits, type Mnist, type MnistOptions } from './mnist.ts';
 export { DatasetError, parseIdx, readIdx, type IdxErrorReason, type IdxTensor, type IdxType } from './idx.ts';
 export { imageClassification, loadDataset, type DatasetName, type ImageDataset, type LoadDatasetOptions, type Split } from './datasets.ts';
-export { crc32, encodePng, invert, svgImage, svgImageGrid, svgLineChart, tileImages, type GrayImage, type LabelledImage, type Series, type TileOptions } from './images.ts';
+export { confusionMatrix, crc32, encodePng, invert, svgConfusionMatrix, svgImage, svgImageGrid, svgLineChart, tileImages, type GrayImage, type LabelledImage, type Series, type TileOptions } from './images.ts';
