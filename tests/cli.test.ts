@@ -70,7 +70,7 @@ describe('graft explain', () => {
 
 describe('graft train and graft demo', () => {
   it('train --json prints one JSON line with the documented fields', () => {
-    const r = graft('train', 'mnist', '--epochs', '1', '--train-size', '600', '--test-size', '300', '--json', '--quiet', '--seed', '3');
+    const r = graft('train', 'mnist', '--epochs', '1', '--batch', '8', '--train-size', '600', '--test-size', '300', '--json', '--quiet', '--seed', '3');
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -78,7 +78,7 @@ describe('graft train and graft demo', () => {
     expect(m.testAccuracy).toBeGreaterThan(0.3);
     expect(m.testAccuracy).toBeLessThanOrEqual(1);
     expect(m.testLoss).toBeGreaterThan(0);
-    expect(m).toMatchObject({ epochs: 1, backend: 'cpu', seed: 3 });
+    expect(m).toMatchObject({ epochs: 1, backend: 'cpu', seed: 3, dataset: 'mnist', model: 'small-cnn' });
     expect(m.imagesPerSecond).toBeGreaterThan(0);
   });
 
@@ -89,14 +89,17 @@ describe('graft train and graft demo', () => {
     const { nn } = await import('graft');
     const { demoCnn } = await import('graft/programs');
     const dir = mkdtempSync(join(tmpdir(), 'graft-train-'));
-    const r = graft('train', 'mnist', '--epochs', '1', '--train-size', '256', '--test-size', '64', '--quiet', '--save', join(dir, 'w.bin'), '--out', join(dir, 'pictures'));
+    const r = graft('train', 'mnist', '--model', 'demo-cnn', '--epochs', '1', '--train-size', '256', '--test-size', '64', '--quiet', '--save', join(dir, 'w.bin'), '--out', join(dir, 'pictures'));
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(new RegExp(`wrote ${join(dir, 'w.bin').replace(/[/.]/g, '\\$&')} \\(\\d+ bytes of weights\\)`));
     const model = demoCnn(7);
     nn.loadWeights(model, join(dir, 'w.bin'));
-    expect(readFileSync(join(dir, 'pictures', 'mnist-predictions.svg'), 'utf8')).toContain('</svg>');
-    expect(readFileSync(join(dir, 'pictures', 'mnist-loss.svg'), 'utf8')).toContain('</svg>');
-    expect([...readFileSync(join(dir, 'pictures', 'mnist-samples.png')).subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
+    for (const f of ['loss.svg', 'accuracy.svg', 'confusion.svg', 'mistakes.svg']) expect(readFileSync(join(dir, 'pictures', f), 'utf8'), f).toContain('</svg>');
+    const metrics = JSON.parse(readFileSync(join(dir, 'pictures', 'metrics.json'), 'utf8')) as { confusion: number[]; split: string; model: string };
+    // The confusion matrix counts every one of the 64 test images once.
+    expect(metrics.confusion.reduce((a, b) => a + b, 0)).toBe(64);
+    expect(metrics.split).toBe('first 256 of the official train split (256) / first 64 of the official test split (64)');
+    expect(metrics.model).toBe('demo-cnn');
   });
 
   it('train stops on a NaN-producing learning rate with a message naming the first non-finite node', () => {

@@ -79,7 +79,7 @@ describe('compiling the training step of a small CNN (batch 64, float32)', () =>
     expect(stats.steps).toBeLessThan(stats.nodes - 8);
     expect(program.listing()).toMatch(/fused\[biasAdd,relu\]/);
     expect(program.listing()).toMatch(/fused\[biasAdd,step,mul\]/);
-    checkPlan(program.plan);
+    checkPlan(program.plan, program.memory!);
   });
 
   it('a second run allocates no typed array, in the executor or in the kernels’ scratch workspaces', async () => {

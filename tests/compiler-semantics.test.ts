@@ -211,7 +211,7 @@ describe('compiler passes preserve semantics (random float64 graphs and their gr
         for (const f of feedSets) want.push(await reference.run(f));
         for (const [name, options] of Object.entries(variants)) {
           const program = compile(outputs, { backend: cpu({ poison: true }), ...options });
-          checkPlan(program.plan);
+          checkPlan(program.plan, program.memory!);
           for (let k = 0; k < feedSets.length; k++) {
             const got = await program.run(feedSets[k]!, { copy: false });
             for (const [out, values] of Object.entries(want[k]!)) {
@@ -237,7 +237,7 @@ describe('outputs that are not computed by a step of their own', () => {
     const r = g.reshape(g.exp(x), [3, 2]);
     const y = g.add(x, c);
     const program = compile({ x, c, r, y, alsoY: y, cc: g.mul(c, 2) }, { backend: cpu({ poison: true }) });
-    checkPlan(program.plan);
+    checkPlan(program.plan, program.memory!);
     const kinds = program.plan.steps.map((s) => s.kind);
     expect(kinds.filter((k) => k === 'copy').length).toBe(3);
     const xv = Float32Array.from([0, 1, 2, 3, 4, 5]);

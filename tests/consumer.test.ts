@@ -50,7 +50,7 @@ beforeAll(() => {
   const out = sh(process.execPath, [join(root, 'scripts', 'pack.mjs'), join(consumer, 'packs')], root, process.env);
   tarballs = JSON.parse(out.trim().split('\n').pop()!) as typeof tarballs;
   expect(tarballs.map((t) => t.name).sort()).toEqual(
-    ['@graft/autodiff', '@graft/backend-cpu', '@graft/backend-gpujs', '@graft/compiler', '@graft/gradcheck', '@graft/ir', '@graft/nn', '@graft/rewrite', 'graft'].sort(),
+    ['@graft/autodiff', '@graft/backend-cpu', '@graft/backend-gpujs', '@graft/compiler', '@graft/gradcheck', '@graft/ir', '@graft/nn', '@graft/onnx', '@graft/rewrite', 'graft'].sort(),
   );
   const project = join(consumer, 'project');
   mkdirSync(join(project, 'page'), { recursive: true });
@@ -218,7 +218,16 @@ describe('graft bundled for the browser and run in headless Chromium', () => {
     const want = await nodeReference();
     const { result, ms } = await runPage(true);
     type Run = { loss: number[]; dx: number[]; dw: number[]; ms: number };
-    const r = result as unknown as { crossOriginIsolated: boolean; cpuThreads: number; workerChunks: number; threadedEqualsSingle: boolean; cpu: Run; webgl2: Run & { device: string; kernelClasses: string[] } };
+    const r = result as unknown as {
+      crossOriginIsolated: boolean;
+      cpuThreads: number;
+      workerChunks: number;
+      threadedEqualsSingle: boolean;
+      cpu: Run;
+      webgl2: Run & { device: string; kernelClasses: string[] };
+      webgpuAdapter: string | null;
+      webgpu?: Run & { kernelClasses: string[] };
+    };
     expect(r.crossOriginIsolated).toBe(true);
     expectClose(r.cpu, want, 'cpu()');
     expectClose(r.webgl2, want, 'gpujs(webgl2)');
@@ -226,9 +235,14 @@ describe('graft bundled for the browser and run in headless Chromium', () => {
     expect(r.cpuThreads).toBeGreaterThanOrEqual(2);
     expect(r.workerChunks).toBeGreaterThan(0);
     expect(r.threadedEqualsSingle).toBe(true);
+    // This Chromium runs with --enable-unsafe-webgpu, which gives SwiftShader's adapter.
+    expect(r.webgpuAdapter).not.toBeNull();
+    expectClose(r.webgpu!, want, 'gpujs(webgpu)');
+    expect(r.webgpu!.kernelClasses).toEqual(['WebGPUKernel']);
     console.log(
       `Chromium (isolated): page loaded and ran in ${ms.toFixed(0)} ms; cpu() ${r.cpu.ms.toFixed(0)} ms on ${r.cpuThreads} threads ` +
-        `(${r.workerChunks} chunks run by Web Workers); gpujs(webgl2) ${r.webgl2.ms.toFixed(0)} ms on ${r.webgl2.kernelClasses.join()} — renderer "${r.webgl2.device}"`,
+        `(${r.workerChunks} chunks run by Web Workers); gpujs(webgl2) ${r.webgl2.ms.toFixed(0)} ms on ${r.webgl2.kernelClasses.join()} — renderer "${r.webgl2.device}"; ` +
+        `gpujs(webgpu) on ${r.webgpu!.kernelClasses.join()}, adapter "${r.webgpuAdapter}"`,
     );
   });
 

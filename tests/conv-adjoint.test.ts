@@ -25,7 +25,7 @@ async function checkAdjoint(c: ConvConfig): Promise<boolean> {
   const x = { shape: c.x, data: uniform(rng, sizeOfDims(c.x)) };
   const w = { shape: c.w, data: uniform(rng, sizeOfDims(c.w)) };
   const dy = { shape: out, data: uniform(rng, sizeOfDims(out)) };
-  const attrs = { strides: c.strides, padding: c.padding, dilations: c.dilations };
+  const attrs = { strides: c.strides, padding: c.padding, dilations: c.dilations, groups: c.groups };
   const r = await evaluate('float64', { x, w, dy }, (g, i) => ({
     y: g.conv2d(i.x, i.w, attrs),
     dx: g.conv2dBackpropInput(i.dy, i.w, { ...attrs, inputShape: c.x }),

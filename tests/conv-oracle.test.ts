@@ -3,9 +3,11 @@
  *
  *     y[n, i, j, co] = Σ_{a, b, ci} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci] · w[a, b, ci, co]
  *
- * in float64, to |a − b| ≤ 1e-12·(1 + |b|), over fast-check-generated configurations and
- * named fixed cases. conv2dBackpropInput and conv2dBackpropFilter are checked against their
- * own scatter / sum oracles, and conv2dTranspose against the scatter oracle.
+ * (with groups: ci runs over the group of co's channels) in float64, to |a − b| ≤ 1e-12·(1 + |b|),
+ * over fast-check-generated configurations and named fixed cases. conv2dBackpropInput and
+ * conv2dBackpropFilter are checked against their own scatter / sum oracles, and
+ * conv2dTranspose against the scatter oracle. The depthwise family likewise, against oracles
+ * written from `tf.nn.depthwise_conv2d`'s own definition (not as a grouped conv).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +15,24 @@ import { convGeometry, ops, validInputSizes } from 'graft';
 import {
   convConfig,
   convConfigArb,
+  depthwiseConfigArb,
+  depthwiseGeometryOf,
   geometryOf,
   TraitCounter,
   convTraits,
   type ConvConfig,
+  type DepthwiseConfig,
 } from './util/conv-config.ts';
-import { refAxis, refBackpropFilter, refBackpropInput, refConv2d, toPair } from './util/oracle.ts';
+import {
+  refAxis,
+  refBackpropFilter,
+  refBackpropInput,
+  refConv2d,
+  refDepthwiseBackpropFilter,
+  refDepthwiseBackpropInput,
+  refDepthwiseConv2d,
+  toPair,
+} from './util/oracle.ts';
 import { mulberry32, uniform } from './util/random.ts';
 import { evaluate } from './util/run.ts';
 import { assertClose, inner, sizeOfDims, type Tensor } from './util/tensor.ts';
@@ -40,7 +54,7 @@ function convData(c: ConvConfig): { x: Tensor; w: Tensor; dy: Tensor } {
 /** Runs all four ops of the family for one configuration and checks each against its oracle. */
 async function checkFamily(c: ConvConfig): Promise<void> {
   const { x, w, dy } = convData(c);
-  const attrs = { strides: c.strides, padding: c.padding, dilations: c.dilations };
+  const attrs = { strides: c.strides, padding: c.padding, dilations: c.dilations, groups: c.groups };
   const { nodes, out } = await evaluate('float64', { x, w, dy }, (g, i) => ({
     y: g.conv2d(i.x, i.w, attrs),
     dx: g.conv2dBackpropInput(i.dy, i.w, { ...attrs, inputShape: c.x }),
@@ -51,11 +65,43 @@ async function checkFamily(c: ConvConfig): Promise<void> {
   expect(nodes.dx.shape).toEqual(c.x);
   expect(nodes.dw.shape).toEqual(c.w);
   expect(nodes.t.shape).toEqual(c.x);
-  const dxRef = refBackpropInput(dy, w, c.x, c.strides, c.padding, c.dilations);
-  assertClose(out.y, refConv2d(x, w, c.strides, c.padding, c.dilations), TOL, `conv2d ${c.name}`);
+  const dxRef = refBackpropInput(dy, w, c.x, c.strides, c.padding, c.dilations, c.groups);
+  assertClose(out.y, refConv2d(x, w, c.strides, c.padding, c.dilations, c.groups), TOL, `conv2d ${c.name}`);
   assertClose(out.dx, dxRef, TOL, `conv2dBackpropInput ${c.name}`);
-  assertClose(out.dw, refBackpropFilter(x, dy, c.w, c.strides, c.padding, c.dilations), TOL, `conv2dBackpropFilter ${c.name}`);
+  assertClose(out.dw, refBackpropFilter(x, dy, c.w, c.strides, c.padding, c.dilations, c.groups), TOL, `conv2dBackpropFilter ${c.name}`);
   assertClose(out.t, dxRef, TOL, `conv2dTranspose ${c.name}`);
+}
+
+function depthwiseData(c: DepthwiseConfig): { x: Tensor; w: Tensor; dy: Tensor } {
+  const rng = mulberry32(c.seed);
+  const out = depthwiseGeometryOf(c).outShape;
+  return {
+    x: { shape: c.x, data: uniform(rng, sizeOfDims(c.x)) },
+    w: { shape: c.w, data: uniform(rng, sizeOfDims(c.w)) },
+    dy: { shape: out, data: uniform(rng, sizeOfDims(out)) },
+  };
+}
+
+/** The depthwise family for one configuration, each op against its oracle, and the adjoint identity. */
+async function checkDepthwise(c: DepthwiseConfig): Promise<void> {
+  const { x, w, dy } = depthwiseData(c);
+  const attrs = { strides: c.strides, padding: c.padding, dilations: c.dilations };
+  const { nodes, out } = await evaluate('float64', { x, w, dy }, (g, i) => ({
+    y: g.depthwiseConv2d(i.x, i.w, attrs),
+    dx: g.depthwiseConv2dBackpropInput(i.dy, i.w, { ...attrs, inputShape: c.x }),
+    dw: g.depthwiseConv2dBackpropFilter(i.x, i.dy, { ...attrs, filterShape: c.w }),
+  }));
+  expect(nodes.y.shape, `depthwiseConv2d output shape, ${c.name}`).toEqual(dy.shape);
+  assertClose(out.y, refDepthwiseConv2d(x, w, c.strides, c.padding, c.dilations), TOL, `depthwiseConv2d ${c.name}`);
+  assertClose(out.dx, refDepthwiseBackpropInput(dy, w, c.x, c.strides, c.padding, c.dilations), TOL, `depthwiseConv2dBackpropInput ${c.name}`);
+  assertClose(out.dw, refDepthwiseBackpropFilter(x, dy, c.w, c.strides, c.padding, c.dilations), TOL, `depthwiseConv2dBackpropFilter ${c.name}`);
+  // ⟨D(x, w), dy⟩ = ⟨x, B_d(dy, w)⟩ = ⟨w, F_d(x, dy)⟩ on the executor's numbers.
+  const l = inner(out.y, dy.data);
+  const m = inner(x.data, out.dx);
+  const r = inner(w.data, out.dw);
+  const scale = Math.max(l.scale, m.scale, r.scale, Number.MIN_VALUE);
+  expect(Math.abs(l.value - m.value), `${c.name}: adjoint in x`).toBeLessThanOrEqual(TOL * scale);
+  expect(Math.abs(l.value - r.value), `${c.name}: adjoint in w`).toBeLessThanOrEqual(TOL * scale);
 }
 
 /**
@@ -76,6 +122,10 @@ const fixed: readonly { readonly config: ConvConfig; readonly trait?: string }[]
   { config: convConfig({ x: [1, 5, 5, 1], w: [2, 2, 1, 1], strides: [1, 1], dilations: [2, 2], padding: 'SAME' }), trait: 'dilation > 1' },
   { config: convConfig({ x: [2, 9, 8, 3], w: [4, 3, 3, 2], strides: [3, 2], dilations: [2, 3], padding: 'SAME' }), trait: 'dilations differ per axis' },
   { config: convConfig({ x: [1, 6, 6, 1], w: [1, 1, 1, 1], strides: [3, 3], dilations: [1, 1], padding: 'VALID' }), trait: 'stride > effective kernel' },
+  { config: convConfig({ x: [2, 7, 6, 4], w: [3, 2, 2, 6], strides: [2, 1], dilations: [1, 2], padding: 'SAME', groups: 2 }), trait: 'groups > 1, several channels per group' },
+  { config: convConfig({ x: [1, 5, 5, 6], w: [1, 1, 2, 3], strides: [1, 1], dilations: [1, 1], padding: 'VALID', groups: 3 }), trait: 'groups > 1, several channels per group' },
+  { config: convConfig({ x: [1, 6, 7, 3], w: [2, 3, 1, 6], strides: [2, 3], dilations: [1, 1], padding: [[1, 0], [2, 1]], groups: 3 }), trait: 'groups = cin' },
+  { config: convConfig({ x: [1, 3, 3, 4], w: [3, 3, 1, 4], strides: [1, 1], dilations: [1, 1], padding: 'VALID', groups: 4 }), trait: 'output 1x1' },
 ];
 
 describe('conv family vs independent oracles (float64, 1e-12)', () => {
@@ -95,6 +145,40 @@ describe('conv family vs independent oracles (float64, 1e-12)', () => {
     expect(g.outShape).toEqual([1, 4, 4, 3]);
   });
 
+  it(`depthwise family: ${RUNS} generated configurations (multiplier 1 and > 1), each op and the adjoint identity`, async () => {
+    let multiplied = 0;
+    let unread = 0;
+    let single = 0;
+    await fc.assert(
+      fc.asyncProperty(depthwiseConfigArb, async (c) => {
+        const g = depthwiseGeometryOf(c);
+        if (c.w[3] > 1) multiplied++;
+        if (g.h.unread > 0 || g.w.unread > 0) unread++;
+        if (g.h.out === 1 && g.w.out === 1) single++;
+        await checkDepthwise(c);
+      }),
+      { seed: SEED + 1, numRuns: RUNS },
+    );
+    expect(multiplied).toBeGreaterThan(RUNS / 4);
+    expect(unread).toBeGreaterThan(0);
+    expect(single).toBeGreaterThan(0);
+  });
+
+  for (const ex of ops.depthwiseConv2d.examples) {
+    it(`depthwise record example ${ex.name}`, async () => {
+      const c: DepthwiseConfig = {
+        name: ex.name,
+        x: ex.inputs[0] as DepthwiseConfig['x'],
+        w: ex.inputs[1] as DepthwiseConfig['w'],
+        strides: toPair(ex.attrs.strides),
+        dilations: toPair(ex.attrs.dilations),
+        padding: ex.attrs.padding ?? 'VALID',
+        seed: 5,
+      };
+      await checkDepthwise(c);
+    });
+  }
+
   it(`property: ${RUNS} generated configurations (seed ${SEED}) cover every required trait`, async () => {
     const traits = new TraitCounter();
     await fc.assert(
@@ -113,8 +197,9 @@ describe('conv geometry record agrees with TensorFlow rules recomputed here', ()
     fc.assert(
       fc.property(convConfigArb, (c) => {
         const ref = geometryOf(c);
-        const g = convGeometry('conv2d', c.x, c.w, c.strides, c.padding, c.dilations);
+        const g = convGeometry('conv2d', c.x, c.w, c.strides, c.padding, c.dilations, undefined, c.groups);
         expect(g.outShape).toEqual(ref.outShape);
+        expect([g.groups, g.groupInC, g.groupOutC]).toEqual([c.groups, c.x[3] / c.groups, c.w[3] / c.groups]);
         expect(g.pads).toEqual([ref.h.before, ref.h.after, ref.w.before, ref.w.after]);
         expect([g.h.unread, g.w.unread]).toEqual([ref.h.unread, ref.w.unread]);
       }),
@@ -145,20 +230,22 @@ function parsePair(text: string): [number, number] {
 }
 
 describe('conv examples of the op records are named by their geometry', () => {
-  // Name form: `x=[1,7,6,1] w=[2,3,1,2] s=[3,2] d=1 p=valid (unread rows)`.
-  const pattern = /^x=(\[[\d,]+\]) w=(\[[\d,]+\]) s=(\d+|\[\d+,\d+\]) d=(\d+|\[\d+,\d+\]) p=(same|valid|explicit)(?: \((.+)\))?$/;
+  // Name form: `x=[1,7,6,1] w=[2,3,1,2] s=[3,2] d=1 p=valid g=2 (unread rows)`.
+  const pattern = /^x=(\[[\d,]+\]) w=(\[[\d,]+\]) s=(\d+|\[\d+,\d+\]) d=(\d+|\[\d+,\d+\]) p=(same|valid|explicit)(?: g=(\d+))?(?: \((.+)\))?$/;
   for (const ex of ops.conv2d.examples) {
     it(ex.name, () => {
       const m = pattern.exec(ex.name);
       expect(m, `name does not follow the geometry pattern`).not.toBeNull();
-      const [, x, w, st, di, p, claim] = m!;
+      const [, x, w, st, di, p, groups, claim] = m!;
       const c = convConfig({
         x: ex.inputs[0] as ConvConfig['x'],
         w: ex.inputs[1] as ConvConfig['w'],
         strides: ex.attrs.strides as [number, number],
         dilations: ex.attrs.dilations as [number, number],
         padding: ex.attrs.padding ?? 'VALID',
+        groups: ex.attrs.groups ?? 1,
       });
+      expect(Number(groups ?? 1)).toBe(c.groups);
       expect({ x: JSON.parse(x!), w: JSON.parse(w!), s: parsePair(st!), d: parsePair(di!) }).toEqual({ x: c.x, w: c.w, s: c.strides, d: c.dilations });
       expect(p).toBe(typeof c.padding === 'string' ? c.padding.toLowerCase() : 'explicit');
       const traits = convTraits(c);
@@ -167,6 +254,7 @@ describe('conv examples of the op records are named by their geometry', () => {
         'unread rows': 'trailing input rows never read',
         'stride > kernel': 'stride > kernel',
         '1x1 output': 'output 1x1',
+        'depthwise as groups = cin': 'groups = cin',
       };
       if (claim !== undefined) {
         expect(Object.keys(claimed), `unknown claim "${claim}"`).toContain(claim);
@@ -204,9 +292,9 @@ describe('the oracles are consistent with each other (guards the guards)', () =>
     fc.assert(
       fc.property(convConfigArb, (c) => {
         const { x, w, dy } = convData(c);
-        const y = refConv2d(x, w, c.strides, c.padding, c.dilations);
-        const dx = refBackpropInput(dy, w, c.x, c.strides, c.padding, c.dilations);
-        const dw = refBackpropFilter(x, dy, c.w, c.strides, c.padding, c.dilations);
+        const y = refConv2d(x, w, c.strides, c.padding, c.dilations, c.groups);
+        const dx = refBackpropInput(dy, w, c.x, c.strides, c.padding, c.dilations, c.groups);
+        const dw = refBackpropFilter(x, dy, c.w, c.strides, c.padding, c.dilations, c.groups);
         const l = inner(y.data, dy.data);
         const m = inner(x.data, dx.data);
         const r = inner(w.data, dw.data);

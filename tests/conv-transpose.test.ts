@@ -31,17 +31,18 @@ interface TransposeCase {
   readonly strides: readonly [number, number];
   readonly dilations: readonly [number, number];
   readonly padding: PaddingSpec;
+  readonly groups?: number;
 }
 
 /** Runs conv2dTranspose and conv2dBackpropInput with `outputShape` and checks both against the scatter oracle. */
 async function checkOutputShape(c: TransposeCase, outputShape: readonly number[], label: string): Promise<Float64Array> {
-  const attrs = { strides: c.strides, padding: c.padding, dilations: c.dilations };
+  const attrs = { strides: c.strides, padding: c.padding, dilations: c.dilations, groups: c.groups ?? 1 };
   const r = await evaluate('float64', { v: c.v, w: c.w }, (g, i) => ({
     t: g.conv2dTranspose(i.v, i.w, { ...attrs, outputShape }),
     bi: g.conv2dBackpropInput(i.v, i.w, { ...attrs, inputShape: outputShape }),
   }));
   expect(r.nodes.t.shape).toEqual(outputShape);
-  const ref = refBackpropInput(c.v, c.w, outputShape, c.strides, c.padding, c.dilations);
+  const ref = refBackpropInput(c.v, c.w, outputShape, c.strides, c.padding, c.dilations, c.groups ?? 1);
   assertClose(r.out.t, ref, TOL, `conv2dTranspose ${label}`);
   assertClose(r.out.bi, ref, TOL, `conv2dBackpropInput ${label}`);
   return r.out.t as Float64Array;
@@ -56,6 +57,7 @@ function transposeCase(c: ConvConfig): TransposeCase {
     strides: c.strides,
     dilations: c.dilations,
     padding: c.padding,
+    groups: c.groups,
   };
 }
 
@@ -63,7 +65,7 @@ function expectInvalid(c: TransposeCase, outputShape: readonly number[], hs: num
   const g = new Graph({ dtype: 'float64' });
   const v = g.input('v', c.v.shape);
   const w = g.input('w', c.w.shape);
-  const build = () => g.conv2dTranspose(v, w, { strides: c.strides, padding: c.padding, dilations: c.dilations, outputShape });
+  const build = () => g.conv2dTranspose(v, w, { strides: c.strides, padding: c.padding, dilations: c.dilations, groups: c.groups ?? 1, outputShape });
   expect(build).toThrow(ShapeError);
   expect(build).toThrow(`valid heights: ${hs.join(' or ')}; valid widths: ${ws.join(' or ')}`);
 }
@@ -122,7 +124,8 @@ describe('conv2dTranspose = conv2dBackpropInput for every valid output shape', (
       fc.asyncProperty(convConfigArb, async (cfg) => {
         const c = transposeCase(cfg);
         const [n, oh, ow] = c.v.shape as [number, number, number, number];
-        const [kh, kw, cin] = c.w.shape as [number, number, number, number];
+        const [kh, kw] = c.w.shape as [number, number, number, number];
+        const cin = cfg.x[3];
         const hs = validSizes(oh, kh, c.strides[0], c.dilations[0], c.padding, 0);
         const ws = validSizes(ow, kw, c.strides[1], c.dilations[1], c.padding, 1);
         expect(hs).toContain(cfg.x[1]);

@@ -201,6 +201,53 @@ describe('conv gradients and conv2dTranspose shapes', () => {
   });
 });
 
+describe('grouped and depthwise conv, concat, fused', () => {
+  it('groups that do not divide the channels', () => {
+    const g = graph();
+    const x = g.input('x', [1, 5, 5, 6]);
+    expectError(() => g.conv2d(g.input('x5', [1, 5, 5, 5]), g.input('w', [3, 3, 2, 4]), { groups: 2 }), ShapeError, 'conv2d: x channels (5) must be divisible by groups (2)', 'groups 2');
+    expectError(() => g.conv2d(x, g.input('w1', [3, 3, 3, 5]), { groups: 2 }), ShapeError, 'conv2d: w out-channels (5) must be divisible by groups (2)', 'w [3,3,3,5]');
+    expectError(() => g.conv2d(x, g.input('w2', [3, 3, 2, 4]), { groups: 2 }), ShapeError, 'conv2d: x channels (6) must equal w in-channels (2) × groups (2)', 'x [1,5,5,6]');
+    expectError(() => g.conv2dBackpropInput(g.input('dy', [1, 3, 3, 4]), g.input('w3', [3, 3, 2, 4]), { inputShape: [1, 5, 5, 6], groups: 2 }), ShapeError, 'conv2dBackpropInput: inputShape channels (6) must equal w in-channels (2) × groups (2)');
+    expectError(() => g.conv2dBackpropFilter(x, g.input('dy2', [1, 3, 3, 4]), { filterShape: [3, 3, 3, 4], groups: 4 }), ShapeError, 'conv2dBackpropFilter: x channels (6) must be divisible by groups (4)');
+  });
+
+  it('groups that are not a positive integer', () => {
+    const g = graph();
+    const x = g.input('x', [1, 5, 5, 4]);
+    const w = g.input('w', [3, 3, 2, 4]);
+    for (const groups of [0, 1.5, -2, NaN]) expectError(() => g.conv2d(x, w, { groups }), AttrError, 'conv2d: groups must be a positive integer');
+    expectError(() => g.conv2dTranspose(g.input('v', [1, 3, 3, 4]), w, { outputShape: [1, 5, 5, 4], groups: '2' as never }), AttrError, 'conv2dTranspose: groups must be a positive integer');
+  });
+
+  it('depthwise channels and shapes', () => {
+    const g = graph();
+    const x = g.input('x', [2, 6, 6, 3]);
+    expectError(() => g.depthwiseConv2d(x, g.input('w', [3, 3, 4, 2])), ShapeError, 'depthwiseConv2d: x channels (3) must equal w in-channels (4)', 'x [2,6,6,3], w [3,3,4,2]');
+    expectError(() => g.depthwiseConv2d(x, g.input('w2', [3, 3, 3])), ShapeError, 'depthwiseConv2d: w must have rank 4, got rank 3');
+    expectError(() => g.depthwiseConv2d(x, g.input('w3', [7, 7, 3, 1])), ShapeError, 'depthwiseConv2d: effective kernel height (7 = (7 − 1)·1 + 1) must not exceed padded input height (6)');
+    const w = g.input('w4', [3, 3, 3, 2]);
+    expectError(() => g.depthwiseConv2dBackpropInput(g.input('dy', [2, 4, 4, 6]), w, { inputShape: [2, 6, 6, 4] }), ShapeError, 'depthwiseConv2dBackpropInput: inputShape channels (4) must equal w in-channels (3)');
+    expectError(() => g.depthwiseConv2dBackpropInput(g.input('dy2', [2, 4, 4, 6]), w, { inputShape: [2, 9, 6, 3] }), ShapeError, 'valid heights: 6');
+    expectError(() => g.depthwiseConv2dBackpropFilter(x, g.input('dy3', [2, 4, 4, 3]), { filterShape: [3, 3, 3, 2] }), ShapeError, 'depthwiseConv2dBackpropFilter: dy shape [2,4,4,3] must equal depthwiseConv2d(x, filterShape) output [2,4,4,6]');
+    expectError(() => g.depthwiseConv2d(x, w, { groups: 3 } as never), AttrError, 'depthwiseConv2d: unknown option "groups"');
+  });
+
+  it('concat of shapes that differ off the axis, or of nothing', () => {
+    const g = graph();
+    const a = g.input('a', [2, 3, 4]);
+    expectError(() => g.concat([a, g.input('b', [2, 2, 5])]), ShapeError, 'concat: operands must have equal shapes except along axis 2: xs[0] is [2,3,4], xs[1] is [2,2,5]');
+    expectError(() => g.concat([]), AttrError, 'concat: takes at least 1 operand, got 0');
+    expectError(() => g.concat([a], 3), AttrError, 'concat: axis must be an integer in [-3, 2]');
+    expectError(() => g.concat([g.constant(1)]), ShapeError, 'concat: operands must have rank ≥ 1');
+  });
+
+  it('apply refuses a record without arithmetic', () => {
+    const g = graph();
+    expectError(() => g.apply({ name: 'nothing' } as never, [g.input('x', [2])]), AttrError, 'apply: record must be an elementwise op record');
+  });
+});
+
 describe('pooling, dilate, pad', () => {
   it('pool window larger than the input, explicit padding not smaller than the window, bad ksize', () => {
     const g = graph();

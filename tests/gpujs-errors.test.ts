@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { AttrError, Graph, ShapeError, compile } from 'graft';
-import { BackendUnavailableError, KERNEL_CLASS, gpujs, type GpujsBackend } from '../packages/backend-gpujs/src/index.ts';
+import { BackendUnavailableError, KERNEL_CLASS, PrecisionError, gpujs, type GpujsBackend } from '../packages/backend-gpujs/src/index.ts';
 
 describe('gpujs: unavailable modes and limits', () => {
   const created: GpujsBackend[] = [];
@@ -63,6 +63,32 @@ describe('gpujs: unavailable modes and limits', () => {
     const out = await compile({ y: g.square(x) }, { backend }).run({ x: Float32Array.of(1, 2, 3, 4) });
     expect(Array.from(out.y!)).toEqual([1, 4, 9, 16]);
     expect([...backend.kernelClasses()]).toEqual([KERNEL_CLASS[backend.mode]]);
+  });
+
+  it('a float64 program is refused unless float32 computation is asked for, and the choice shows in stats()', async () => {
+    const strict = gpujs({ mode: 'webasm' });
+    const lenient = gpujs({ mode: 'webasm', float64: 'compute-in-float32' });
+    created.push(strict, lenient);
+    expect(strict.float64).toBe('refuse');
+    const g = new Graph({ dtype: 'float64' });
+    const x = g.input('x', [3]);
+    const y = g.exp(x);
+    let error: unknown;
+    try {
+      compile({ y }, { backend: strict });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PrecisionError);
+    expect((error as Error).message).toMatch(/^gpujs\(webasm\): float64 programs must be allowed to compute in float32 .*gpujs\(\{ float64: 'compute-in-float32' \}\)/);
+    expect((error as PrecisionError).values).toMatchObject({ float64Buffers: 2 });
+    const program = compile({ y }, { backend: lenient });
+    const out = await program.run({ x: Float64Array.of(1, 0, -1) });
+    // exp(1) in float32 is 2.7182817459106445, not Math.E: the stats say so.
+    expect(out.y![0]).toBe(Math.fround(Math.E));
+    expect(program.stats().executor).toMatchObject({ mode: 'webasm', kernelClass: 'WebAssemblyKernel', precision: 'float64 computed in float32' });
+    program.dispose();
+    expect(() => gpujs({ mode: 'webasm', float64: 'yes' as never })).toThrow(/float64 must be 'refuse' or 'compute-in-float32'/);
   });
 
   it('a tensor over 2^24 elements is refused when compiling, naming the node, shape and limit', () => {

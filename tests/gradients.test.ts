@@ -13,15 +13,8 @@ import fc from 'fast-check';
 import { Graph, ops, type Node, type OpName } from 'graft';
 import { adjointCheck, DEFAULT_TOLERANCE, gradcheck } from '@graft/gradcheck';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convConfigArb, geometryOf, TraitCounter, type ConvConfig } from './util/conv-config.ts';
-import {
-  buildOpCase,
-  differentiableOperands,
-  dims,
-  ErrorTracker,
-  opsWithOperands,
-  recordOf,
-} from './util/gradcheck-data.ts';
+import { convConfigArb, depthwiseConfigArb, depthwiseGeometryOf, geometryOf, TraitCounter, type ConvConfig, type DepthwiseConfig } from './util/conv-config.ts';
+import { buildOpCase, dims, ErrorTracker, operandNameOf, opsWithOperands, recordOf } from './util/gradcheck-data.ts';
 
 const SEED = 0x9_4ad;
 const tracker = new ErrorTracker();
@@ -30,12 +23,10 @@ afterAll(() => {
   console.log(tracker.summary('gradients.test.ts', DEFAULT_TOLERANCE.rtol, DEFAULT_TOLERANCE.atol));
 });
 
-/** Gradcheck of `Σ op(…) ⊙ r` w.r.t. every differentiable operand. */
+/** Gradcheck of `Σ op(…) ⊙ r` w.r.t. every operand (each has a rule: the record's vjp table is typed by operand name). */
 async function checkOp(op: OpName, shapes: readonly (readonly number[])[], attrs: unknown, seed: number, order: 1 | 2, label: string) {
   const c = buildOpCase(new Graph({ dtype: 'float64' }), op, shapes, attrs, seed);
-  const names = differentiableOperands(op);
-  const xs = names.map((n) => c.inputs[recordOf(op).operands.indexOf(n)]!);
-  const report = await gradcheck(c.y, xs, { feeds: c.feeds, order, seed });
+  const report = await gradcheck(c.y, c.inputs, { feeds: c.feeds, order, seed });
   tracker.record(`${label} (order ${order})`, report);
   expect(report.ok, `${label}\n${report}`).toBe(true);
   return report;
@@ -86,7 +77,7 @@ type ConvFamily = 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'c
 
 /** Operand shapes and attrs of a conv-family op for the forward configuration c. */
 function convFamilyCase(op: ConvFamily, c: ConvConfig): { shapes: (readonly number[])[]; attrs: object } {
-  const conv = { strides: c.strides, padding: c.padding, dilations: c.dilations };
+  const conv = { strides: c.strides, padding: c.padding, dilations: c.dilations, groups: c.groups };
   const out = geometryOf(c).outShape;
   switch (op) {
     case 'conv2d':
@@ -113,7 +104,7 @@ describe('generated conv configurations (fast-check)', () => {
         const { shapes, attrs } = convFamilyCase(op, c);
         await checkOp(op, shapes, attrs, c.seed, 1, `${op} ${c.name}`);
         const g = new Graph({ dtype: 'float64' });
-        const inputs = recordOf(op).operands.map((name, i) => g.input(name, shapes[i]!));
+        const inputs = shapes.map((shape, i) => g.input(operandNameOf(op, i), shape));
         const y = g.node(op, inputs, attrs as never) as Node;
         for (const x of inputs) {
           const r = await adjointCheck(y, x, { seed: c.seed });
@@ -133,6 +124,53 @@ describe('generated conv configurations (fast-check)', () => {
         await checkOp(op, shapes, attrs, c.seed, 2, `${op} ${c.name}`);
       }),
       { seed: SEED + 2, numRuns: RUNS_ORDER2 },
+    );
+  });
+});
+
+type DepthwiseFamily = 'depthwiseConv2d' | 'depthwiseConv2dBackpropInput' | 'depthwiseConv2dBackpropFilter';
+
+/** Operand shapes and attrs of a depthwise op for the forward configuration c. */
+function depthwiseCase(op: DepthwiseFamily, c: DepthwiseConfig): { shapes: (readonly number[])[]; attrs: object } {
+  const window = { strides: c.strides, padding: c.padding, dilations: c.dilations };
+  const out = depthwiseGeometryOf(c).outShape;
+  switch (op) {
+    case 'depthwiseConv2d':
+      return { shapes: [c.x, c.w], attrs: window };
+    case 'depthwiseConv2dBackpropInput':
+      return { shapes: [out, c.w], attrs: { ...window, inputShape: c.x } };
+    case 'depthwiseConv2dBackpropFilter':
+      return { shapes: [c.x, out], attrs: { ...window, filterShape: c.w } };
+  }
+}
+
+const depthwiseFamily: readonly DepthwiseFamily[] = ['depthwiseConv2d', 'depthwiseConv2dBackpropInput', 'depthwiseConv2dBackpropFilter'];
+
+describe('generated depthwise configurations (fast-check, multiplier 1 and > 1)', () => {
+  it.each(depthwiseFamily)(`%s: first order over ${RUNS} configurations, and the adjoint test in each operand`, async (op) => {
+    await fc.assert(
+      fc.asyncProperty(depthwiseConfigArb, async (c) => {
+        const { shapes, attrs } = depthwiseCase(op, c);
+        await checkOp(op, shapes, attrs, c.seed, 1, `${op} ${c.name}`);
+        const g = new Graph({ dtype: 'float64' });
+        const inputs = shapes.map((shape, i) => g.input(operandNameOf(op, i), shape));
+        const y = g.node(op, inputs, attrs as never) as Node;
+        for (const x of inputs) {
+          const r = await adjointCheck(y, x, { seed: c.seed });
+          expect(r.ok, `${op} ${c.name}\n${r}`).toBe(true);
+        }
+      }),
+      { seed: SEED + 3, numRuns: RUNS },
+    );
+  });
+
+  it.each(depthwiseFamily)(`%s: second order over ${RUNS_ORDER2} configurations`, async (op) => {
+    await fc.assert(
+      fc.asyncProperty(depthwiseConfigArb, async (c) => {
+        const { shapes, attrs } = depthwiseCase(op, c);
+        await checkOp(op, shapes, attrs, c.seed, 2, `${op} ${c.name}`);
+      }),
+      { seed: SEED + 4, numRuns: RUNS_ORDER2 },
     );
   });
 });
@@ -158,18 +196,24 @@ const linearIn: Partial<Record<OpName, readonly string[]>> = {
   conv2dBackpropInput: ['dy', 'w'],
   conv2dBackpropFilter: ['x', 'dy'],
   conv2dTranspose: ['v', 'w'],
+  depthwiseConv2d: ['x', 'w'],
+  depthwiseConv2dBackpropInput: ['dy', 'w'],
+  depthwiseConv2dBackpropFilter: ['x', 'dy'],
+  concat: ['xs'],
   maxPoolGrad: ['dy'],
   maxPoolGradGrad: ['ddx'],
   avgPool: ['x'],
 };
 
 describe('adjoint test ⟨A x, c⟩ = ⟨x, Aᵀc⟩ of every linear op × its examples', () => {
-  const cases = exampleCases.flatMap((c) => (linearIn[c.op] ?? []).map((operand) => ({ ...c, operand, label: `${c.label} in ${operand}` })));
-  it.each(cases)('$label', async ({ op, example, seed, operand, label }) => {
+  const cases = exampleCases.flatMap((c) =>
+    c.example.inputs.flatMap((_, i) => ((linearIn[c.op] ?? []).includes(operandNameOf(c.op, i)) ? [{ ...c, index: i, label: `${c.label} in operand ${i} (${operandNameOf(c.op, i)})` }] : [])),
+  );
+  it.each(cases)('$label', async ({ op, example, seed, index, label }) => {
     const c = buildOpCase(new Graph({ dtype: 'float64' }), op, example.inputs, example.attrs, seed);
-    const x = c.inputs[recordOf(op).operands.indexOf(operand)]!;
+    const x = c.inputs[index]!;
     // The other operands keep their gradient-check data (distinct values for maxPoolGrad's x).
-    const feeds = Object.fromEntries(Object.entries(c.feeds).filter(([name]) => name !== operand));
+    const feeds = Object.fromEntries(Object.entries(c.feeds).filter(([name]) => name !== c.names[index]));
     const r = await adjointCheck(c.out, x, { feeds, seed });
     expect(r.ok, `${label}\n${r}`).toBe(true);
     expect(r.trivial, `${label}\n${r}`).toBe(false);

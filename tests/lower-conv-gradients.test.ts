@@ -1,4 +1,4 @@
-import { Graph, compile, convGeometry, cpu, formatTrace, lowerConvGradients, ops, rewrite, sizeOf, type ConvAttrs, type FloatArray, type Node, type Padding, type Shape } from 'graft';
+import { Graph, compile, convGeometry, cpu, depthwiseGeometry, formatTrace, lowerConvGradients, lowerDepthwise, ops, rewrite, sizeOf, type ConvAttrs, type FloatArray, type Node, type Padding, type Shape } from 'graft';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -10,9 +10,9 @@ interface Config {
 
 const dedicatedOps = ['conv2dBackpropInput', 'conv2dBackpropFilter', 'conv2dTranspose'];
 
-function describeConfig({ x, w, attrs: { strides, dilations, padding } }: Config): string {
+function describeConfig({ x, w, attrs: { strides, dilations, padding, groups } }: Config): string {
   const p = typeof padding === 'string' ? padding.toLowerCase() : JSON.stringify(padding);
-  return `x=[${x.join(',')}] w=[${w.join(',')}] s=[${strides.join(',')}] d=[${dilations.join(',')}] p=${p}`;
+  return `x=[${x.join(',')}] w=[${w.join(',')}] s=[${strides.join(',')}] d=[${dilations.join(',')}] p=${p}${groups === 1 ? '' : ` g=${groups}`}`;
 }
 
 /** Seeded uniform values in [−1, 1) (mulberry32). */
@@ -31,13 +31,15 @@ function randomArray(size: number, seed: number): Float64Array {
 
 /**
  * Independent oracle, straight from the definition
- * `y[n, i, j, co] = Σ x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci] · w[a, b, ci, co]`:
- * every term of that sum adds `dy·w` into dx and `x·dy` into dw.
+ * `y[n, i, j, o] = Σ x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, g·cg + k] · w[a, b, k, o]`
+ * (g the group of o, cg the filter's in-channels): every term of that sum adds `dy·w` into
+ * dx and `x·dy` into dw.
  */
 function oracle(c: Config, x: Float64Array, w: Float64Array, dy: Float64Array): { dx: Float64Array; dw: Float64Array } {
-  const geo = convGeometry('oracle', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations);
-  const [n, h, wd, ci] = c.x as [number, number, number, number];
-  const [kh, kw, , co] = c.w as [number, number, number, number];
+  const geo = convGeometry('oracle', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations, undefined, c.attrs.groups);
+  const [n, h, wd, cx] = c.x as [number, number, number, number];
+  const [kh, kw, ci, co] = c.w as [number, number, number, number];
+  const perGroup = co / c.attrs.groups;
   const [pt, , pl] = geo.pads;
   const dx = new Float64Array(x.length);
   const dw = new Float64Array(w.length);
@@ -51,7 +53,7 @@ function oracle(c: Config, x: Float64Array, w: Float64Array, dy: Float64Array): 
             if (p < 0 || p >= h || q < 0 || q >= wd) continue;
             for (let k = 0; k < ci; k++)
               for (let o = 0; o < co; o++) {
-                const xi = ((b * h + p) * wd + q) * ci + k;
+                const xi = ((b * h + p) * wd + q) * cx + Math.floor(o / perGroup) * ci + k;
                 const wi = ((a * kw + e) * ci + k) * co + o;
                 const yi = ((b * geo.outH + i) * geo.outW + j) * co + o;
                 dx[xi]! += dy[yi]! * w[wi]!;
@@ -74,7 +76,7 @@ function maxRelativeError(a: FloatArray, b: FloatArray): { error: number; index:
 /** Builds the three dedicated gradient ops, lowers them, runs both forms and the oracle. */
 async function check(c: Config, seed = 1): Promise<void> {
   const name = describeConfig(c);
-  const geo = convGeometry('test', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations);
+  const geo = convGeometry('test', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations, undefined, c.attrs.groups);
   const g = new Graph({ dtype: 'float64' });
   const x = g.input('x', c.x);
   const w = g.input('w', c.w);
@@ -116,8 +118,8 @@ async function check(c: Config, seed = 1): Promise<void> {
   compare('lowered dw vs oracle', got.dw, ref.dw);
 }
 
-function config(x: Shape, w: Shape, strides: [number, number], dilations: [number, number], padding: Padding): Config {
-  return { x, w, attrs: { strides, dilations, padding } };
+function config(x: Shape, w: Shape, strides: [number, number], dilations: [number, number], padding: Padding, groups = 1): Config {
+  return { x, w, attrs: { strides, dilations, padding, groups } };
 }
 
 const named: readonly Config[] = [
@@ -130,6 +132,9 @@ const named: readonly Config[] = [
   config([1, 3, 3, 1], [3, 3, 1, 1], [1, 1], [1, 1], 'VALID'),
   config([3, 6, 7, 2], [2, 2, 2, 3], [1, 1], [2, 3], [[1, 0], [2, 1]]),
   config([1, 8, 3, 1], [3, 1, 1, 1], [2, 1], [3, 1], [[2, 3], [0, 0]]),
+  config([2, 7, 6, 4], [3, 2, 2, 6], [2, 1], [1, 1], 'SAME', 2),
+  config([1, 6, 7, 3], [2, 3, 1, 6], [1, 2], [2, 1], [[1, 0], [0, 2]], 3),
+  config([2, 5, 5, 6], [1, 1, 2, 3], [1, 1], [1, 1], 'VALID', 3),
 ];
 
 describe('lowerConvGradients', () => {
@@ -138,8 +143,8 @@ describe('lowerConvGradients', () => {
   });
 
   it.each(ops.conv2dBackpropInput.examples.map((e) => [e.name, e] as const))('record example %s', async (_name, e) => {
-    const { strides, padding, dilations } = e.attrs as ConvAttrs;
-    await check({ x: e.attrs.inputShape, w: e.inputs[1]!, attrs: { strides, padding, dilations } });
+    const { strides, padding, dilations, groups } = e.attrs as ConvAttrs;
+    await check({ x: e.attrs.inputShape, w: e.inputs[1]!, attrs: { strides, padding, dilations, groups } });
   });
 
   it('keeps graphs small: no dilate for stride 1, no pad for zero pads, no reverse for a 1×1 kernel', () => {
@@ -209,6 +214,7 @@ describe('lowerConvGradients', () => {
     const arb = fc
       .record({
         batch: fc.integer({ min: 1, max: 3 }),
+        groups: fc.constantFrom(1, 1, 2, 3),
         cin: fc.integer({ min: 1, max: 4 }),
         cout: fc.integer({ min: 1, max: 4 }),
         h: axis,
@@ -216,19 +222,21 @@ describe('lowerConvGradients', () => {
         padding: fc.constantFrom('SAME', 'VALID', 'explicit'),
         seed: fc.integer({ min: 1, max: 1_000_000 }),
       })
-      .map(({ batch, cin, cout, h, w, padding, seed }) => ({
+      // cin and cout are per group: x has groups·cin channels, w groups·cout out-channels.
+      .map(({ batch, groups, cin, cout, h, w, padding, seed }) => ({
         seed,
         config: config(
-          [batch, h.size, w.size, cin],
-          [h.k, w.k, cin, cout],
+          [batch, h.size, w.size, groups * cin],
+          [h.k, w.k, cin, groups * cout],
           [h.stride, w.stride],
           [h.dilation, w.dilation],
           padding === 'explicit' ? [h.pads, w.pads] : padding,
+          groups,
         ),
       }))
       .filter(({ config: c }) => {
         try {
-          convGeometry('test', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations);
+          convGeometry('test', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations, undefined, c.attrs.groups);
           return true;
         } catch {
           return false;
@@ -240,5 +248,35 @@ describe('lowerConvGradients', () => {
       }),
       { seed: 20240607, numRuns: 500 },
     );
+  });
+
+  it('lowers the depthwise family to the grouped conv2d family (groups = c) and then to conv2d, with the same numbers', async () => {
+    for (const [x, w, strides, dilations, padding] of [
+      [[2, 7, 6, 3], [3, 2, 3, 2], [2, 1], [1, 2], 'SAME'],
+      [[1, 6, 6, 2], [2, 2, 2, 1], [3, 3], [1, 1], [[1, 0], [0, 2]]],
+    ] as const) {
+      const geo = depthwiseGeometry('test', x, w, strides, padding, dilations);
+      const g = new Graph({ dtype: 'float64' });
+      const xi = g.input('x', x);
+      const wi = g.input('w', w);
+      const dy = g.input('dy', geo.outShape);
+      const attrs = { strides, dilations, padding };
+      const dedicated = {
+        y: g.depthwiseConv2d(xi, wi, attrs),
+        dx: g.depthwiseConv2dBackpropInput(dy, wi, { ...attrs, inputShape: x }),
+        dw: g.depthwiseConv2dBackpropFilter(xi, dy, { ...attrs, filterShape: w }),
+      };
+      const lowered = rewrite(dedicated, [...lowerDepthwise, ...lowerConvGradients]);
+      const left = lowered.graph.nodes.map((n) => n.op).filter((op) => op.startsWith('depthwise') || op.includes('Backprop'));
+      expect(left, formatTrace(lowered.trace)).toEqual([]);
+      expect(lowered.graph.nodes.filter((n) => n.is('conv2d')).every((n) => (n as Node<'conv2d'>).attrs.groups === x[3])).toBe(true);
+      const feeds = { x: randomArray(sizeOf(x), 1), w: randomArray(sizeOf(w), 2), dy: randomArray(sizeOf(geo.outShape), 3) };
+      const want = await compile(dedicated, { backend: cpu() }).run(feeds);
+      const got = await compile(lowered.outputs, { backend: cpu() }).run(feeds);
+      for (const name of ['y', 'dx', 'dw'] as const) {
+        const { error, index } = maxRelativeError(got[name], want[name]);
+        expect(error, `${name} differs at ${index}`).toBeLessThanOrEqual(1e-12);
+      }
+    }
   });
 });

@@ -4,7 +4,7 @@
  * unread trailing rows, …).
  */
 import fc from 'fast-check';
-import { refAxis, refConvGeometry, type PaddingSpec, type RefConv } from './oracle.ts';
+import { refAxis, refConvGeometry, refDepthwiseGeometry, type PaddingSpec, type RefConv } from './oracle.ts';
 import { fmtDims } from './tensor.ts';
 
 export type Dims4 = readonly [number, number, number, number];
@@ -14,11 +14,13 @@ export interface ConvConfig {
   readonly name: string;
   /** NHWC input shape. */
   readonly x: Dims4;
-  /** HWIO filter shape. */
+  /** HWIO filter shape, `[kh, kw, cin / groups, cout]`. */
   readonly w: Dims4;
   readonly strides: readonly [number, number];
   readonly dilations: readonly [number, number];
   readonly padding: PaddingSpec;
+  /** Channel groups (1: the plain conv). */
+  readonly groups: number;
   /** Seed of the data drawn for this configuration. */
   readonly seed: number;
 }
@@ -31,17 +33,18 @@ export function fmtPadding(p: PaddingSpec): string {
   return typeof p === 'string' ? p.toLowerCase() : `[[${p[0].join(',')}],[${p[1].join(',')}]]`;
 }
 
-/** `x=[1,4,4,1] w=[1,1,1,3] s=2 d=1 p=same` */
-export function convName(c: Omit<ConvConfig, 'name' | 'seed'>): string {
-  return `x=${fmtDims(c.x)} w=${fmtDims(c.w)} s=${fmtPair(c.strides)} d=${fmtPair(c.dilations)} p=${fmtPadding(c.padding)}`;
+/** `x=[1,4,4,1] w=[1,1,1,3] s=2 d=1 p=same` (and ` g=2` for groups). */
+export function convName(c: Omit<ConvConfig, 'name' | 'seed' | 'groups'> & { readonly groups?: number }): string {
+  const groups = c.groups ?? 1;
+  return `x=${fmtDims(c.x)} w=${fmtDims(c.w)} s=${fmtPair(c.strides)} d=${fmtPair(c.dilations)} p=${fmtPadding(c.padding)}${groups === 1 ? '' : ` g=${groups}`}`;
 }
 
-export function convConfig(c: Omit<ConvConfig, 'name' | 'seed'>, seed = 1): ConvConfig {
-  return { name: convName(c), ...c, seed };
+export function convConfig(c: Omit<ConvConfig, 'name' | 'seed' | 'groups'> & { readonly groups?: number }, seed = 1): ConvConfig {
+  return { name: convName(c), ...c, groups: c.groups ?? 1, seed };
 }
 
 export function geometryOf(c: ConvConfig): RefConv {
-  return refConvGeometry(c.x, c.w, c.strides, c.padding, c.dilations);
+  return refConvGeometry(c.x, c.w, c.strides, c.padding, c.dilations, c.groups);
 }
 
 const axisArb = fc.record({
@@ -55,24 +58,30 @@ const axisArb = fc.record({
 
 /**
  * Valid configurations: batch 1–3, H/W 1–9, channels 1–4, kernels 1–4, strides and
- * dilations 1–3 independently per axis, VALID / SAME / explicit (asymmetric) padding.
- * Invalid ones (effective kernel larger than the padded input) are filtered out.
+ * dilations 1–3 independently per axis, VALID / SAME / explicit (asymmetric) padding, and
+ * groups 1 (half the runs), 2 (1–2 channels per group) or cin (one channel per group, the
+ * depthwise case). Invalid ones (effective kernel larger than the padded input) are filtered out.
  */
 export const convConfigArb: fc.Arbitrary<ConvConfig> = fc
   .record({
     n: fc.integer({ min: 1, max: 3 }),
     cin: fc.integer({ min: 1, max: 4 }),
     cout: fc.integer({ min: 1, max: 4 }),
+    grouping: fc.constantFrom('1' as const, '1' as const, '2' as const, 'cin' as const),
     h: axisArb,
     w: axisArb,
     mode: fc.constantFrom('VALID' as const, 'SAME' as const, 'EXPLICIT' as const),
     seed: fc.integer({ min: 0, max: 0x7fffffff }),
   })
-  .map(({ n, cin, cout, h, w, mode, seed }) => {
+  .map(({ n, cin, cout, grouping, h, w, mode, seed }) => {
     const padding: PaddingSpec =
       mode === 'EXPLICIT' ? [[h.before, h.after], [w.before, w.after]] : mode;
+    // groups 2: cin = 2·(1 or 2) and cout = 2·(1 or 2); groups cin: one input channel per group.
+    const groups = grouping === '1' ? 1 : grouping === '2' ? 2 : cin;
+    const cx = grouping === '2' ? 2 * (1 + (cin % 2)) : cin;
+    const cy = grouping === '1' ? cout : groups * (1 + (cout % 2));
     return convConfig(
-      { x: [n, h.size, w.size, cin], w: [h.k, w.k, cin, cout], strides: [h.s, w.s], dilations: [h.d, w.d], padding },
+      { x: [n, h.size, w.size, cx], w: [h.k, w.k, cx / groups, cy], strides: [h.s, w.s], dilations: [h.d, w.d], padding, groups },
       seed,
     );
   })
@@ -99,6 +108,8 @@ export function convTraits(c: ConvConfig): string[] {
   if (c.strides[0] !== c.strides[1]) traits.push('strides differ per axis');
   if (c.dilations[0] !== c.dilations[1]) traits.push('dilations differ per axis');
   if (c.x[0] > 1) traits.push('batch > 1');
+  if (c.groups > 1 && c.groups < c.x[3]) traits.push('groups > 1, several channels per group');
+  if (c.groups > 1 && c.groups === c.x[3]) traits.push('groups = cin');
   return traits;
 }
 
@@ -116,6 +127,8 @@ export const requiredTraits = [
   'strides differ per axis',
   'dilations differ per axis',
   'batch > 1',
+  'groups > 1, several channels per group',
+  'groups = cin',
 ] as const;
 
 /** Counts traits over a property test's runs. */
@@ -129,3 +142,42 @@ export class TraitCounter {
     return requiredTraits.filter((t) => (this.counts.get(t) ?? 0) === 0);
   }
 }
+
+/** One depthwise conv configuration: w `[kh, kw, c, m]` (m the channel multiplier). */
+export interface DepthwiseConfig {
+  readonly name: string;
+  readonly x: Dims4;
+  readonly w: Dims4;
+  readonly strides: readonly [number, number];
+  readonly dilations: readonly [number, number];
+  readonly padding: PaddingSpec;
+  readonly seed: number;
+}
+
+export function depthwiseGeometryOf(c: DepthwiseConfig): RefConv {
+  return refDepthwiseGeometry(c.x, c.w, c.strides, c.padding, c.dilations);
+}
+
+/** Valid depthwise configurations: as `convConfigArb`'s geometry, channels 1–4, multiplier 1 (half the runs) or 2–3. */
+export const depthwiseConfigArb: fc.Arbitrary<DepthwiseConfig> = fc
+  .record({
+    n: fc.integer({ min: 1, max: 3 }),
+    c: fc.integer({ min: 1, max: 4 }),
+    m: fc.constantFrom(1, 1, 2, 3),
+    h: axisArb,
+    w: axisArb,
+    mode: fc.constantFrom('VALID' as const, 'SAME' as const, 'EXPLICIT' as const),
+    seed: fc.integer({ min: 0, max: 0x7fffffff }),
+  })
+  .map(({ n, c, m, h, w, mode, seed }) => {
+    const padding: PaddingSpec = mode === 'EXPLICIT' ? [[h.before, h.after], [w.before, w.after]] : mode;
+    const x: Dims4 = [n, h.size, w.size, c];
+    const wd: Dims4 = [h.k, w.k, c, m];
+    const name = `x=${fmtDims(x)} w=${fmtDims(wd)} s=${fmtPair([h.s, w.s])} d=${fmtPair([h.d, w.d])} p=${fmtPadding(padding)} m=${m}`;
+    return { name, x, w: wd, strides: [h.s, w.s] as const, dilations: [h.d, w.d] as const, padding, seed };
+  })
+  .filter(
+    (c) =>
+      refAxis(c.x[1], c.w[0], c.strides[0], c.dilations[0], c.padding, 0) !== undefined &&
+      refAxis(c.x[2], c.w[1], c.strides[1], c.dilations[1], c.padding, 1) !== undefined,
+  );

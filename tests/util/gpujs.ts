@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph, compile, cpu, grad, opNames, ops, type CompileOptions, type DType, type FloatArray, type Node, type Program } from 'graft';
 import { gpujs, KERNEL_CLASS, type GpujsBackend, type GpujsMode } from '../../packages/backend-gpujs/src/index.ts';
 import { castFeeds, smallCnn, smallCnnFeeds, type SmallCnnConfig } from 'graft/programs';
+import { absolute, softplus } from './custom-ops.ts';
 import { drawInputs, specOf, type ComputedOp, type OpCase } from './op-specs.ts';
+import { mulberry32, uniform } from './random.ts';
 import { assertCloseToMax, type Tensor } from './tensor.ts';
 
 /** |gpujs − cpu| ≤ TOL · scale elementwise, scale = the largest |reference| (or Σ|terms| for sums). */
@@ -27,7 +29,15 @@ export interface SuiteOptions {
 }
 
 const computed = opNames.filter((n): n is ComputedOp => n !== 'input' && n !== 'constant');
-const convFamily: readonly ComputedOp[] = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'conv2dTranspose'];
+const convFamily: readonly ComputedOp[] = [
+  'conv2d',
+  'conv2dBackpropInput',
+  'conv2dBackpropFilter',
+  'conv2dTranspose',
+  'depthwiseConv2d',
+  'depthwiseConv2dBackpropInput',
+  'depthwiseConv2dBackpropFilter',
+];
 
 /** The small CNN, small enough for a software rasteriser: 2 images of 8×8, 3 and 4 channels. */
 export const cnnConfig: SmallCnnConfig = { batch: 2, size: 8, channels: [3, 4], kernel: 3, classes: 3, dtype: 'float32' };
@@ -99,7 +109,8 @@ export function gpujsSuite(mode: GpujsMode, options: SuiteOptions): void {
   describe(`gpujs({ mode: '${mode}' })`, () => {
     let backend: GpujsBackend;
     beforeAll(() => {
-      backend = gpujs({ mode });
+      // float64 programs are part of the sweep, so this backend is told they may compute in float32.
+      backend = gpujs({ mode, float64: 'compute-in-float32' });
     });
     afterAll(async () => {
       await backend?.dispose();
@@ -133,6 +144,21 @@ export function gpujsSuite(mode: GpujsMode, options: SuiteOptions): void {
       }
     });
 
+    it('elementwise ops defined by their records alone (absolute, softplus), fused with others, and their gradients', async () => {
+      for (const record of [absolute, softplus]) {
+        const g = new Graph({ dtype: 'float32' });
+        const x = g.input('x', [4, 7]);
+        const b = g.input('b', [7]);
+        const y = g.mul(g.apply(record, [g.add(x, b)]), x);
+        const [dx, db] = grad(g.sum(g.square(y)), [x, b]);
+        const feeds = { x: Float32Array.from(uniform(mulberry32(11), 28, -2, 2)), b: Float32Array.from(uniform(mulberry32(12), 7, -1, 1)) };
+        const onGpu = compile({ y, dx: dx!, db: db! }, { backend });
+        await runCompared(onGpu, compile({ y, dx: dx!, db: db! }, { backend: cpu() }), feeds, `${backend.name} ${record.name}`);
+        onGpu.dispose();
+      }
+      expectKernelClass(backend, mode);
+    });
+
     it('a constant, an output that is a feed, and a float64 program', async () => {
       for (const dtype of ['float32', 'float64'] as const) {
         const g = new Graph({ dtype });
@@ -142,6 +168,7 @@ export function gpujsSuite(mode: GpujsMode, options: SuiteOptions): void {
         const feeds = { x: dtype === 'float32' ? Float32Array.of(1, 2, 3, 4, 5, 6) : Float64Array.of(1, 2, 3, 4, 5, 6) };
         const program = compile({ y, x, c }, { backend });
         const out = await program.run(feeds);
+        expect(program.stats().executor).toMatchObject({ backend: 'gpujs', mode, precision: dtype === 'float32' ? 'float32' : 'float64 computed in float32' });
         program.dispose();
         expect(out.y).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array);
         // (x + c)·c with x + c = 0 where c < 0: IEEE gives −0.

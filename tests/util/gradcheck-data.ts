@@ -11,6 +11,7 @@ import { mulberry32, signedAwayFromZero, uniform } from './random.ts';
 export interface LooseRecord {
   readonly name: string;
   readonly operands: readonly string[];
+  readonly variadic?: boolean;
   readonly vjp: Readonly<Record<string, unknown>>;
   readonly examples: readonly { readonly name: string; readonly inputs: readonly (readonly number[])[]; readonly attrs: unknown }[];
 }
@@ -24,10 +25,16 @@ export function opsWithOperands(): OpName[] {
   return (Object.keys(ops) as OpName[]).filter((op) => op !== 'input' && op !== 'constant');
 }
 
-/** Operands that have a VJP rule (the others, e.g. maxPoolGrad's x, are piecewise constant). */
-export function differentiableOperands(op: OpName): string[] {
+/** The record's name for operand i (a variadic operand's name repeats). */
+export function operandNameOf(op: OpName, i: number): string {
   const r = recordOf(op);
-  return r.operands.filter((o) => r.vjp[o] !== undefined);
+  return r.operands[Math.min(i, r.operands.length - 1)]!;
+}
+
+/** Input names for `count` operands: the operand names, numbered for a variadic op (`xs0`, `xs1`, …). */
+export function inputNames(op: OpName, count: number): string[] {
+  const r = recordOf(op);
+  return Array.from({ length: count }, (_, i) => (r.variadic === true ? `${operandNameOf(op, i)}${i}` : r.operands[i]!));
 }
 
 /**
@@ -62,6 +69,8 @@ export function operandData(op: OpName, operand: string, size: number, rng: () =
 /** One op applied to fresh inputs named after its operands, and the check's scalar. */
 export interface OpCase {
   readonly g: Graph;
+  /** The inputs' names (`inputNames`). */
+  readonly names: readonly string[];
   readonly inputs: Node[];
   readonly out: Node;
   /** `Σ out ⊙ r` with fixed random weights r, so no element's gradient is trivially 1. */
@@ -70,14 +79,14 @@ export interface OpCase {
 }
 
 export function buildOpCase(g: Graph, op: OpName, shapes: readonly (readonly number[])[], attrs: unknown, seed: number): OpCase {
-  const record = recordOf(op);
   const rng = mulberry32(seed);
-  const inputs = record.operands.map((name, i) => g.input(name, shapes[i]!));
+  const names = inputNames(op, shapes.length);
+  const inputs = names.map((name, i) => g.input(name, shapes[i]!));
   const out = g.node(op as Exclude<OpName, 'input' | 'constant'>, inputs, attrs as never) as Node;
   const y = g.sum(g.mul(out, g.constant(uniform(rng, out.size), out.shape)));
   const feeds: Record<string, Float64Array> = {};
-  inputs.forEach((x, i) => (feeds[record.operands[i]!] = operandData(op, record.operands[i]!, x.size, rng)));
-  return { g, inputs, out, y, feeds };
+  inputs.forEach((x, i) => (feeds[names[i]!] = operandData(op, operandNameOf(op, i), x.size, rng)));
+  return { g, names, inputs, out, y, feeds };
 }
 
 /** `[2,5,5,3]` */

@@ -4,8 +4,8 @@
  * over graft's op names, so an op without an entry is a type error here.
  */
 import fc from 'fast-check';
-import type { Graph, Node, OpName, OptionsOf } from 'graft';
-import { convConfigArb, geometryOf } from './conv-config.ts';
+import { ops, type FusedValue, type Graph, type Node, type OpName, type OptionsOf } from 'graft';
+import { convConfigArb, depthwiseConfigArb, depthwiseGeometryOf, geometryOf } from './conv-config.ts';
 import {
   refBackpropFilter,
   refBackpropInput,
@@ -14,7 +14,11 @@ import {
   refBroadcastTo,
   refMaxPoolGrad,
   refMaxPoolGradGrad,
+  refConcat,
   refConv2d,
+  refDepthwiseBackpropFilter,
+  refDepthwiseBackpropInput,
+  refDepthwiseConv2d,
   refDilate,
   refMatmul,
   refPad,
@@ -151,11 +155,74 @@ function softmaxLike<K extends 'softmax' | 'logSoftmax'>(name: K): OpSpec<K> {
 
 // ── conv family and pools ──────────────────────────────────────────────────────
 
-const convAttrs = (c: { strides: readonly [number, number]; padding: PaddingSpec; dilations: readonly [number, number] }) => ({
+const convAttrs = (c: { strides: readonly [number, number]; padding: PaddingSpec; dilations: readonly [number, number]; groups: number }) => ({
+  strides: c.strides,
+  padding: c.padding,
+  dilations: c.dilations,
+  groups: c.groups,
+});
+
+const windowAttrs = (c: { strides: readonly [number, number]; padding: PaddingSpec; dilations: readonly [number, number] }) => ({
   strides: c.strides,
   padding: c.padding,
   dilations: c.dilations,
 });
+
+// ── fused expressions ──────────────────────────────────────────────────────────
+
+/** What each op a generated fused expression applies computes, written here from the definitions. */
+const fusedOracles: Readonly<Record<string, ((...v: number[]) => number) | undefined>> = {
+  neg: (v) => -v!,
+  relu: (v) => (v! > 0 ? v! : 0),
+  square: (v) => v! * v!,
+  sigmoid: (v) => 1 / (1 + Math.exp(-v!)),
+  tanh: (v) => Math.tanh(v!),
+  add: (a, b) => a! + b!,
+  sub: (a, b) => a! - b!,
+  mul: (a, b) => a! * b!,
+};
+
+/** Evaluates a fused expression over operand tensors by the oracles above, broadcasting as TensorFlow. */
+function refFused(inputs: readonly Tensor[], shape: Dims, values: readonly FusedValue[], result: number): Tensor {
+  const at: Tensor[] = [];
+  for (const v of values) {
+    if (v.kind === 'load') at.push(inputs[v.input]!);
+    else if (v.kind === 'literal') at.push({ shape: [], data: Float64Array.of(v.value) });
+    else {
+      const f = fusedOracles[v.op.name];
+      if (f === undefined) throw new Error(`oracle: no fused oracle for ${v.op.name}`);
+      at.push(v.args.length === 1 ? refUnary(at[v.args[0]!]!, f) : refBinary(at[v.args[0]!]!, at[v.args[1]!]!, f));
+    }
+  }
+  return refBroadcastTo(at[result]!, shape);
+}
+
+/** Random fused expressions: 1–3 operands broadcasting to a shape, 1–5 ops of the table above, sometimes a literal. */
+const fusedCases: fc.Arbitrary<OpCase<'fused'>> = dimsArb(0, 3)
+  .chain((out) =>
+    fc.record({
+      out: fc.constant(out),
+      operands: fc.array(broadcastOperand(out), { minLength: 1, maxLength: 3 }),
+      steps: fc.array(fc.record({ op: fc.constantFrom(...Object.keys(fusedOracles)), a: fc.nat(), b: fc.nat(), literal: fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined }) }), {
+        minLength: 1,
+        maxLength: 5,
+      }),
+    }),
+  )
+  .map(({ out, operands, steps }) => {
+    const values: FusedValue[] = operands.map((_, input) => ({ kind: 'load', input }));
+    for (const st of steps) {
+      if (st.literal !== undefined) values.push({ kind: 'literal', value: st.literal });
+      const record = ops[st.op as 'add'];
+      const n = values.length;
+      values.push({ kind: 'apply', op: record, args: record.operands.length === 1 ? [st.a % n] : [st.a % n, st.b % n] });
+    }
+    return {
+      name: `shape=${fmtDims(out)} operands ${operands.map(fmtDims).join(' ')} ops ${steps.map((x) => x.op).join(',')}`,
+      inputs: operands,
+      attrs: { shape: out, expr: { values, result: values.length - 1 } },
+    };
+  });
 
 /** Valid pooling configurations: H/W 1–9, windows 1–4, strides 1–3 or omitted, explicit padding < window. */
 const poolCases = <K extends 'maxPool' | 'avgPool' | 'maxPoolGrad' | 'maxPoolGradGrad'>(second?: 'pooled' | 'x') =>
@@ -306,31 +373,72 @@ export const specs: { readonly [K in ComputedOp]: OpSpec<K> } = {
     cases: dimsArb(2, 4).map((s) => ({ name: `x=${fmtDims(s)} b=[${s[s.length - 1]}]`, inputs: [s, [s[s.length - 1]!]], attrs: {} })),
   },
 
+  concat: {
+    build: (g, xs, o) => g.concat(xs, o.axis),
+    oracle: (xs, o) => refConcat(xs, o.axis),
+    cases: dimsArb(1, 4).chain((s) =>
+      fc
+        .record({ axis: fc.integer({ min: -s.length, max: s.length - 1 }), sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }) })
+        .map(({ axis, sizes }) => {
+          const a = axis < 0 ? axis + s.length : axis;
+          const inputs = sizes.map((k) => s.map((d, i) => (i === a ? k : d)));
+          return { name: `xs=${inputs.map(fmtDims).join(',')} axis=${axis}`, inputs, attrs: { axis } };
+        }),
+    ),
+  },
+
+  fused: {
+    build: (g, inputs, o) => g.node('fused', inputs, o),
+    oracle: (inputs, o) => refFused(inputs, o.shape, o.expr.values, o.expr.result),
+    cases: fusedCases,
+  },
+
+  depthwiseConv2d: {
+    accumulates: [0, 1],
+    build: (g, [x, w], o) => g.depthwiseConv2d(x!, w!, o),
+    oracle: ([x, w], o) => refDepthwiseConv2d(x!, w!, o.strides, o.padding ?? 'VALID', o.dilations),
+    cases: depthwiseConfigArb.map((c) => ({ name: c.name, inputs: [c.x, c.w], attrs: windowAttrs(c) })),
+  },
+
+  depthwiseConv2dBackpropInput: {
+    accumulates: [0, 1],
+    build: (g, [dy, w], o) => g.depthwiseConv2dBackpropInput(dy!, w!, o),
+    oracle: ([dy, w], o) => refDepthwiseBackpropInput(dy!, w!, o.inputShape, o.strides, o.padding ?? 'VALID', o.dilations),
+    cases: depthwiseConfigArb.map((c) => ({ name: c.name, inputs: [depthwiseGeometryOf(c).outShape, c.w], attrs: { ...windowAttrs(c), inputShape: c.x } })),
+  },
+
+  depthwiseConv2dBackpropFilter: {
+    accumulates: [0, 1],
+    build: (g, [x, dy], o) => g.depthwiseConv2dBackpropFilter(x!, dy!, o),
+    oracle: ([x, dy], o) => refDepthwiseBackpropFilter(x!, dy!, o.filterShape, o.strides, o.padding ?? 'VALID', o.dilations),
+    cases: depthwiseConfigArb.map((c) => ({ name: c.name, inputs: [c.x, depthwiseGeometryOf(c).outShape], attrs: { ...windowAttrs(c), filterShape: c.w } })),
+  },
+
   conv2d: {
     accumulates: [0, 1],
     build: (g, [x, w], o) => g.conv2d(x!, w!, o),
-    oracle: ([x, w], o) => refConv2d(x!, w!, o.strides, o.padding ?? 'VALID', o.dilations),
+    oracle: ([x, w], o) => refConv2d(x!, w!, o.strides, o.padding ?? 'VALID', o.dilations, o.groups ?? 1),
     cases: convConfigArb.map((c) => ({ name: c.name, inputs: [c.x, c.w], attrs: convAttrs(c) })),
   },
 
   conv2dBackpropInput: {
     accumulates: [0, 1],
     build: (g, [dy, w], o) => g.conv2dBackpropInput(dy!, w!, o),
-    oracle: ([dy, w], o) => refBackpropInput(dy!, w!, o.inputShape, o.strides, o.padding ?? 'VALID', o.dilations),
+    oracle: ([dy, w], o) => refBackpropInput(dy!, w!, o.inputShape, o.strides, o.padding ?? 'VALID', o.dilations, o.groups ?? 1),
     cases: convConfigArb.map((c) => ({ name: c.name, inputs: [geometryOf(c).outShape, c.w], attrs: { ...convAttrs(c), inputShape: c.x } })),
   },
 
   conv2dBackpropFilter: {
     accumulates: [0, 1],
     build: (g, [x, dy], o) => g.conv2dBackpropFilter(x!, dy!, o),
-    oracle: ([x, dy], o) => refBackpropFilter(x!, dy!, o.filterShape, o.strides, o.padding ?? 'VALID', o.dilations),
+    oracle: ([x, dy], o) => refBackpropFilter(x!, dy!, o.filterShape, o.strides, o.padding ?? 'VALID', o.dilations, o.groups ?? 1),
     cases: convConfigArb.map((c) => ({ name: c.name, inputs: [c.x, geometryOf(c).outShape], attrs: { ...convAttrs(c), filterShape: c.w } })),
   },
 
   conv2dTranspose: {
     accumulates: [0, 1],
     build: (g, [v, w], o) => g.conv2dTranspose(v!, w!, o),
-    oracle: ([v, w], o) => refBackpropInput(v!, w!, o.outputShape, o.strides, o.padding ?? 'VALID', o.dilations),
+    oracle: ([v, w], o) => refBackpropInput(v!, w!, o.outputShape, o.strides, o.padding ?? 'VALID', o.dilations, o.groups ?? 1),
     cases: convConfigArb.map((c) => ({ name: c.name, inputs: [geometryOf(c).outShape, c.w], attrs: { ...convAttrs(c), outputShape: c.x } })),
   },
 

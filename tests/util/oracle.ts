@@ -59,21 +59,27 @@ export interface RefConv {
   readonly n: number;
   readonly cin: number;
   readonly cout: number;
+  readonly groups: number;
   readonly h: RefAxis;
   readonly w: RefAxis;
   /** `[n, oh, ow, cout]` */
   readonly outShape: Dims;
 }
 
-/** Geometry of conv2d(x, w); throws a plain Error for an invalid configuration. */
-export function refConvGeometry(x: Dims, w: Dims, strides: PairSpec | undefined, padding: PaddingSpec, dilations: PairSpec | undefined): RefConv {
+/**
+ * Geometry of conv2d(x, w) with `groups` (x channels = groups · w in-channels, w out-channels
+ * a multiple of groups); throws a plain Error for an invalid configuration.
+ */
+export function refConvGeometry(x: Dims, w: Dims, strides: PairSpec | undefined, padding: PaddingSpec, dilations: PairSpec | undefined, groups = 1): RefConv {
   const [sh, sw] = toPair(strides);
   const [dh, dw] = toPair(dilations);
-  if (x.length !== 4 || w.length !== 4 || x[3] !== w[2]) throw new Error(`oracle: bad conv shapes x ${fmtDims(x)} w ${fmtDims(w)}`);
+  if (x.length !== 4 || w.length !== 4 || x[3] !== w[2]! * groups || w[3]! % groups !== 0) {
+    throw new Error(`oracle: bad conv shapes x ${fmtDims(x)} w ${fmtDims(w)} groups ${groups}`);
+  }
   const h = refAxis(x[1]!, w[0]!, sh, dh, padding, 0);
   const ww = refAxis(x[2]!, w[1]!, sw, dw, padding, 1);
   if (h === undefined || ww === undefined) throw new Error(`oracle: kernel exceeds padded input, x ${fmtDims(x)} w ${fmtDims(w)}`);
-  return { n: x[0]!, cin: x[3]!, cout: w[3]!, h, w: ww, outShape: [x[0]!, h.out, ww.out, w[3]!] };
+  return { n: x[0]!, cin: x[3]!, cout: w[3]!, groups, h, w: ww, outShape: [x[0]!, h.out, ww.out, w[3]!] };
 }
 
 function checkShape(what: string, actual: Dims, expected: Dims): void {
@@ -82,11 +88,15 @@ function checkShape(what: string, actual: Dims, expected: Dims): void {
   }
 }
 
-/** `y[n,i,j,co] = Σ_{a,b,ci} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ci] · w[a,b,ci,co]`, out-of-range x is 0. */
-export function refConv2d(x: Tensor, w: Tensor, strides: PairSpec | undefined, padding: PaddingSpec, dilations: PairSpec | undefined): Tensor {
-  const g = refConvGeometry(x.shape, w.shape, strides, padding, dilations);
-  const [, H, W, C] = x.shape as [number, number, number, number];
-  const [KH, KW, , CO] = w.shape as [number, number, number, number];
+/**
+ * `y[n,i,j,co] = Σ_{a,b,ci} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, k·cg + ci] · w[a,b,ci,co]`,
+ * out-of-range x is 0; cg = w's in-channels, k = ⌊co / (cout / groups)⌋ the group of co.
+ */
+export function refConv2d(x: Tensor, w: Tensor, strides: PairSpec | undefined, padding: PaddingSpec, dilations: PairSpec | undefined, groups = 1): Tensor {
+  const g = refConvGeometry(x.shape, w.shape, strides, padding, dilations, groups);
+  const [, H, W, CX] = x.shape as [number, number, number, number];
+  const [KH, KW, C, CO] = w.shape as [number, number, number, number];
+  const perGroup = CO / groups;
   const y = zeros(g.outShape);
   for (let n = 0; n < g.n; n++)
     for (let i = 0; i < g.h.out; i++)
@@ -100,7 +110,7 @@ export function refConv2d(x: Tensor, w: Tensor, strides: PairSpec | undefined, p
               const q = j * g.w.s + b * g.w.d - g.w.before;
               if (q < 0 || q >= W) continue;
               for (let ci = 0; ci < C; ci++) {
-                acc += x.data[((n * H + p) * W + q) * C + ci]! * w.data[((a * KW + b) * C + ci) * CO + co]!;
+                acc += x.data[((n * H + p) * W + q) * CX + Math.floor(co / perGroup) * C + ci]! * w.data[((a * KW + b) * C + ci) * CO + co]!;
               }
             }
           }
@@ -120,11 +130,13 @@ export function refBackpropInput(
   strides: PairSpec | undefined,
   padding: PaddingSpec,
   dilations: PairSpec | undefined,
+  groups = 1,
 ): Tensor {
-  const g = refConvGeometry(inputShape, w.shape, strides, padding, dilations);
+  const g = refConvGeometry(inputShape, w.shape, strides, padding, dilations, groups);
   checkShape('dy', dy.shape, g.outShape);
-  const [, H, W, C] = inputShape as [number, number, number, number];
-  const [KH, KW, , CO] = w.shape as [number, number, number, number];
+  const [, H, W, CX] = inputShape as [number, number, number, number];
+  const [KH, KW, C, CO] = w.shape as [number, number, number, number];
+  const perGroup = CO / groups;
   const dx = zeros(inputShape);
   for (let n = 0; n < g.n; n++)
     for (let i = 0; i < g.h.out; i++)
@@ -137,7 +149,7 @@ export function refBackpropInput(
               const q = j * g.w.s + b * g.w.d - g.w.before;
               if (p < 0 || p >= H || q < 0 || q >= W) continue;
               for (let ci = 0; ci < C; ci++) {
-                dx.data[((n * H + p) * W + q) * C + ci]! += v * w.data[((a * KW + b) * C + ci) * CO + co]!;
+                dx.data[((n * H + p) * W + q) * CX + Math.floor(co / perGroup) * C + ci]! += v * w.data[((a * KW + b) * C + ci) * CO + co]!;
               }
             }
         }
@@ -152,11 +164,13 @@ export function refBackpropFilter(
   strides: PairSpec | undefined,
   padding: PaddingSpec,
   dilations: PairSpec | undefined,
+  groups = 1,
 ): Tensor {
-  const g = refConvGeometry(x.shape, filterShape, strides, padding, dilations);
+  const g = refConvGeometry(x.shape, filterShape, strides, padding, dilations, groups);
   checkShape('dy', dy.shape, g.outShape);
-  const [N, H, W, C] = x.shape as [number, number, number, number];
-  const [KH, KW, , CO] = filterShape as [number, number, number, number];
+  const [N, H, W, CX] = x.shape as [number, number, number, number];
+  const [KH, KW, C, CO] = filterShape as [number, number, number, number];
+  const perGroup = CO / groups;
   const dw = zeros(filterShape);
   for (let a = 0; a < KH; a++)
     for (let b = 0; b < KW; b++)
@@ -170,12 +184,116 @@ export function refBackpropFilter(
               for (let j = 0; j < g.w.out; j++) {
                 const q = j * g.w.s + b * g.w.d - g.w.before;
                 if (q < 0 || q >= W) continue;
-                acc += x.data[((n * H + p) * W + q) * C + ci]! * dy.data[((n * g.h.out + i) * g.w.out + j) * CO + co]!;
+                acc += x.data[((n * H + p) * W + q) * CX + Math.floor(co / perGroup) * C + ci]! * dy.data[((n * g.h.out + i) * g.w.out + j) * CO + co]!;
               }
             }
           dw.data[((a * KW + b) * C + ci) * CO + co] = acc;
         }
   return dw;
+}
+
+// ── depthwise conv (tf.nn.depthwise_conv2d), from its own definition ──────────
+
+/** Geometry of depthwise_conv2d(x, w), w `[kh, kw, c, m]`: the output has c·m channels. */
+export function refDepthwiseGeometry(x: Dims, w: Dims, strides: PairSpec | undefined, padding: PaddingSpec, dilations: PairSpec | undefined): RefConv {
+  if (x.length !== 4 || w.length !== 4 || x[3] !== w[2]) throw new Error(`oracle: bad depthwise shapes x ${fmtDims(x)} w ${fmtDims(w)}`);
+  const [sh, sw] = toPair(strides);
+  const [dh, dw] = toPair(dilations);
+  const h = refAxis(x[1]!, w[0]!, sh, dh, padding, 0);
+  const ww = refAxis(x[2]!, w[1]!, sw, dw, padding, 1);
+  if (h === undefined || ww === undefined) throw new Error(`oracle: kernel exceeds padded input, x ${fmtDims(x)} w ${fmtDims(w)}`);
+  const cout = x[3]! * w[3]!;
+  return { n: x[0]!, cin: x[3]!, cout, groups: x[3]!, h, w: ww, outShape: [x[0]!, h.out, ww.out, cout] };
+}
+
+/** `y[n, i, j, c·m + k] = Σ_{a, b} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, c] · w[a, b, c, k]`. */
+export function refDepthwiseConv2d(x: Tensor, w: Tensor, strides: PairSpec | undefined, padding: PaddingSpec, dilations: PairSpec | undefined): Tensor {
+  const g = refDepthwiseGeometry(x.shape, w.shape, strides, padding, dilations);
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [KH, KW, , M] = w.shape as [number, number, number, number];
+  const y = zeros(g.outShape);
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < g.h.out; i++)
+      for (let j = 0; j < g.w.out; j++)
+        for (let c = 0; c < C; c++)
+          for (let k = 0; k < M; k++) {
+            let acc = 0;
+            for (let a = 0; a < KH; a++)
+              for (let b = 0; b < KW; b++) {
+                const p = i * g.h.s + a * g.h.d - g.h.before;
+                const q = j * g.w.s + b * g.w.d - g.w.before;
+                if (p < 0 || p >= H || q < 0 || q >= W) continue;
+                acc += x.data[((n * H + p) * W + q) * C + c]! * w.data[((a * KW + b) * C + c) * M + k]!;
+              }
+            y.data[((n * g.h.out + i) * g.w.out + j) * C * M + c * M + k] = acc;
+          }
+  return y;
+}
+
+/** `dx[n, p, q, c] = Σ dy[n, i, j, c·m + k] · w[a, b, c, k]` over the (i, a), (j, b) with p = i·sh + a·dh − pt, q = j·sw + b·dw − pl. */
+export function refDepthwiseBackpropInput(dy: Tensor, w: Tensor, inputShape: Dims, strides: PairSpec | undefined, padding: PaddingSpec, dilations: PairSpec | undefined): Tensor {
+  const g = refDepthwiseGeometry(inputShape, w.shape, strides, padding, dilations);
+  checkShape('dy', dy.shape, g.outShape);
+  const [N, H, W, C] = inputShape as [number, number, number, number];
+  const [KH, KW, , M] = w.shape as [number, number, number, number];
+  const dx = zeros(inputShape);
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < g.h.out; i++)
+      for (let j = 0; j < g.w.out; j++)
+        for (let a = 0; a < KH; a++)
+          for (let b = 0; b < KW; b++) {
+            const p = i * g.h.s + a * g.h.d - g.h.before;
+            const q = j * g.w.s + b * g.w.d - g.w.before;
+            if (p < 0 || p >= H || q < 0 || q >= W) continue;
+            for (let c = 0; c < C; c++)
+              for (let k = 0; k < M; k++) {
+                dx.data[((n * H + p) * W + q) * C + c]! += dy.data[((n * g.h.out + i) * g.w.out + j) * C * M + c * M + k]! * w.data[((a * KW + b) * C + c) * M + k]!;
+              }
+          }
+  return dx;
+}
+
+/** `dw[a, b, c, k] = Σ_{n, i, j} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, c] · dy[n, i, j, c·m + k]`. */
+export function refDepthwiseBackpropFilter(x: Tensor, dy: Tensor, filterShape: Dims, strides: PairSpec | undefined, padding: PaddingSpec, dilations: PairSpec | undefined): Tensor {
+  const g = refDepthwiseGeometry(x.shape, filterShape, strides, padding, dilations);
+  checkShape('dy', dy.shape, g.outShape);
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [KH, KW, , M] = filterShape as [number, number, number, number];
+  const dw = zeros(filterShape);
+  for (let a = 0; a < KH; a++)
+    for (let b = 0; b < KW; b++)
+      for (let c = 0; c < C; c++)
+        for (let k = 0; k < M; k++) {
+          let acc = 0;
+          for (let n = 0; n < N; n++)
+            for (let i = 0; i < g.h.out; i++)
+              for (let j = 0; j < g.w.out; j++) {
+                const p = i * g.h.s + a * g.h.d - g.h.before;
+                const q = j * g.w.s + b * g.w.d - g.w.before;
+                if (p < 0 || p >= H || q < 0 || q >= W) continue;
+                acc += x.data[((n * H + p) * W + q) * C + c]! * dy.data[((n * g.h.out + i) * g.w.out + j) * C * M + c * M + k]!;
+              }
+          dw.data[((a * KW + b) * C + c) * M + k] = acc;
+        }
+  return dw;
+}
+
+/** `tf.concat(xs, axis)`: element by element, each output index taken from the operand whose slab holds it. */
+export function refConcat(xs: readonly Tensor[], axis = -1): Tensor {
+  const rank = xs[0]!.shape.length;
+  const ax = axis < 0 ? axis + rank : axis;
+  const shape = xs[0]!.shape.map((d, i) => (i === ax ? xs.reduce((s, x) => s + x.shape[ax]!, 0) : d));
+  const y = zeros(shape);
+  for (let f = 0; f < y.data.length; f++) {
+    const idx = unravel(f, shape);
+    let t = idx[ax]!;
+    let k = 0;
+    while (t >= xs[k]!.shape[ax]!) t -= xs[k++]!.shape[ax]!;
+    const src = [...idx];
+    src[ax] = t;
+    y.data[f] = xs[k]!.data[ravel(src, xs[k]!.shape)]!;
+  }
+  return y;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { GradientError, Node, ancestors, fmtShape, ops, shapesEqual, type OpName } from '@graft/ir';
+import { GradientError, Node, ancestors, fmtShape, shapesEqual } from '@graft/ir';
 import { grad, graphOf } from './reverse.ts';
 
 /**
@@ -28,7 +28,7 @@ export function jvp(ys: readonly Node[], xs: readonly Node[], tangents: readonly
     if (ts.every((t) => t === undefined)) continue;
     const rule = `${y.op}.jvp`;
     const ty = g.withProvenance({ forward: y, rule, mode: 'jvp' }, () => {
-      const t = ops[y.op as OpName].jvp({ g, y, inputs: y.inputs, attrs: y.attrs as never, tangents: ts });
+      const t = y.record.jvp({ g, y, inputs: y.inputs, attrs: y.attrs, geometry: y.geometry, tangents: ts });
       // A tangent of a broadcast operand alone has the operand's shape; widen it to y's.
       return t === undefined || shapesEqual(t.shape, y.shape) ? t : g.broadcastTo(t, y.shape);
     });

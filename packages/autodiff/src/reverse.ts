@@ -5,10 +5,9 @@ import {
   ancestors,
   broadcastAxes,
   fmtShape,
-  ops,
+  operandName,
   shapesEqual,
   type Graph,
-  type OpName,
   type VjpRule,
 } from '@graft/ir';
 
@@ -61,18 +60,18 @@ export function vjp(ys: readonly Node[], xs: readonly Node[], cotangents: readon
     const dy = accumulate(g, y, list);
     total.set(y, dy);
     if (y.inputs.length === 0) continue;
-    const record = ops[y.op as OpName];
-    const rules = record.vjp as Readonly<Record<string, VjpRule<unknown>>>;
+    const record = y.record;
+    const rules = record.vjp as Readonly<Record<string, VjpRule<unknown, unknown>>>;
     y.inputs.forEach((x, i) => {
       if (!dependsOnX.has(x)) return;
-      const operand = record.operands[i]!;
+      const operand = operandName(record, i);
       const rule = rules[operand];
       if (rule === undefined) {
         throw new GradientError(y.op, `operand ${operand} is not differentiable`, {}, `${y} reaches ${x}`);
       }
       const ruleName = `${y.op}.vjp.${operand}`;
       const dx = g.withProvenance({ forward: y, rule: ruleName, mode: 'vjp' }, () => {
-        const d = rule({ g, y, inputs: y.inputs, attrs: y.attrs, dy });
+        const d = rule({ g, y, inputs: y.inputs, attrs: y.attrs, geometry: y.geometry, dy, index: i });
         return d === undefined ? undefined : unbroadcast(g, d, x, ruleName);
       });
       if (dx !== undefined) contribute(x, dx);

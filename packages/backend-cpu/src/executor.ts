@@ -1,7 +1,7 @@
-import type { Backend, Executable, ProgramPlan, Step } from '@graft/compiler';
-import { GraphError, allocate, type DType, type FloatArray, type OpName } from '@graft/ir';
-import { compileFused } from './fused-kernel.ts';
-import { compileFusedF32 } from './kernels/wasm/fused.ts';
+import { defaultMemoryOptions, planMemory, type Backend, type Executable, type MemoryPlan, type PrepareOptions, type ProgramPlan, type Step } from '@graft/compiler';
+import { GraphError, allocate, elementwiseProgram, hasElementwiseProgram, type DType, type FloatArray, type OpName } from '@graft/ir';
+import { compileElementwise } from './fused-kernel.ts';
+import { compileElementwiseF32 } from './kernels/wasm/fused.ts';
 import { wasmKernelsEnabled } from './kernels/wasm/module.ts';
 import type { Kernel } from './kernel.ts';
 import { kernels } from './kernels/index.ts';
@@ -32,17 +32,19 @@ export interface CpuOptions {
 export function cpu(options: CpuOptions = {}): Backend {
   return {
     name: 'cpu',
-    prepare: (plan) => new CpuExecutable(plan, options),
+    prepare: (plan, prepareOptions) => new CpuExecutable(plan, options, prepareOptions?.memory ?? defaultMemoryOptions),
   };
 }
 
 /**
- * A plan prepared on the CPU: one arena per dtype, a fixed view of it per buffer, and per
- * step a closure over its kernel, its output view and an argument array. Feeds are the
- * only arrays that change between runs; they are written into the argument arrays that
- * read them at the start of each run, so a run allocates no typed array.
+ * A plan prepared on the CPU: its memory planned (`planMemory`: one arena per dtype), a
+ * fixed view of the arena per buffer, and per step a closure over its kernel, its output
+ * view and an argument array. Feeds are the only arrays that change between runs; they are
+ * written into the argument arrays that read them at the start of each run, so a run
+ * allocates no typed array.
  */
 class CpuExecutable implements Executable {
+  readonly memory: MemoryPlan;
   readonly #views: (FloatArray | undefined)[];
   readonly #run: (() => void)[];
   /** Argument slots that read a feed: [args, position, buffer]. */
@@ -54,18 +56,21 @@ class CpuExecutable implements Executable {
   constructor(
     readonly plan: ProgramPlan,
     readonly options: CpuOptions,
+    memoryOptions: PrepareOptions['memory'],
   ) {
+    this.memory = planMemory(plan, memoryOptions);
     const arenas = {} as Record<DType, FloatArray>;
     for (const dtype of ['float32', 'float64'] as const) {
-      const size = plan.arena[dtype];
+      const size = this.memory.arena[dtype];
       const wasm = dtype === 'float32' && size > 0 && options.wasmArena !== false && platform.sharedMemory;
       arenas[dtype] = wasm ? this.#float32Arena(size) : allocate(dtype, size);
       if (size > 0) options.onAllocate?.(arenas[dtype].byteLength);
       if (options.poison === true) arenas[dtype].fill(NaN);
     }
     this.#views = plan.buffers.map((b) => {
-      if (b.storage.kind === 'feed') return undefined;
-      return arenas[b.dtype].subarray(b.storage.offset, b.storage.offset + b.size);
+      const storage = this.memory.storage[b.id]!;
+      if (storage.kind === 'feed') return undefined;
+      return arenas[b.dtype].subarray(storage.offset, storage.offset + b.size);
     });
     for (const step of plan.prologue) this.#prepare(step)();
     this.#run = plan.steps.map((s) => this.#prepare(s));
@@ -99,9 +104,9 @@ class CpuExecutable implements Executable {
     const out = this.#view(step.output);
     const args: FloatArray[] = [];
     step.inputs.forEach((b, k) => {
-      const spec = this.plan.buffers[b]!;
-      if (spec.storage.kind === 'feed') {
-        this.#feedSlots.push([args, k, spec.storage.buffer]);
+      const storage = this.memory.storage[b]!;
+      if (storage.kind === 'feed') {
+        this.#feedSlots.push([args, k, storage.buffer]);
         args.push(out); // replaced by the feed at the start of each run
       } else {
         args.push(this.#view(b));
@@ -109,17 +114,19 @@ class CpuExecutable implements Executable {
     });
     switch (step.kind) {
       case 'kernel': {
-        const kernel = kernels[step.node.op as Exclude<OpName, 'input'>] as Kernel<OpName> | undefined;
-        if (kernel === undefined) throw new GraphError('cpu', `no kernel for op ${step.node.op}`, {});
         const node = step.node;
-        return () => kernel(node, args, out);
-      }
-      case 'fused': {
-        // float32 groups of the ops the WebAssembly evaluator has run there; the rest in JS.
-        const simd = wasmKernelsEnabled() ? compileFusedF32(step.expr) : undefined;
-        if (simd !== undefined) return () => simd(out as Float32Array, args as Float32Array[]);
-        const fused = compileFused(step.expr);
-        return () => fused(out, args);
+        if (hasElementwiseProgram(node)) {
+          // Generated from the ops' arithmetic: float32 on the WebAssembly evaluator where it
+          // has every primitive, otherwise a JavaScript loop.
+          const program = elementwiseProgram(node);
+          const simd = wasmKernelsEnabled() ? compileElementwiseF32(program) : undefined;
+          if (simd !== undefined) return () => simd(out as Float32Array, args as Float32Array[]);
+          const loop = compileElementwise(program);
+          return () => loop(out, args);
+        }
+        const kernel = Object.hasOwn(kernels, node.op) ? (kernels as Readonly<Record<string, Kernel<OpName>>>)[node.op] : undefined;
+        if (kernel === undefined) throw new GraphError('cpu', `no kernel for op ${node.op}`, {});
+        return () => kernel(node as never, args, out);
       }
       case 'copy':
         return () => out.set(args[0]!);

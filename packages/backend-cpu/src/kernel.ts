@@ -1,4 +1,4 @@
-import type { FloatArray, Node, OpName } from '@graft/ir';
+import type { FloatArray, Node, OpName, ProgramOpName } from '@graft/ir';
 
 /**
  * A CPU kernel: reads its operands' arrays (in the node's dtype) and writes every element
@@ -6,5 +6,9 @@ import type { FloatArray, Node, OpName } from '@graft/ir';
  */
 export type Kernel<K extends OpName> = (node: Node<K>, inputs: readonly FloatArray[], out: FloatArray) => void;
 
-/** One kernel per op (inputs are fed, not computed): a missing kernel is a type error. */
-export type KernelTable = { readonly [K in Exclude<OpName, 'input'>]: Kernel<K> };
+/**
+ * One kernel per op (inputs are fed, not computed): a missing kernel is a type error.
+ * Elementwise ops and fused nodes have none here: their kernels are generated from their
+ * arithmetic (`elementwiseProgram`).
+ */
+export type KernelTable = { readonly [K in Exclude<OpName, 'input' | ProgramOpName>]: Kernel<K> };

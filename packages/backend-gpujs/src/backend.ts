@@ -2,7 +2,7 @@ import type { Backend, ProgramPlan } from '@graft/compiler';
 import { AttrError } from '@graft/ir';
 import { GpujsExecutable } from './executable.ts';
 import type { GpuInstance, KernelRun } from './gpu.ts';
-import { BackendUnavailableError, KERNEL_CLASS, MODES, kernelClassName, type GpujsMode, type GpuModule, type RequestedMode } from './modes.ts';
+import { BackendUnavailableError, KERNEL_CLASS, MODES, PrecisionError, kernelClassName, type GpujsMode, type GpuModule, type RequestedMode } from './modes.ts';
 import { platform } from '#platform';
 import type { KernelSpec } from './codegen/index.ts';
 import { Counters, ZERO, type TransferStats } from './counters.ts';
@@ -18,6 +18,12 @@ export interface GpujsOptions {
    * `BackendUnavailableError` naming the package to install.
    */
   readonly mode?: RequestedMode;
+  /**
+   * What to do with a float64 program: gpu.js computes in float32 only. `'refuse'` (default):
+   * compiling one throws `PrecisionError`. `'compute-in-float32'`: run it in float32 and return
+   * `Float64Array`s holding float32-rounded results (`program.stats().executor.precision` says so).
+   */
+  readonly float64?: 'refuse' | 'compute-in-float32';
 }
 
 export interface GpujsStats {
@@ -42,6 +48,8 @@ export interface GpujsBackend extends Backend {
   readonly device: string;
   /** The gpu.js kernel class every kernel must run on (`WebGPUKernel`, `HeadlessGLKernel`, …). */
   readonly kernelClass: string;
+  /** The float64 policy (see `GpujsOptions.float64`). */
+  readonly float64: 'refuse' | 'compute-in-float32';
   /** The kernel classes that actually ran (the class of every cached kernel's `kernel.kernel`, by gpu.js's export name). */
   kernelClasses(): ReadonlySet<string>;
   stats(): GpujsStats;
@@ -72,6 +80,7 @@ class GpujsBackendImpl implements GpujsBackend {
   readonly choice: string;
   readonly device: string;
   readonly kernelClass: string;
+  readonly float64: 'refuse' | 'compute-in-float32';
   readonly gpu: GpuInstance;
   readonly #kernels = new Map<string, CachedKernel>();
   readonly #executables = new Set<GpujsExecutable>();
@@ -89,6 +98,11 @@ class GpujsBackendImpl implements GpujsBackend {
     if (requested !== 'auto' && !MODES.includes(requested)) {
       throw new AttrError('gpujs', `mode must be one of 'auto', ${MODES.map((m) => `'${m}'`).join(', ')}`, { mode: requested });
     }
+    const float64 = options.float64 ?? 'refuse';
+    if (float64 !== 'refuse' && float64 !== 'compute-in-float32') {
+      throw new AttrError('gpujs', "float64 must be 'refuse' or 'compute-in-float32'", { float64 });
+    }
+    this.float64 = float64;
     this.requested = requested;
     let mode: GpujsMode;
     let choice: string;
@@ -113,6 +127,14 @@ class GpujsBackendImpl implements GpujsBackend {
 
   prepare(plan: ProgramPlan): GpujsExecutable {
     if (this.#disposed) throw new BackendUnavailableError(this.mode, 'this backend has been disposed');
+    const wide = plan.buffers.filter((b) => b.dtype === 'float64');
+    if (wide.length > 0 && this.float64 === 'refuse') {
+      throw new PrecisionError(
+        this.name,
+        "float64 programs must be allowed to compute in float32 (gpu.js has no float64 arithmetic): pass gpujs({ float64: 'compute-in-float32' }), or compile float64 on cpu()",
+        { float64Buffers: wide.length, first: String(wide[0]!.node) },
+      );
+    }
     const executable = new GpujsExecutable(plan, this);
     this.#executables.add(executable);
     return executable;

@@ -1,8 +1,8 @@
 import type { Executable, ProgramPlan, Step } from '@graft/compiler';
-import { allocate, fmtShape, ShapeError, type FloatArray, type OpName } from '@graft/ir';
+import { allocate, elementwiseProgram, fmtShape, hasElementwiseProgram, ShapeError, type FloatArray } from '@graft/ir';
 import type { CachedKernel } from './backend.ts';
 import { Counters } from './counters.ts';
-import { codegen, copyKernel, fusedKernel, MAX_ELEMENTS, type KernelSpec, type StepCode } from './codegen/index.ts';
+import { codegen, copyKernel, elementwiseKernel, MAX_ELEMENTS, type KernelSpec, type StepCode } from './codegen/index.ts';
 import { isDeviceHandle, type Handle } from './gpu.ts';
 import { BackendUnavailableError, type GpujsMode } from './modes.ts';
 
@@ -11,6 +11,8 @@ export interface Host {
   readonly name: string;
   readonly mode: GpujsMode;
   readonly kernelClass: string;
+  readonly device: string;
+  readonly float64: 'refuse' | 'compute-in-float32';
   /** The gpu.js class name of a kernel instance. */
   classOf(kernel: { readonly constructor: { readonly name: string } }): string;
   kernel(spec: KernelSpec): CachedKernel;
@@ -77,34 +79,18 @@ export class GpujsExecutable implements Executable {
     this.#prologue = plan.prologue.map((s) => this.#code(s));
     this.#steps = plan.steps.map((s) => this.#code(s));
 
-    // Liveness by value: the value a step writes dies after the last step that reads it
-    // (right after it is written if nobody does); requested outputs live to the readback.
+    // Liveness from the plan: a value dies after the last step that reads it (`live.last`,
+    // right after it is written if nobody does); requested outputs and constants live to the
+    // end. Fed values that a step or an output reads are uploaded.
     const resident = new Set(plan.prologue.map((s) => s.output));
-    const producer = new Map<number, number>(); // root buffer → step index that wrote its current value (−1: fed)
-    const lastRead = new Map<string, number>(); // `${buffer}@${producer}` → step index
     const fed = new Set<number>();
-    for (const { buffer } of plan.feeds.values()) producer.set(buffer, -1);
-    const key = (b: number) => `${b}@${producer.get(b)}`;
-    plan.steps.forEach((s, i) => {
-      for (const input of s.inputs) {
-        const r = this.#root[input]!;
-        if (resident.has(r)) continue;
-        if (producer.get(r) === -1) fed.add(r);
-        lastRead.set(key(r), i);
-      }
-      producer.set(s.output, i);
-      lastRead.set(key(s.output), lastRead.get(key(s.output)) ?? i);
-    });
-    for (const { buffer } of plan.outputs.values()) {
-      const r = this.#root[buffer]!;
-      if (!resident.has(r)) lastRead.set(key(r), plan.steps.length);
-      if (producer.get(r) === -1) fed.add(r);
+    this.#dies = plan.steps.map(() => []);
+    for (const b of plan.buffers) {
+      if (b.viewOf !== undefined || resident.has(b.id)) continue;
+      if (b.role === 'feed' && b.live.last >= 0) fed.add(b.id);
+      if (b.live.last >= 0 && b.live.last < plan.steps.length) this.#dies[b.live.last]!.push(b.id);
     }
     this.#fed = [...fed];
-    this.#dies = plan.steps.map(() => []);
-    for (const [k, step] of lastRead) {
-      if (step < plan.steps.length) this.#dies[step]!.push(Number(k.slice(0, k.indexOf('@'))));
-    }
     for (const { buffer } of plan.outputs.values()) {
       const spec = plan.buffers[buffer]!;
       this.#outputs.set(buffer, allocate(spec.dtype, spec.size));
@@ -116,16 +102,17 @@ export class GpujsExecutable implements Executable {
     let literals: number[] = [];
     switch (step.kind) {
       case 'kernel': {
-        const op = step.node.op as Exclude<OpName, 'input'>;
-        const gen = codegen[op] as ((n: typeof step.node) => StepCode) | undefined;
-        if (gen === undefined) throw new BackendUnavailableError(this.#host.mode, `no gpu.js kernel for op ${op}`);
-        code = gen(step.node);
-        break;
-      }
-      case 'fused': {
-        const f = fusedKernel(step.expr, step.inputs.length);
-        code = { kind: 'kernel', spec: f.spec };
-        literals = f.literals;
+        const node = step.node;
+        if (hasElementwiseProgram(node)) {
+          // Elementwise ops and fused nodes: one kernel from their arithmetic.
+          const f = elementwiseKernel(elementwiseProgram(node));
+          code = { kind: 'kernel', spec: f.spec };
+          literals = f.literals;
+          break;
+        }
+        const gen = Object.hasOwn(codegen, node.op) ? ((codegen as Readonly<Record<string, unknown>>)[node.op] as (n: typeof node) => StepCode) : undefined;
+        if (gen === undefined) throw new BackendUnavailableError(this.#host.mode, `no gpu.js kernel for op ${node.op}`);
+        code = gen(node);
         break;
       }
       case 'copy':
@@ -288,6 +275,17 @@ export class GpujsExecutable implements Executable {
   #isResidentHandle(h: Handle): boolean {
     for (const r of this.#resident.values()) if (r === h) return true;
     return false;
+  }
+
+  describe(): Readonly<Record<string, string | number | boolean>> {
+    const wide = this.#plan.buffers.some((b) => b.dtype === 'float64');
+    return {
+      backend: 'gpujs',
+      mode: this.#host.mode,
+      kernelClass: this.#host.kernelClass,
+      device: this.#host.device,
+      precision: wide ? 'float64 computed in float32' : 'float32',
+    };
   }
 
   dispose(): void {

@@ -39,6 +39,12 @@ export class BackendUnavailableError extends GraftError {
   }
 }
 
+/**
+ * A float64 program on a backend that computes in float32 without being told it may: gpu.js has
+ * no float64 arithmetic, and silently rounding would return float64 arrays holding float32 values.
+ */
+export class PrecisionError extends GraftError {}
+
 /** gpu.js's module, as far as the executor uses it: `GPU`, and the kernel classes by name. */
 export interface GpuModule {
   readonly GPU: (new (settings: { mode: string }) => GpuInstance) & {

@@ -1,5 +1,5 @@
 import { GraphError } from '@graft/ir';
-import type { BufferSpec, ProgramPlan } from './program.ts';
+import type { BufferSpec, MemoryPlan, ProgramPlan } from './program.ts';
 
 /**
  * Checks a plan's memory by a shadow run over the arena: it records which buffer last
@@ -8,17 +8,18 @@ import type { BufferSpec, ProgramPlan } from './program.ts';
  * operand is a declared in-place step on exactly that operand's region, that no step writes
  * a feed, a constant, or an output another step wrote, and that every output still holds
  * its value at the end. Throws a `GraphError` naming the step and buffers; for tests and
- * for backend authors.
+ * for backend authors. `memory` is the arena executor's memory plan (`program.memory`).
  */
-export function checkPlan(plan: ProgramPlan): void {
-  const owner = { float32: new Int32Array(plan.arena.float32).fill(-1), float64: new Int32Array(plan.arena.float64).fill(-1) };
+export function checkPlan(plan: ProgramPlan, memory: MemoryPlan): void {
+  const owner = { float32: new Int32Array(memory.arena.float32).fill(-1), float64: new Int32Array(memory.arena.float64).fill(-1) };
   const buffers = plan.buffers;
   /** The buffer whose value a view shows. */
   const source = (b: BufferSpec): BufferSpec => (b.viewOf === undefined ? b : source(buffers[b.viewOf]!));
   const region = (b: BufferSpec) => {
-    if (b.storage.kind !== 'arena') return undefined;
-    const { offset } = b.storage;
-    if (offset < 0 || offset + b.size > plan.arena[b.dtype]) throw new GraphError('checkPlan', `b${b.id} must lie inside the ${b.dtype} arena`, {});
+    const storage = memory.storage[b.id]!;
+    if (storage.kind !== 'arena') return undefined;
+    const { offset } = storage;
+    if (offset < 0 || offset + b.size > memory.arena[b.dtype]) throw new GraphError('checkPlan', `b${b.id} must lie inside the ${b.dtype} arena`, {});
     return [offset, offset + b.size] as const;
   };
   const write = (b: BufferSpec, where: string) => {
@@ -49,7 +50,8 @@ export function checkPlan(plan: ProgramPlan): void {
       const ri = region(buffers[b]!);
       if (r === undefined || ri === undefined || buffers[b]!.dtype !== out.dtype) return;
       if (!(ri[0] < r[1] && r[0] < ri[1])) return;
-      const target = s.inPlace === undefined ? undefined : region(buffers[s.inputs[s.inPlace]!]!);
+      const k = memory.inPlace[i];
+      const target = k === undefined ? undefined : region(buffers[s.inputs[k]!]!);
       const exact = target !== undefined && target[0] === ri[0] && target[1] === ri[1] && ri[0] === r[0] && ri[1] === r[1];
       if (!exact) throw new GraphError('checkPlan', `${where} writes b${out.id} over its operand b${b} without being in place on it`, {});
     });

@@ -3,9 +3,9 @@ import type { TraceEntry } from '@graft/rewrite';
 import { formatListing } from './listing.ts';
 import { defaultMemoryOptions, type MemoryOptions } from './memory.ts';
 import { defaultPipeline, runPipeline } from './pipeline.ts';
-import type { Backend, Feeds, PassRecord, Program, ProgramPlan, ProgramStats, RunOptions } from './program.ts';
+import type { Backend, Feeds, MemoryPlan, PassRecord, Program, ProgramPlan, ProgramStats, RunOptions } from './program.ts';
 import { liveNodes, schedule } from './schedule.ts';
-import { createStage, type FusionGroup, type Pass, type Stage } from './stage.ts';
+import { createStage, type Pass, type Stage } from './stage.ts';
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -23,15 +23,18 @@ export interface CompileOptions {
   readonly trace?: boolean;
   /** Verify the whole graph after every pass (default false: a cheap check of each pass's result). */
   readonly debug?: boolean;
-  /** What the memory planner may do (default: all of it). */
+  /**
+   * What memory planning may do (default: all of it): `views` here, `reuse` and `inPlace`
+   * in executors that plan an arena (the CPU's), which `prepare` passes them to.
+   */
   readonly memory?: Partial<MemoryOptions>;
 }
 
 /**
  * Compiles named output nodes into a program: runs the pass pipeline (by default
- * verify → simplify → foldConstants → cse → dce → fuse), schedules the result as steps and
- * plans their memory (buffers reused by liveness, in-place elementwise updates, one arena
- * per dtype), then prepares the plan on the backend.
+ * verify → simplify → foldConstants → cse → dce → fuse), schedules the result as steps over
+ * buffers with their lifetimes, then prepares the plan on the backend (the CPU then plans
+ * its memory: buffers reused by liveness, in-place elementwise updates, one arena per dtype).
  *
  * The program asks for every input the outputs need as given (optimisation never changes
  * the feeds), and accepts and ignores feeds for other inputs of the graph.
@@ -63,8 +66,8 @@ export function compile<O extends string>(outputs: Readonly<Record<O, Node>>, op
   const passes = options.passes ?? defaultPipeline({ lowerConvGradients: options.lowerConvGradients ?? false });
   const result = runPipeline(source, passes, { backend: options.backend }, { debug: options.debug === true, keep: options.trace === true });
   const memory = { ...defaultMemoryOptions, ...options.memory };
-  const plan = schedule(result.stage, { feeds, memory, pass: result.last });
-  return new CompiledProgram<O>(plan, options.backend, result.stage, result.records, result.trace, sourceNodes.length, graph.inputs);
+  const plan = schedule(result.stage, { feeds, views: memory.views, pass: result.last });
+  return new CompiledProgram<O>(plan, options.backend, memory, result.stage, result.records, result.trace, sourceNodes.length, graph.inputs);
 }
 
 class CompiledProgram<O extends string> implements Program<O> {
@@ -77,6 +80,7 @@ class CompiledProgram<O extends string> implements Program<O> {
   constructor(
     readonly plan: ProgramPlan,
     readonly backend: Backend,
+    memory: MemoryOptions,
     stage: Stage,
     readonly passes: readonly PassRecord[],
     readonly trace: readonly TraceEntry[],
@@ -86,7 +90,7 @@ class CompiledProgram<O extends string> implements Program<O> {
     this.#stage = stage;
     this.#sourceNodes = sourceNodes;
     this.#known = known;
-    this.#executable = backend.prepare(plan);
+    this.#executable = backend.prepare(plan, { memory });
   }
 
   get graph() {
@@ -97,8 +101,8 @@ class CompiledProgram<O extends string> implements Program<O> {
     return this.#stage.outputs as Readonly<Record<O, Node>>;
   }
 
-  get fusion(): readonly FusionGroup[] {
-    return this.#stage.fusion;
+  get memory(): MemoryPlan | undefined {
+    return this.#executable.memory;
   }
 
   async run(feeds: Feeds, options: RunOptions = {}): Promise<Record<O, FloatArray>> {
@@ -115,24 +119,27 @@ class CompiledProgram<O extends string> implements Program<O> {
   }
 
   stats(): ProgramStats {
-    const { steps, buffers, arena } = this.plan;
+    const { steps, buffers } = this.plan;
+    const memory = this.memory;
     const bytes = (b: { size: number; dtype: 'float32' | 'float64' }) => b.size * bytesPerElement(b.dtype);
     const nodes = liveNodes(this.#stage.outputs, 'stats');
     return {
       sourceNodes: this.#sourceNodes,
       nodes: nodes.length,
       steps: steps.length,
-      fusedSteps: steps.filter((s) => s.kind === 'fused' && s.nodes.length > 1).length,
-      inPlaceSteps: steps.filter((s) => s.inPlace !== undefined).length,
+      fusedSteps: steps.filter((s) => s.node.op === 'fused' && s.kind === 'kernel').length,
+      inPlaceSteps: memory === undefined ? 0 : memory.inPlace.filter((k) => k !== undefined).length,
       views: buffers.filter((b) => b.viewOf !== undefined).length,
-      arenaBytes: arena.float32 * 4 + arena.float64 * 8,
-      unplannedBytes: nodes.filter((n) => !n.is('input')).reduce((s, n) => s + bytes(n), 0),
+      arenaBytes: memory === undefined ? 0 : memory.arena.float32 * 4 + memory.arena.float64 * 8,
+      // A fused node stands for one node per op of its expression, each of its shape.
+      unplannedBytes: nodes.filter((n) => !n.is('input')).reduce((s, n) => s + bytes(n) * (n.is('fused') ? fusedOps(n) : 1), 0),
       bufferBytes: buffers.filter((b) => b.role !== 'feed' && b.viewOf === undefined).reduce((s, b) => s + bytes(b), 0),
+      executor: this.#executable.describe?.() ?? {},
     };
   }
 
   listing(): string {
-    return formatListing(this.plan);
+    return formatListing(this.plan, this.memory);
   }
 
   dispose(): void {
@@ -140,6 +147,11 @@ class CompiledProgram<O extends string> implements Program<O> {
     this.#disposed = true;
     this.#executable.dispose?.();
   }
+}
+
+/** Ops in a fused node's expression. */
+function fusedOps(n: Node<'fused'>): number {
+  return n.attrs.expr.values.filter((v) => v.kind === 'apply').length;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, GraphError } from '@graft/ir';
+import { Graph, GraphError, type Node } from '@graft/ir';
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile.ts';
 import { dotString, toDot } from './dot.ts';
@@ -47,13 +47,16 @@ describe('toDot', () => {
     expect(edges.length).toBe(11);
   });
 
-  it('draws a compiled program with its fused groups as clusters named by step', () => {
+  it('draws a compiled program with its fused nodes as clusters named by step', () => {
     const { y, dw } = smallGraph();
     const p = compile({ y, dw }, { backend: fakeBackend() });
     const dot = toDot(p);
-    const fusedSteps = p.plan.steps.filter((s) => s.kind === 'fused' && s.nodes.length > 1);
+    const fusedSteps = p.plan.steps.filter((s) => s.node.is('fused'));
     expect(fusedSteps.length).toBeGreaterThan(0);
-    for (const s of fusedSteps) expect(dot).toContain(`fused step ${p.plan.steps.indexOf(s)}: ${s.kind === 'fused' ? s.nodes.length : 0} ops`);
+    for (const s of fusedSteps) {
+      const ops = (s.node as Node<'fused'>).attrs.expr.values.filter((v) => v.kind === 'apply').length;
+      expect(dot).toContain(`fused step ${p.plan.steps.indexOf(s)}: ${ops} ops`);
+    }
     expect(dot).toMatch(/subgraph cluster_fused_\d+ \{/);
     expect(toDot(p, { fusion: false })).not.toContain('cluster_fused');
   });

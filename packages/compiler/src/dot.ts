@@ -1,7 +1,7 @@
 import { Graph, GraphError, Node, fmtShape, formatAttrs } from '@graft/ir';
 import type { Program } from './program.ts';
 import { liveNodes } from './schedule.ts';
-import type { FusionGroup, Stage } from './stage.ts';
+import type { Stage } from './stage.ts';
 
 /** What `toDot` draws: a compiled program, a stage, a whole graph, named outputs or a list of nodes. */
 export type DotSource = Program | Stage | Graph | Readonly<Record<string, Node>> | readonly Node[];
@@ -16,7 +16,7 @@ export interface DotOptions {
   readonly shapes?: boolean;
   /** Colour gradient nodes by the rule that made them and label them with it (default true). */
   readonly provenance?: boolean;
-  /** Draw fused groups (of two or more nodes) as clusters (default true). */
+  /** Draw fused nodes as clusters of the ops in their expression (default true). */
   readonly fusion?: boolean;
   /** Add a legend of the rules' colours (default true when there are gradient nodes). */
   readonly legend?: boolean;
@@ -38,17 +38,16 @@ export function dotString(s: string): string {
 interface Picture {
   readonly nodes: readonly Node[];
   readonly names: ReadonlyMap<Node, string[]>;
-  readonly fusion: readonly FusionGroup[];
-  /** Step index of each fused group's root (programs only). */
+  /** Step index of each node (programs only). */
   readonly stepOf: ReadonlyMap<Node, number>;
 }
 
 function isProgram(s: object): s is Program {
-  return 'plan' in s && 'fusion' in s && 'outputs' in s;
+  return 'plan' in s && 'graph' in s && 'outputs' in s;
 }
 
 function isStage(s: object): s is Stage {
-  return 'graph' in s && 'outputs' in s && 'fusion' in s && (s as Stage).graph instanceof Graph;
+  return 'graph' in s && 'outputs' in s && (s as Stage).graph instanceof Graph;
 }
 
 function namesOf(outputs: Readonly<Record<string, Node>>): Map<Node, string[]> {
@@ -58,7 +57,7 @@ function namesOf(outputs: Readonly<Record<string, Node>>): Map<Node, string[]> {
 }
 
 function picture(source: DotSource): Picture {
-  if (source instanceof Graph) return { nodes: source.nodes, names: new Map(), fusion: [], stepOf: new Map() };
+  if (source instanceof Graph) return { nodes: source.nodes, names: new Map(), stepOf: new Map() };
   if (source === null || typeof source !== 'object') throw new GraphError('toDot', 'source must be a program, stage, graph or nodes', { source });
   if (Array.isArray(source)) {
     const list = source as readonly unknown[];
@@ -66,18 +65,18 @@ function picture(source: DotSource): Picture {
       if (!(n instanceof Node)) throw new GraphError('toDot', `node ${i} must be a Node`, { node: n });
     });
     if (list.length === 0) throw new GraphError('toDot', 'nodes must not be empty', {});
-    return { nodes: liveNodes(Object.fromEntries(list.map((n, i) => [String(i), n as Node])), 'toDot'), names: new Map(), fusion: [], stepOf: new Map() };
+    return { nodes: liveNodes(Object.fromEntries(list.map((n, i) => [String(i), n as Node])), 'toDot'), names: new Map(), stepOf: new Map() };
   }
   if (isProgram(source)) {
     const stepOf = new Map(source.plan.steps.map((s, i) => [s.node, i] as const));
-    return { nodes: liveNodes(source.outputs, 'toDot'), names: namesOf(source.outputs), fusion: source.fusion, stepOf };
+    return { nodes: liveNodes(source.outputs, 'toDot'), names: namesOf(source.outputs), stepOf };
   }
-  if (isStage(source)) return { nodes: liveNodes(source.outputs, 'toDot'), names: namesOf(source.outputs), fusion: source.fusion, stepOf: new Map() };
+  if (isStage(source)) return { nodes: liveNodes(source.outputs, 'toDot'), names: namesOf(source.outputs), stepOf: new Map() };
   const outputs = source as Readonly<Record<string, unknown>>;
   for (const [name, n] of Object.entries(outputs)) {
     if (!(n instanceof Node)) throw new GraphError('toDot', `output "${name}" must be a Node`, { [name]: n });
   }
-  return { nodes: liveNodes(outputs as Record<string, Node>, 'toDot'), names: namesOf(outputs as Record<string, Node>), fusion: [], stepOf: new Map() };
+  return { nodes: liveNodes(outputs as Record<string, Node>, 'toDot'), names: namesOf(outputs as Record<string, Node>), stepOf: new Map() };
 }
 
 const shorten = (s: string, max = 48) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
@@ -86,8 +85,9 @@ const shorten = (s: string, max = 48) => (s.length > max ? `${s.slice(0, max - 1
  * A Graphviz DOT picture of a graph: inputs (blue), constants (grey) and forward ops
  * (white) as boxes; gradient nodes filled with the colour of the rule that produced them
  * and labelled `∂ of <forward node> by <rule>`; outputs with a double border and their
- * names; edges labelled with the tensor's dtype and shape; fused groups of a program (or a
- * stage after fusion) as clusters named by their step; and a legend of the rules.
+ * names; edges labelled with the tensor's dtype and shape; fused nodes (of a program, or a
+ * stage after fusion) as clusters named by their step, holding their expression's ops; and a
+ * legend of the rules.
  *
  * ```ts
  * const dot = toDot(program, { rankdir: 'LR' });
@@ -95,7 +95,7 @@ const shorten = (s: string, max = 48) => (s.length > max ? `${s.slice(0, max - 1
  * ```
  */
 export function toDot(source: DotSource, options: DotOptions = {}): string {
-  const { nodes, names, fusion, stepOf } = picture(source);
+  const { nodes, names, stepOf } = picture(source);
   const showShapes = options.shapes ?? true;
   const showProvenance = options.provenance ?? true;
   const showAttrs = options.attrs ?? true;
@@ -139,26 +139,36 @@ export function toDot(source: DotSource, options: DotOptions = {}): string {
     return `n${n.id} [label=${dotString(label.join('\n'))}${attrs.length ? `, ${attrs.join(', ')}` : ''}];`;
   };
 
-  const clustered = new Set<Node>();
-  if (options.fusion ?? true) {
-    fusion.forEach((group, k) => {
-      if (group.nodes.length < 2 || !group.nodes.every((n) => present.has(n))) return;
-      const step = stepOf.get(group.root);
-      // A node recomputed by several groups is drawn in the first; the others name it.
-      const again = group.nodes.filter((n) => clustered.has(n));
-      const title = `fused${step === undefined ? '' : ` step ${step}`}: ${group.nodes.length} ops${again.length ? `, recomputes ${again.join(', ')}` : ''}`;
-      lines.push(`  subgraph cluster_fused_${k} {`);
-      lines.push(`    label=${dotString(title)}; style="rounded,filled"; color="#d97706"; fillcolor="#fef3c7"; fontsize=9;`);
-      for (const n of group.nodes) {
-        if (clustered.has(n)) continue;
-        lines.push(`    ${nodeLine(n)}`);
-        clustered.add(n);
-      }
-      lines.push('  }');
+  const showFusion = options.fusion ?? true;
+  nodes.forEach((n, k) => {
+    if (!showFusion || !n.is('fused')) {
+      lines.push(`  ${nodeLine(n)}`);
+      return;
+    }
+    // A fused node: a cluster of its expression's ops, the result being the node itself.
+    const { expr } = n.attrs;
+    const step = stepOf.get(n);
+    const ops = expr.values.filter((v) => v.kind === 'apply').length;
+    lines.push(`  subgraph cluster_fused_${k} {`);
+    lines.push(`    label=${dotString(`fused${step === undefined ? '' : ` step ${step}`}: ${ops} ops`)}; style="rounded,filled"; color="#d97706"; fillcolor="#fef3c7"; fontsize=9;`);
+    lines.push(`    ${nodeLine(n)}`);
+    expr.values.forEach((v, i) => {
+      if (v.kind !== 'apply' || i === expr.result) return;
+      lines.push(`    n${n.id}_${i} [label=${dotString(v.op.name)}, fontsize=8];`);
     });
-  }
-  for (const n of nodes) if (!clustered.has(n)) lines.push(`  ${nodeLine(n)}`);
+    lines.push('  }');
+    expr.values.forEach((v, i) => {
+      if (v.kind !== 'apply') return;
+      const target = i === expr.result ? `n${n.id}` : `n${n.id}_${i}`;
+      for (const a of v.args) {
+        const src = expr.values[a]!;
+        if (src.kind === 'apply') lines.push(`  n${n.id}_${a} -> ${target};`);
+        else if (src.kind === 'load' && present.has(n.inputs[src.input]!)) lines.push(`  n${n.inputs[src.input]!.id} -> ${target} [style=dashed];`);
+      }
+    });
+  });
   for (const n of nodes) {
+    if (showFusion && n.is('fused')) continue;
     for (const i of n.inputs) {
       if (!present.has(i)) continue;
       const label = showShapes ? ` [label=${dotString(`${i.dtype === 'float32' ? 'f32' : 'f64'}${fmtShape(i.shape)}`)}]` : '';

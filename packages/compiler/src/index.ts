@@ -7,11 +7,10 @@ export type {
   CopyStep,
   Executable,
   Feeds,
-  FusedExpr,
-  FusedStep,
-  FusedValue,
   KernelStep,
+  MemoryPlan,
   PassRecord,
+  PrepareOptions,
   Program,
   ProgramPlan,
   ProgramStats,
@@ -19,14 +18,14 @@ export type {
   Step,
   Storage,
 } from './program.ts';
-export { createStage, type FusionGroup, type Pass, type PassContext, type PassResult, type Stage } from './stage.ts';
+export { createStage, type Pass, type PassContext, type PassResult, type Stage } from './stage.ts';
 export { defaultPipeline, runPipeline, type PipelineOptions, type PipelineResult } from './pipeline.ts';
 export { verifyPass, verifyStage } from './passes/verify.ts';
 export { simplifyPass, lowerConvGradientsPass, rewritePass } from './passes/simplify.ts';
 export { foldConstantsPass, foldRule } from './passes/fold-constants.ts';
 export { csePass, eliminateCommonSubexpressions } from './passes/cse.ts';
 export { dcePass, eliminateDeadCode } from './passes/dce.ts';
-export { fusePass, fuseElementwise, isFusible } from './passes/fuse.ts';
+export { fusePass, fuseElementwise, fusionGroups, isFusible } from './passes/fuse.ts';
 export { simplifyRules, filledWith } from './rules/simplify.ts';
 export { schedule, liveNodes, type ScheduleOptions } from './schedule.ts';
 export { planMemory, defaultMemoryOptions, type MemoryOptions } from './memory.ts';

@@ -1,8 +1,11 @@
-import { binaryOps, unaryOps, type DType } from '@graft/ir';
-import type { ArenaSizes, BufferSpec, Step } from './program.ts';
-import type { PlannedBuffer } from './schedule.ts';
+import type { DType } from '@graft/ir';
+import type { MemoryPlan, ProgramPlan, Step, Storage } from './program.ts';
 
-/** What the memory planner may do (all on by default; off gives one region per buffer). */
+/**
+ * What the memory planner may do (all on by default; off gives one region per buffer).
+ * `views` is the compiler's (a plan either has views or not); `reuse` and `inPlace` are
+ * passed to the executor, which plans its memory with `planMemory`.
+ */
 export interface MemoryOptions {
   /** Share storage between buffers whose lifetimes do not overlap. */
   readonly reuse: boolean;
@@ -19,24 +22,17 @@ export const defaultMemoryOptions: MemoryOptions = Object.freeze({ reuse: true, 
 const ALIGN = 16;
 const roundUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
-const unarySet: ReadonlySet<string> = new Set(unaryOps);
-const binarySet: ReadonlySet<string> = new Set(binaryOps);
-
 /**
  * Operand positions of a step that are read only at the output's own index, so the output
- * may overwrite them: every operand of a fused step or an elementwise kernel whose size is
- * the output's (an operand of equal size cannot be broadcast). Kernels of other ops
- * (conv, matmul, transpose, pools, reductions…) read their inputs in other orders and
- * are never run in place.
+ * may overwrite them: every operand whose size is the output's of a step whose op has the
+ * `inPlace` trait (an operand of equal size cannot be broadcast). Kernels of other ops
+ * (conv, matmul, transpose, pools, reductions…) read their inputs in other orders and are
+ * never run in place.
  */
 function elementwisePositions(step: Step, sizeOf: (buffer: number) => number): number[] {
+  if (step.kind !== 'kernel' || !step.node.record.traits.inPlace) return [];
   const out = sizeOf(step.output);
-  const sameSize = (k: number) => sizeOf(step.inputs[k]!) === out;
-  if (step.kind === 'fused') return step.inputs.map((_, k) => k).filter(sameSize);
-  if (step.kind !== 'kernel') return [];
-  const op = step.node.op;
-  if (unarySet.has(op) || binarySet.has(op) || op === 'biasAdd') return step.inputs.map((_, k) => k).filter(sameSize);
-  return [];
+  return step.inputs.map((_, k) => k).filter((k) => sizeOf(step.inputs[k]!) === out);
 }
 
 interface Region {
@@ -50,45 +46,36 @@ interface Region {
 }
 
 /**
- * Memory planning over the scheduled steps.
+ * Memory planning over a plan's steps, for an executor that keeps every value in an arena
+ * (the CPU's).
  *
  * 1. Storage classes: a view shares its operand's storage; a step may write in place over
  *    an operand's storage when it is that storage's last reader, reads it only at the
  *    output's own index (`elementwisePositions`), and the storage is an intermediate of the
  *    same dtype and size — feeds, constants and outputs are never written over.
- * 2. Liveness: a storage is live from the step that first writes it to the last step that
- *    reads any buffer in it; constants and outputs are live throughout (dedicated regions).
+ * 2. Liveness: the plan's lifetimes (`live`), merged over a storage class; constants and
+ *    outputs are live throughout (dedicated regions).
  * 3. Placement, per dtype: largest first, each at the lowest offset that overlaps no placed
  *    storage whose lifetime overlaps its own (greedy by size). One arena per dtype.
  */
-export function planMemory(
-  planned: readonly PlannedBuffer[],
-  steps: readonly Step[],
-  prologue: readonly Step[],
-  options: MemoryOptions,
-): { buffers: BufferSpec[]; steps: Step[]; arena: ArenaSizes } {
+export function planMemory(plan: ProgramPlan, options: Pick<MemoryOptions, 'reuse' | 'inPlace'>): MemoryPlan {
+  const planned = plan.buffers;
+  const steps = plan.steps;
   const parent = planned.map((b) => b.viewOf ?? b.id);
   const find = (b: number): number => {
     while (parent[b] !== b) b = parent[b] = parent[parent[b]!]!;
     return b;
   };
-  const sizeOf = (b: number) => planned[b]!.node.size;
-  const first = planned.map(() => -1);
-  const lastOwn = planned.map(() => -1);
-  steps.forEach((s, i) => {
-    first[s.output] = i;
-    for (const b of s.inputs) lastOwn[b] = i;
-  });
-  for (const s of prologue) first[s.output] = -1;
+  const sizeOf = (b: number) => planned[b]!.size;
   const last = new Map<number, number>();
   planned.forEach((b) => {
     const r = find(b.id);
-    last.set(r, Math.max(last.get(r) ?? -1, lastOwn[b.id]!, first[b.id]!));
+    last.set(r, Math.max(last.get(r) ?? -1, b.live.last));
   });
 
-  const out = [...steps];
+  const inPlace: (number | undefined)[] = steps.map(() => undefined);
   if (options.inPlace) {
-    out.forEach((step, i) => {
+    steps.forEach((step, i) => {
       const o = step.output;
       const target = planned[o]!;
       if (target.role !== 'intermediate' || target.viewOf !== undefined) return;
@@ -96,13 +83,13 @@ export function planMemory(
       for (const k of positions) {
         const r = find(step.inputs[k]!);
         const root = planned[r]!;
-        if (root.role !== 'intermediate' || root.node.dtype !== target.node.dtype || root.node.size !== target.node.size) continue;
+        if (root.role !== 'intermediate' || root.dtype !== target.dtype || root.size !== target.size) continue;
         if (last.get(r) !== i) continue;
         // Every operand in this storage must be read at the output's own index.
         if (!step.inputs.every((b, j) => find(b) !== r || positions.includes(j))) continue;
         parent[o] = r;
         last.set(r, Math.max(i, last.get(o) ?? i));
-        out[i] = { ...step, inPlace: k } as Step;
+        inPlace[i] = k;
         return;
       }
     });
@@ -116,9 +103,9 @@ export function planMemory(
     const pinned = root.role === 'constant' || root.role === 'output' || !options.reuse;
     regions.set(r, {
       root: r,
-      dtype: root.node.dtype,
-      size: roundUp(root.node.size),
-      first: pinned ? -Infinity : first[r]!,
+      dtype: root.dtype,
+      size: roundUp(root.size),
+      first: pinned ? -Infinity : root.live.first,
       last: pinned ? Infinity : last.get(r)!,
       offset: 0,
     });
@@ -140,19 +127,9 @@ export function planMemory(
     arena[region.dtype] = Math.max(arena[region.dtype], offset + region.size);
   }
 
-  const buffers: BufferSpec[] = planned.map((b) => {
+  const storage: Storage[] = planned.map((b) => {
     const r = find(b.id);
-    const root = planned[r]!;
-    return Object.freeze({
-      id: b.id,
-      node: b.node,
-      dtype: b.node.dtype,
-      shape: b.node.shape,
-      size: b.node.size,
-      role: b.role,
-      storage: root.role === 'feed' ? { kind: 'feed', buffer: r } : { kind: 'arena', offset: regions.get(r)!.offset },
-      viewOf: b.viewOf,
-    } satisfies BufferSpec);
+    return planned[r]!.role === 'feed' ? { kind: 'feed', buffer: r } : { kind: 'arena', offset: regions.get(r)!.offset };
   });
-  return { buffers, steps: out, arena: Object.freeze(arena) };
+  return Object.freeze({ storage: Object.freeze(storage), inPlace: Object.freeze(inPlace), arena: Object.freeze(arena) });
 }

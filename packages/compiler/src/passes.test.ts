@@ -1,14 +1,13 @@
-import { Graph, GraphError, Node, printGraph } from '@graft/ir';
+import { AttrError, Graph, GraphError, Node, ops, printGraph } from '@graft/ir';
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile.ts';
 import { csePass } from './passes/cse.ts';
 import { dcePass } from './passes/dce.ts';
 import { foldConstantsPass } from './passes/fold-constants.ts';
-import { fusePass } from './passes/fuse.ts';
+import { fusePass, fusionGroups } from './passes/fuse.ts';
 import { simplifyPass } from './passes/simplify.ts';
 import { verifyPass } from './passes/verify.ts';
 import { defaultPipeline } from './pipeline.ts';
-import type { FusedStep } from './program.ts';
 import { liveNodes } from './schedule.ts';
 import { createStage, type Pass, type Stage } from './stage.ts';
 import { fakeBackend } from './test-backend.ts';
@@ -77,10 +76,24 @@ describe('fuse', () => {
     const p = compile({ y }, { backend });
     expect(p.stats().steps).toBe(1);
     expect(p.stats().fusedSteps).toBe(1);
-    const step = p.plan.steps[0] as FusedStep;
-    expect(step.kind).toBe('fused');
-    expect(step.nodes.map((n) => n.op)).toEqual(['biasAdd', 'relu', 'broadcastTo', 'mul', 'sigmoid']);
-    expect(p.listing()).toMatch(/fused\[biasAdd,relu,broadcastTo,mul,sigmoid\]/);
+    const step = p.plan.steps[0]!;
+    expect(step.node.op).toBe('fused');
+    // broadcastTo is no op of the loop: its operand is loaded with broadcast strides.
+    expect(p.listing()).toMatch(/fused\[biasAdd,relu,mul,sigmoid\]/);
+    expect(p.listing()).toContain('sigmoid(mul(relu(biasAdd(b0, b1)), b2))');
+  });
+
+  it('fusion is a graph node, so a second fuse pass (or any pass after it) keeps and extends it', () => {
+    const g = new Graph({ dtype: 'float64' });
+    const x = g.input('x', [2, 3]);
+    const y = g.exp(g.neg(g.relu(x)));
+    const once = fusePass.run(createStage({ y }), ctx).stage;
+    expect(printGraph(liveNodes(once.outputs, 'test'))).toContain('fused(%0) shape=[2,3] expr=exp(neg(relu(x0)))');
+    const twice = fusePass.run(once, ctx).stage;
+    expect(count(twice)).toBe(2);
+    const p = compile({ y: g.square(y) }, { backend: fakeBackend(), passes: [fusePass, simplifyPass, csePass, dcePass, fusePass, verifyPass] });
+    expect(p.plan.steps.map((st) => st.node.op)).toEqual(['fused']);
+    expect(p.listing()).toContain('square(exp(neg(relu(b0))))');
   });
 
   it('stops at non-elementwise ops, at outputs and at values read by two groups', () => {
@@ -89,8 +102,7 @@ describe('fuse', () => {
     const e = g.exp(x); // read by two groups and not cheap: stored
     const y = g.sum(g.tanh(g.neg(e)), [1]);
     const z = g.sqrt(g.square(e));
-    const stage = fusePass.run(createStage({ y, z, e }), ctx).stage;
-    const groups = stage.fusion.map((f) => f.nodes.map((n) => n.op).join(','));
+    const groups = fusionGroups(createStage({ y, z, e })).map((f) => f.nodes.map((n) => n.op).join(','));
     expect(groups.sort()).toEqual(['exp', 'neg,tanh', 'square,sqrt']);
   });
 
@@ -100,8 +112,7 @@ describe('fuse', () => {
     const h = g.biasAdd(x, g.input('b', [3]));
     const y = g.relu(h);
     const z = g.mul(g.input('dy', [2, 3]), g.step(h));
-    const stage = fusePass.run(createStage({ y, z }), ctx).stage;
-    expect(stage.fusion.map((f) => f.nodes.map((n) => n.op).join(',')).sort()).toEqual(['biasAdd,relu', 'biasAdd,step,mul']);
+    expect(fusionGroups(createStage({ y, z })).map((f) => f.nodes.map((n) => n.op).join(',')).sort()).toEqual(['biasAdd,relu', 'biasAdd,step,mul']);
     const p = compile({ y, z }, { backend: fakeBackend() });
     expect(p.stats().steps).toBe(2);
   });
@@ -180,7 +191,7 @@ describe('bad input and broken passes give GraphErrors naming the pass and the n
     const { x, y } = small();
     const cyclic = broken('cycler', (s) => {
       const inputs: Node[] = [x];
-      const n = new Node(y.id, 'add', inputs, {} as never, y.shape, y.dtype, s.graph, undefined);
+      const n = new Node(y.id, 'add', inputs, {} as never, y.shape, y.dtype, s.graph, undefined, ops.add, undefined);
       inputs[0] = n; // the input array is the node's own: now n reads itself
       return { ...s, outputs: { y: n } };
     });
@@ -194,8 +205,8 @@ describe('bad input and broken passes give GraphErrors naming the pass and the n
     const { g, x, y } = small();
     const a: Node[] = [x];
     const b: Node[] = [x];
-    const na = new Node(100, 'exp', a, {} as never, [2], 'float64', g, undefined);
-    const nb = new Node(101, 'neg', b, {} as never, [2], 'float64', g, undefined);
+    const na = new Node(100, 'exp', a, {} as never, [2], 'float64', g, undefined, ops.exp, undefined);
+    const nb = new Node(101, 'neg', b, {} as never, [2], 'float64', g, undefined, ops.neg, undefined);
     a[0] = nb;
     b[0] = na;
     expectGraphError(
@@ -235,21 +246,22 @@ describe('bad input and broken passes give GraphErrors naming the pass and the n
   it('debug: a hand-built node with a wrong shape is caught after the pass that made it', () => {
     const { g, x, y } = small();
     const wrong = broken('shaper', (s) => {
-      const n = new Node(g.nodes.length, 'exp', [x], {} as never, [3], 'float64', g, undefined);
+      const n = new Node(g.nodes.length, 'exp', [x], {} as never, [3], 'float64', g, undefined, ops.exp, undefined);
       return { ...s, outputs: { y: n } };
     });
     expectGraphError(() => compile({ y }, { backend: fakeBackend(), passes: [wrong], debug: true }), 'shaper:', `exp#${g.nodes.length}`, 'own node');
   });
 
-  it('debug: fused groups that break the rules', () => {
-    const { g, x, y } = small();
-    const z = g.sum(y);
-    const sumInGroup = broken('badFuse', (s) => ({ ...s, fusion: [{ root: s.outputs['z']!, nodes: [s.outputs['z']!] }] }));
-    expectGraphError(() => compile({ z }, { backend: fakeBackend(), passes: [sumInGroup], debug: true }), 'badFuse:', 'must be an elementwise op');
-    const e = g.neg(x);
-    const w = g.add(e, g.exp(e));
-    const leaky = broken('leaky', (s) => ({ ...s, fusion: [{ root: w, nodes: [e, w] }] }));
-    expectGraphError(() => compile({ w, e }, { backend: fakeBackend(), passes: [leaky], debug: true }), 'leaky:', `${e} is an output`);
+  it('a fused node whose expression breaks the rules cannot be built (its op checks it)', () => {
+    const { g, x } = small();
+    const bad = (expr: unknown, operands = [x]) => () => g.node('fused', operands, { shape: [2], expr } as never);
+    expect(bad({ values: [{ kind: 'load', input: 1 }], result: 0 })).toThrow(/fused: expr: value 0 loads operand 1, which does not exist/);
+    expect(bad({ values: [{ kind: 'load', input: 0 }, { kind: 'apply', op: ops.sum, args: [0] }], result: 1 })).toThrow(/must apply an elementwise op record/);
+    expect(bad({ values: [{ kind: 'load', input: 0 }, { kind: 'apply', op: ops.exp, args: [1] }], result: 1 })).toThrow(/operands must be earlier values/);
+    expect(bad({ values: [{ kind: 'literal', value: 1 }], result: 0 })).toThrow(/every operand must be loaded/);
+    expect(bad({ values: [{ kind: 'load', input: 0 }], result: 0 }, [x, g.input('z', [3])])).toThrow(/operand 1 \[3\] must broadcast to shape \[2\]/);
+    expect(bad({ values: [{ kind: 'load', input: 0 }], result: 0 })).not.toThrow();
+    expect(bad({ values: [], result: 0 })).toThrow(AttrError);
   });
 
   it('a pass that throws something other than a graft error is wrapped, naming it', () => {
@@ -265,7 +277,7 @@ describe('bad input and broken passes give GraphErrors naming the pass and the n
 
   it('verify on the input graph names verify and the node', () => {
     const { g, x } = small();
-    const fake = new Node(99, 'neg', [x], {} as never, [2], 'float64', g, undefined);
+    const fake = new Node(99, 'neg', [x], {} as never, [2], 'float64', g, undefined, ops.neg, undefined);
     expectGraphError(() => compile({ y: fake }, { backend: fakeBackend() }), 'compile:', 'neg#99');
     expectGraphError(() => verifyPass.run(createStage({ y: fake }), ctx), 'verify:', 'neg#99');
   });

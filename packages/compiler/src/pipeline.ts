@@ -77,17 +77,17 @@ export function runPipeline(
     last = pass.name;
     const passTrace = result.trace ?? [];
     trace.push(...passTrace);
+    const live = liveNodes(stage.outputs, pass.name);
     records.push(
       Object.freeze({
         name: pass.name,
-        nodes: liveNodes(stage.outputs, pass.name).length,
-        groups: stage.fusion.length,
+        nodes: live.length,
+        fused: live.filter((n) => n.op === 'fused').length,
         trace: passTrace,
         notes: result.notes ?? [],
         ms,
         graph: options.keep ? stage.graph : undefined,
         outputs: options.keep ? stage.outputs : undefined,
-        fusion: options.keep ? stage.fusion : undefined,
       }),
     );
   }
@@ -115,5 +115,4 @@ function checkShape(stage: Stage | undefined, source: Stage, pass: string): asse
   }
   const extra = Object.keys(stage.outputs).filter((k) => !names.includes(k));
   if (extra.length > 0) throw new GraphError(pass, `the pass must keep the output names; it added ${extra.map((e) => `"${e}"`).join(', ')}`, {});
-  if (!Array.isArray(stage.fusion)) throw new GraphError(pass, 'the stage must have a fusion array', {});
 }

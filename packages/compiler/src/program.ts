@@ -1,12 +1,6 @@
-import type { BinaryOp, DType, FloatArray, Graph, Node, Shape, UnaryOp } from '@graft/ir';
+import type { MemoryOptions } from './memory.ts';
+import type { DType, FloatArray, Graph, Node, Shape } from '@graft/ir';
 import type { TraceEntry } from '@graft/rewrite';
-import type { FusionGroup } from './stage.ts';
-
-/**
- * Where a buffer's elements live: the caller's feed array of one run (`buffer` is the feed's
- * buffer id), or a region of the program's arena for the buffer's dtype, `offset` elements in.
- */
-export type Storage = { readonly kind: 'feed'; readonly buffer: number } | { readonly kind: 'arena'; readonly offset: number };
 
 /** What a buffer holds, which decides whether the planner may reuse its storage. */
 export type BufferRole =
@@ -19,7 +13,7 @@ export type BufferRole =
   /** Anything else: its storage is reused once its last reader has run. */
   | 'intermediate';
 
-/** A buffer: the value of one node, placed by the memory planner. */
+/** A buffer: the value of one node. Every executor keeps it its own way (arena regions, device handles). */
 export interface BufferSpec {
   readonly id: number;
   /** The node whose value the buffer holds. */
@@ -29,12 +23,18 @@ export interface BufferSpec {
   /** Elements. */
   readonly size: number;
   readonly role: BufferRole;
-  readonly storage: Storage;
   /**
    * Set for a view: a reshape whose elements are its operand's, in the same order, so it
-   * shares the operand's storage and no step computes it.
+   * shares the operand's value and no step computes it.
    */
   readonly viewOf: number | undefined;
+  /**
+   * The steps between which the value lives (for a view, its root's): `first` writes it
+   * (−1 for feeds and the prologue's constants), `last` is the last step that reads it or a
+   * view of it, or `steps.length` for values read after the run (outputs) and for constants.
+   * Both executors free or reuse a value's storage after `last`.
+   */
+  readonly live: { readonly first: number; readonly last: number };
 }
 
 /** Run `node`'s kernel reading buffers `inputs`, writing buffer `output`. */
@@ -43,27 +43,6 @@ export interface KernelStep {
   readonly node: Node;
   readonly inputs: readonly number[];
   readonly output: number;
-  /**
-   * Index into `inputs` of the operand whose storage the output overwrites (an
-   * elementwise op reading that operand at the output's own index), or undefined.
-   */
-  readonly inPlace: number | undefined;
-}
-
-/**
- * Several elementwise nodes evaluated as one loop over the output: `expr` computes one
- * output element from the input buffers' elements.
- */
-export interface FusedStep {
-  readonly kind: 'fused';
-  /** The group's root: the node whose value the step writes. */
-  readonly node: Node;
-  /** Every node of the group, in topological order (the root last). */
-  readonly nodes: readonly Node[];
-  readonly expr: FusedExpr;
-  readonly inputs: readonly number[];
-  readonly output: number;
-  readonly inPlace: number | undefined;
 }
 
 /** Copies a buffer into another of the same size (an output that is a feed, constant or view). */
@@ -73,34 +52,34 @@ export interface CopyStep {
   readonly node: Node;
   readonly inputs: readonly [number];
   readonly output: number;
-  readonly inPlace: undefined;
 }
 
-/** One scheduled step. */
-export type Step = KernelStep | FusedStep | CopyStep;
+/** One scheduled step. Fused elementwise loops are kernel steps of `fused` nodes. */
+export type Step = KernelStep | CopyStep;
 
 /**
- * A fused elementwise expression over an output of `shape`, in SSA form: value `i` is
- * `values[i]`, operands refer to earlier values, and `values[result]` is the output element.
+ * What the compiler hands an executor: steps in order over buffers, each buffer the value
+ * of one node, with its lifetime. Where values live is the executor's business (the CPU
+ * places them in an arena with `planMemory`, gpu.js keeps device handles).
  */
-export interface FusedExpr {
-  readonly shape: Shape;
-  readonly dtype: DType;
-  readonly values: readonly FusedValue[];
-  readonly result: number;
+export interface ProgramPlan {
+  /** Steps run by every `run`, in execution order (topological). */
+  readonly steps: readonly Step[];
+  /** Steps run once when the plan is prepared (the constants). */
+  readonly prologue: readonly Step[];
+  readonly buffers: readonly BufferSpec[];
+  /** Fed inputs: name → buffer. */
+  readonly feeds: ReadonlyMap<string, { readonly node: Node<'input'>; readonly buffer: number }>;
+  /** Requested outputs: name → buffer (a buffer of its own, never shared with another output). */
+  readonly outputs: ReadonlyMap<string, { readonly node: Node; readonly buffer: number }>;
 }
 
-/** One value of a fused expression. */
-export type FusedValue =
-  /**
-   * Element of input `input` at flat offset `Σ_d i_d · strides[d]` for output index i
-   * (`strides` has one entry per output axis; 0 repeats a broadcast axis).
-   */
-  | { readonly kind: 'load'; readonly input: number; readonly strides: readonly number[] }
-  /** A number, already rounded to the expression's dtype. */
-  | { readonly kind: 'literal'; readonly value: number }
-  | { readonly kind: 'unary'; readonly op: UnaryOp; readonly x: number }
-  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly a: number; readonly b: number };
+/**
+ * Where a buffer's elements live on an arena executor: the caller's feed array of one run
+ * (`buffer` is the feed's buffer id), or a region of the arena for the buffer's dtype,
+ * `offset` elements in.
+ */
+export type Storage = { readonly kind: 'feed'; readonly buffer: number } | { readonly kind: 'arena'; readonly offset: number };
 
 /** Elements of each dtype's arena. */
 export interface ArenaSizes {
@@ -108,32 +87,38 @@ export interface ArenaSizes {
   readonly float64: number;
 }
 
-/** What the compiler hands an executor: steps in order over planned buffers. */
-export interface ProgramPlan {
-  /** Steps run by every `run`, in execution order (topological). */
-  readonly steps: readonly Step[];
-  /** Steps run once when the plan is prepared (the constants). */
-  readonly prologue: readonly Step[];
-  readonly buffers: readonly BufferSpec[];
+/** A plan's memory on an arena executor (the CPU's), from `planMemory`. */
+export interface MemoryPlan {
+  /** Per buffer: where its elements live. */
+  readonly storage: readonly Storage[];
+  /**
+   * Per step: the index into its `inputs` of the operand whose storage the output overwrites
+   * (an elementwise op reading that operand at the output's own index), or undefined.
+   */
+  readonly inPlace: readonly (number | undefined)[];
   /** One allocation per dtype; every non-feed buffer is a region of its dtype's arena. */
   readonly arena: ArenaSizes;
-  /** Fed inputs: name → buffer. */
-  readonly feeds: ReadonlyMap<string, { readonly node: Node<'input'>; readonly buffer: number }>;
-  /** Requested outputs: name → buffer (each in a dedicated arena region). */
-  readonly outputs: ReadonlyMap<string, { readonly node: Node; readonly buffer: number }>;
 }
 
 /** Feeds by input name: a Float32Array for float32 inputs, a Float64Array for float64. */
 export type Feeds = Readonly<Record<string, FloatArray>>;
 
+/** What `compile` passes `prepare` besides the plan. */
+export interface PrepareOptions {
+  /** What an executor that plans memory (the CPU's arena) may do. */
+  readonly memory: MemoryOptions;
+}
+
 /** A backend turns a plan into something that runs. */
 export interface Backend {
   readonly name: string;
-  prepare(plan: ProgramPlan): Executable;
+  prepare(plan: ProgramPlan, options?: PrepareOptions): Executable;
 }
 
 /** A prepared plan on one backend. Feeds have been validated before `run` is called. */
 export interface Executable {
+  /** The memory plan of an arena executor (the CPU's); undefined for executors without one. */
+  readonly memory?: MemoryPlan | undefined;
   /**
    * Runs every step; resolves to each output buffer's array. The arrays belong to the
    * executable and are overwritten by the next run.
@@ -144,6 +129,8 @@ export interface Executable {
    * evaluates through it (a backend without it gets no constant folding).
    */
   runSync?(feeds: ReadonlyMap<number, FloatArray>): ReadonlyMap<number, FloatArray>;
+  /** What the executor chose for this plan (kernels, precision, …), shown by `program.stats().executor`. */
+  describe?(): Readonly<Record<string, string | number | boolean>>;
   dispose?(): void;
 }
 
@@ -155,22 +142,24 @@ export interface ProgramStats {
   readonly nodes: number;
   /** Kernel steps per run. */
   readonly steps: number;
-  /** Steps that evaluate two or more fused elementwise nodes. */
+  /** Steps that evaluate two or more elementwise ops as one loop (fused nodes). */
   readonly fusedSteps: number;
-  /** Steps that write over one of their operands. */
+  /** Steps that write over one of their operands (0 on executors without an arena). */
   readonly inPlaceSteps: number;
   /** Reshapes that became views (no step, no storage of their own). */
   readonly views: number;
-  /** Bytes of the arenas (all dtypes): what a run of the program uses besides its feeds. */
+  /** Bytes of the arenas (all dtypes): what a run of the program uses besides its feeds (0 on executors without an arena). */
   readonly arenaBytes: number;
   /**
    * Bytes of every intermediate with one buffer per node of the compiled graph (every
-   * non-input node, constants and fused-away nodes included): memory without fusion,
-   * views, reuse or in-place updates.
+   * non-input node, constants included, and a fused node counted once per op it fuses):
+   * memory without fusion, views, reuse or in-place updates.
    */
   readonly unplannedBytes: number;
   /** Bytes of the buffers the steps write, each in its own region: memory without reuse. */
   readonly bufferBytes: number;
+  /** What the executor chose for this program (e.g. gpu.js's mode and precision); empty if it says nothing. */
+  readonly executor: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** What one pass did, for `program.passes`. */
@@ -178,8 +167,8 @@ export interface PassRecord {
   readonly name: string;
   /** Nodes the outputs need after the pass. */
   readonly nodes: number;
-  /** Fused groups after the pass (0 before fusion). */
-  readonly groups: number;
+  /** Fused nodes after the pass (0 before fusion). */
+  readonly fused: number;
   /** Rewrite firings of the pass, in order (empty for passes that are not rewrites). */
   readonly trace: readonly TraceEntry[];
   /** Remarks, e.g. why a pass did nothing. */
@@ -190,8 +179,6 @@ export interface PassRecord {
   readonly graph: Graph | undefined;
   /** The outputs in that graph (kept only with `trace: true`). */
   readonly outputs: Readonly<Record<string, Node>> | undefined;
-  /** The fused groups after the pass (kept only with `trace: true`). */
-  readonly fusion: readonly FusionGroup[] | undefined;
 }
 
 /** Options of `program.run`. */
@@ -209,10 +196,11 @@ export interface RunOptions {
 export interface Program<O extends string = string> {
   readonly plan: ProgramPlan;
   readonly backend: Backend;
-  /** The compiled graph, its outputs and fused groups (what the plan was built from). */
+  /** The compiled graph and its outputs (what the plan was built from; fused loops are `fused` nodes). */
   readonly graph: Graph;
   readonly outputs: Readonly<Record<O, Node>>;
-  readonly fusion: readonly FusionGroup[];
+  /** The executor's memory plan, for arena executors (the CPU's); undefined otherwise. */
+  readonly memory: MemoryPlan | undefined;
   /** Rewrites applied while compiling, all passes together, in firing order. */
   readonly trace: readonly TraceEntry[];
   /** What each pass did, in order. */

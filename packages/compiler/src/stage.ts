@@ -2,22 +2,14 @@ import { GraphError, Node, type Graph } from '@graft/ir';
 import type { TraceEntry } from '@graft/rewrite';
 import type { Backend } from './program.ts';
 
-/** Elementwise nodes evaluated by one step: `root` is the only one whose value is stored. */
-export interface FusionGroup {
-  readonly root: Node;
-  /** Every node of the group, in topological order, the root last. */
-  readonly nodes: readonly Node[];
-}
-
 /**
- * What flows through the pipeline: a graph and the named outputs in it, plus the fused
- * groups once the fusion pass has run. Stages are immutable; a pass returns a new one.
+ * What flows through the pipeline: a graph and the named outputs in it. Everything a pass
+ * decides is in the graph (fusion makes `fused` nodes), so passes compose in any order.
+ * Stages are immutable; a pass returns a new one.
  */
 export interface Stage {
   readonly graph: Graph;
   readonly outputs: Readonly<Record<string, Node>>;
-  /** Fused groups (every node not in a group is a step of its own); empty before fusion. */
-  readonly fusion: readonly FusionGroup[];
 }
 
 /** What a pass may use besides the stage. */
@@ -48,14 +40,14 @@ export interface Pass {
 }
 
 /** The stage for named outputs of one graph, before any pass. */
-export function createStage(outputs: Readonly<Record<string, Node>>, fusion: readonly FusionGroup[] = []): Stage {
+export function createStage(outputs: Readonly<Record<string, Node>>): Stage {
   const values = Object.values(outputs);
   const first = values[0];
   if (!(first instanceof Node)) throw new GraphError('createStage', 'outputs must be a record of at least one node', {});
-  return Object.freeze({ graph: first.graph, outputs: Object.freeze({ ...outputs }), fusion: Object.freeze([...fusion]) });
+  return Object.freeze({ graph: first.graph, outputs: Object.freeze({ ...outputs }) });
 }
 
-/** A stage with new outputs in `graph` (and no fused groups). */
+/** A stage with new outputs in `graph`. */
 export function stageOf(graph: Graph, outputs: Readonly<Record<string, Node>>): Stage {
-  return Object.freeze({ graph, outputs: Object.freeze({ ...outputs }), fusion: Object.freeze([]) });
+  return Object.freeze({ graph, outputs: Object.freeze({ ...outputs }) });
 }

@@ -17,6 +17,7 @@ export {
   formatTrace,
   rule,
   lowerConvGradients,
+  lowerDepthwise,
   backpropInputAsConv,
   backpropFilterAsConv,
   type Rule,
@@ -34,3 +35,16 @@ export * from '@graft/autodiff';
 export * from '@graft/gradcheck';
 /** Layers, initialisers, losses, optimisers, training, datasets: `nn.sequential([nn.conv2d({ … }), …])`. */
 export * as nn from '@graft/nn';
+export {
+  exportOnnx,
+  exportOnnxModel,
+  importOnnx,
+  type ImportOptions as OnnxImportOptions,
+  type ImportedModel,
+  OnnxExportError,
+  OnnxImportError,
+  type ExportOptions as OnnxExportOptions,
+  type ExportableModel,
+} from '@graft/onnx';
+/** ONNX export and import in full (the export-rule table, the protobuf encoder and decoder): `onnx.exportRules`. */
+export * as onnx from '@graft/onnx';

@@ -2,6 +2,11 @@ import { isDType, type DType } from './dtype.ts';
 import { AttrError, GraphError, ShapeError, fmtShape } from './errors.ts';
 import { Node, type Provenance } from './node.ts';
 import { ops, type AttrsOf, type OpName, type OptionsOf } from './ops/index.ts';
+import { operandName, type AnyOpRecord, type ElementwiseRecord } from './ops/record.ts';
+import type { ConcatOptions } from './ops/concat.ts';
+import type { DepthwiseOptions } from './ops/depthwise-common.ts';
+import type { DepthwiseBackpropFilterOptions } from './ops/depthwise-conv2d-backprop-filter.ts';
+import type { DepthwiseBackpropInputOptions } from './ops/depthwise-conv2d-backprop-input.ts';
 import type { BackpropFilterOptions } from './ops/conv2d-backprop-filter.ts';
 import type { BackpropInputOptions } from './ops/conv2d-backprop-input.ts';
 import type { TransposeConvOptions } from './ops/conv2d-transpose.ts';
@@ -50,7 +55,7 @@ export class Graph {
     if (this.#inputs.has(name)) throw new AttrError('input', `name must be unique in the graph, "${name}" is taken`, { name });
     if (!isDType(dtype)) throw new AttrError('input', "dtype must be 'float32' or 'float64'", { dtype });
     const s = checkShape('input', 'shape', shape);
-    const n = this.#push('input', [], { name }, s, dtype);
+    const n = this.#push(ops.input, [], { name }, s, dtype, undefined) as Node<'input'>;
     this.#inputs.set(name, n);
     return n;
   }
@@ -72,7 +77,7 @@ export class Graph {
       }
     }
     if (!isDType(dtype)) throw new AttrError('constant', "dtype must be 'float32' or 'float64'", { dtype });
-    return this.#push('constant', [], { values: stored }, s, dtype);
+    return this.#push(ops.constant, [], { values: stored }, s, dtype, undefined) as Node<'constant'>;
   }
 
   /**
@@ -80,9 +85,31 @@ export class Graph {
    * method and what rewrites use to rebuild nodes.
    */
   node<K extends Exclude<OpName, 'input' | 'constant'>>(op: K, operands: readonly Operand[], opts: OptionsOf<K>): Node<K> {
-    const record = ops[op];
-    if (operands.length !== record.operands.length) {
-      throw new AttrError(op, `takes ${record.operands.length} operands, got ${operands.length}`, {});
+    return this.#build(ops[op] as AnyOpRecord, operands, opts) as Node<K>;
+  }
+
+  /**
+   * Applies an elementwise op given by its record, which need not be in the IR's op table:
+   * the record (its arithmetic and derivative) is all autodiff, the compiler and every
+   * executor need.
+   *
+   * ```ts
+   * const softplus = unaryOp('softplus', 'y = ln(1 + eˣ)', (x) => S.log(S.add(1, S.exp(x))), (g, x, _y, t) => g.mul(t, g.sigmoid(x)));
+   * const y = g.apply(softplus, [x]);
+   * ```
+   */
+  apply<Name extends string>(record: ElementwiseRecord<Name>, operands: readonly Operand[]): Node<Name> {
+    if (record === null || typeof record !== 'object' || record.arithmetic === undefined || typeof record.infer !== 'function') {
+      throw new AttrError('apply', 'record must be an elementwise op record (one with arithmetic, e.g. from unaryOp)', { record: String(record) });
+    }
+    return this.#build(record as AnyOpRecord, operands, {}) as Node<Name>;
+  }
+
+  #build(record: AnyOpRecord, operands: readonly Operand[], opts: unknown): Node {
+    const op = record.name;
+    const arity = record.operands.length;
+    if (record.variadic === true ? operands.length < arity : operands.length !== arity) {
+      throw new AttrError(op, `takes ${record.variadic === true ? `at least ${arity}` : arity} operand${arity === 1 ? '' : 's'}, got ${operands.length}`, {});
     }
     const inputs = this.#resolveOperands(op, operands);
     const dtype = inputs[0]!.dtype;
@@ -90,7 +117,7 @@ export class Graph {
       if (n.dtype !== dtype) {
         throw new ShapeError(
           op,
-          `operands must share one dtype: ${record.operands[0]} is ${dtype}, ${record.operands[i]} is ${n.dtype}`,
+          `operands must share one dtype: ${operandName(record, 0)} is ${dtype}, ${operandName(record, i)} is ${n.dtype}`,
           {},
         );
       }
@@ -98,16 +125,13 @@ export class Graph {
     if (opts === null || typeof opts !== 'object') {
       throw new AttrError(op, 'options must be an object', { options: opts });
     }
-    const { attrs, shape } = (record.infer as (i: readonly Node[], o: unknown) => { attrs: AttrsOf<K>; shape: Shape })(
-      inputs,
-      opts,
-    );
+    const { attrs, shape, geometry } = record.infer(inputs, opts);
     // Normalised attrs name every option an op knows, so any other key is a typo.
     const unknown = Object.keys(opts).filter((k) => !(k in (attrs as object)));
     if (unknown.length > 0) {
       throw new AttrError(op, `unknown option ${unknown.map((k) => `"${k}"`).join(', ')}; options are ${Object.keys(attrs as object).join(', ') || 'none'}`, {});
     }
-    return this.#push(op, inputs, attrs, Object.freeze([...shape]), dtype);
+    return this.#push(record, inputs, attrs, Object.freeze([...shape]), dtype, geometry === undefined ? undefined : Object.freeze(geometry));
   }
 
   /**
@@ -129,7 +153,7 @@ export class Graph {
         return this.input(name, n.shape, n.dtype);
       }
       if (n.op === 'constant') return this.constant((n as Node<'constant'>).attrs.values, n.shape, n.dtype);
-      return this.node(n.op as Exclude<OpName, 'input' | 'constant'>, inputs, n.attrs as never);
+      return this.#build(n.record, inputs, n.attrs);
     };
     if (n.provenance === undefined) return build();
     const forward = mapForward?.(n.provenance.forward) ?? n.provenance.forward;
@@ -164,8 +188,19 @@ export class Graph {
     return operands.map((o) => (o instanceof Node ? o : this.constant(o, [], dtype)));
   }
 
-  #push<K extends OpName>(op: K, inputs: readonly Node[], attrs: AttrsOf<K>, shape: Shape, dtype: DType): Node<K> {
-    const n = new Node<K>(this.#nodes.length, op, Object.freeze([...inputs]), Object.freeze(attrs) as AttrsOf<K>, shape, dtype, this, this.#provenance);
+  #push(record: AnyOpRecord, inputs: readonly Node[], attrs: unknown, shape: Shape, dtype: DType, geometry: unknown): Node {
+    const n = new Node(
+      this.#nodes.length,
+      record.name,
+      Object.freeze([...inputs]),
+      Object.freeze(attrs) as AttrsOf<string>,
+      shape,
+      dtype,
+      this,
+      this.#provenance,
+      record,
+      geometry,
+    );
     this.#nodes.push(n);
     return n;
   }
@@ -221,6 +256,21 @@ export class Graph {
   }
   conv2dTranspose(v: Node, w: Node, opts: TransposeConvOptions): Node<'conv2dTranspose'> {
     return this.node('conv2dTranspose', [v, w], opts);
+  }
+
+  /** `tf.nn.depthwise_conv2d`: w `[kh, kw, c, m]`, output channel c·m + k. */
+  depthwiseConv2d(x: Node, w: Node, opts: DepthwiseOptions = {}): Node<'depthwiseConv2d'> { return this.node('depthwiseConv2d', [x, w], opts); }
+  depthwiseConv2dBackpropInput(dy: Node, w: Node, opts: DepthwiseBackpropInputOptions): Node<'depthwiseConv2dBackpropInput'> {
+    return this.node('depthwiseConv2dBackpropInput', [dy, w], opts);
+  }
+  depthwiseConv2dBackpropFilter(x: Node, dy: Node, opts: DepthwiseBackpropFilterOptions): Node<'depthwiseConv2dBackpropFilter'> {
+    return this.node('depthwiseConv2dBackpropFilter', [x, dy], opts);
+  }
+
+  /** `tf.concat(xs, axis)`; default axis −1 (channels of NHWC). */
+  concat(xs: readonly Node[], axis = -1): Node<'concat'> {
+    if (!Array.isArray(xs)) throw new AttrError('concat', 'xs must be an array of nodes', { xs });
+    return this.node('concat', xs, { axis } satisfies ConcatOptions);
   }
 
   maxPool(x: Node, opts: PoolOptions): Node<'maxPool'> { return this.node('maxPool', [x], opts); }

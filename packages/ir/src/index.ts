@@ -9,6 +9,7 @@ export type { TransposeConvAttrs, TransposeConvOptions } from './ops/conv2d-tran
 export type { PadAttrs } from './ops/pad.ts';
 export type { DilateAttrs, DilateOptions } from './ops/dilate.ts';
 export type { TransposeAttrs, TransposeOptions } from './ops/transpose.ts';
+export type { FusedAttrs, FusedExpr } from './ops/fused.ts';
 export type { ReshapeAttrs } from './ops/reshape.ts';
 export type { ReverseAttrs } from './ops/reverse.ts';
 export type { AxisAttrs, AxisOptions } from './ops/softmax-common.ts';
@@ -18,3 +19,4 @@ export * from './shape/shape.ts';
 export * from './shape/conv.ts';
 export * from './printer.ts';
 export { ancestors, castGraph } from './traverse.ts';
+export { elementwiseProgram, hasElementwiseProgram, roundsInFloat32, type ElementwiseProgram, type ProgramValue } from './elementwise-program.ts';

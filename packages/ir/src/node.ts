@@ -1,7 +1,9 @@
 import type { DType } from './dtype.ts';
-import type { AttrsOf, OpName } from './ops/op-types.ts';
+import type { AttrsOf, GeometryOf } from './ops/op-types.ts';
+import type { AnyOpRecord } from './ops/record.ts';
 import type { Shape } from './shape/shape.ts';
 import type { Graph } from './graph.ts';
+import type { OpName } from './ops/op-types.ts';
 
 /** Where a gradient node came from: the forward node and the rule that made it. */
 export interface Provenance {
@@ -15,9 +17,11 @@ export interface Provenance {
 
 /**
  * One immutable node of a graph: an op applied to earlier nodes with normalised attrs.
- * Nodes are created only by a `Graph`'s builder methods.
+ * Nodes are created only by a `Graph`'s builder methods. A node carries its op's record
+ * (everything about the op) and the geometry the record computed when the node was built,
+ * which kernels, code generators and rewrite rules read instead of recomputing it.
  */
-export class Node<K extends OpName = OpName> {
+export class Node<K extends string = string> {
   constructor(
     /** Unique within its graph, increasing in creation (hence topological) order. */
     readonly id: number,
@@ -28,6 +32,10 @@ export class Node<K extends OpName = OpName> {
     readonly dtype: DType,
     readonly graph: Graph,
     readonly provenance: Provenance | undefined,
+    /** The op's record. */
+    readonly record: AnyOpRecord,
+    /** The geometry record of ops that have one (conv, pooling, concat), else undefined. */
+    readonly geometry: GeometryOf<K>,
   ) {
     Object.freeze(this);
   }
@@ -51,6 +59,6 @@ export class Node<K extends OpName = OpName> {
 
   /** Narrows the node's op. */
   is<P extends OpName>(op: P): this is Node<P> {
-    return (this.op as OpName) === op;
+    return (this.op as string) === op;
   }
 }

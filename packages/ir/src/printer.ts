@@ -16,6 +16,7 @@ export function formatAttrs(n: Node): string {
     const shown = Array.from(v.subarray(0, 4), (x) => Number(x.toPrecision(6)));
     return `[${shown.join(', ')}${v.length > 4 ? `, … ${v.length} values` : ''}]`;
   }
+  if (n.record.formatAttrs !== undefined) return n.record.formatAttrs(n.attrs);
   return Object.entries(n.attrs as Record<string, unknown>)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : fmtValue(v)}`)
     .join(' ');

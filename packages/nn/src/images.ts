@@ -203,3 +203,57 @@ export function svgLineChart(series: readonly Series[], options: { readonly titl
   parts.push('</svg>');
   return parts.join('\n');
 }
+
+/**
+ * Counts of (true class, predicted class) pairs: `matrix[t * classes + p]`; `labels` and
+ * `predicted` are class indices below `classes`, one per example.
+ */
+export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): Uint32Array {
+  if (labels.length !== predicted.length) {
+    throw new AttrError('confusionMatrix', `labels and predictions must pair up, got ${labels.length} and ${predicted.length}`, {});
+  }
+  const m = new Uint32Array(classes * classes);
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i]!;
+    const p = predicted[i]!;
+    if (!(t >= 0 && t < classes && p >= 0 && p < classes)) throw new AttrError('confusionMatrix', `classes must be below ${classes}`, { index: i, label: t, predicted: p });
+    m[t * classes + p]!++;
+  }
+  return m;
+}
+
+/**
+ * A confusion matrix as SVG: rows are true classes, columns predictions; each cell's count,
+ * shaded by its share of the row (the diagonal in green, errors in red).
+ */
+export function svgConfusionMatrix(matrix: ArrayLike<number>, classNames: readonly string[], options: { readonly title?: string } = {}): string {
+  const k = classNames.length;
+  const cell = 40;
+  const label = Math.max(...classNames.map((n) => n.length)) * 7 + 12;
+  const top = (options.title === undefined ? 0 : 24) + label;
+  const left = label + 8;
+  const width = Math.max(left + k * cell + 8, Math.ceil((options.title?.length ?? 0) * 7.5) + 16);
+  const height = top + k * cell + 8;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`, `<rect width="100%" height="100%" fill="white"/>`];
+  if (options.title !== undefined) parts.push(`<text x="8" y="17" font-size="14">${esc(options.title)}</text>`);
+  for (let t = 0; t < k; t++) {
+    let row = 0;
+    for (let p = 0; p < k; p++) row += matrix[t * k + p]!;
+    parts.push(`<text x="${left - 6}" y="${top + t * cell + cell / 2 + 4}" font-size="11" text-anchor="end">${esc(classNames[t]!)}</text>`);
+    for (let p = 0; p < k; p++) {
+      const n = matrix[t * k + p]!;
+      const share = row === 0 ? 0 : n / row;
+      const colour = t === p ? `rgba(26,127,55,${share.toFixed(3)})` : `rgba(207,34,46,${Math.min(1, share * 5).toFixed(3)})`;
+      const x = left + p * cell;
+      const y = top + t * cell;
+      parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${colour}" stroke="#ddd"/>`);
+      if (n > 0) parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" font-size="10" text-anchor="middle">${n}</text>`);
+    }
+  }
+  for (let p = 0; p < k; p++) {
+    const x = left + p * cell + cell / 2 + 4;
+    parts.push(`<text x="${x}" y="${top - 6}" font-size="11" transform="rotate(-90 ${x} ${top - 6})">${esc(classNames[p]!)}</text>`);
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}

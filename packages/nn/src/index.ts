@@ -3,16 +3,35 @@
  * loop, weight files, MNIST and small image helpers — all built on the graph API
  * (`Graph`, `grad`, `compile`), with no second engine.
  */
-export { Model, model, sequential, type BuildContext, type BuildFn, type ModelGraph, type ModelOptions, type Parameter } from './model.ts';
+export {
+  Model,
+  apply,
+  functional,
+  input,
+  model,
+  sequential,
+  type BuildContext,
+  type BuildFn,
+  type ModelGraph,
+  type ModelOptions,
+  type Parameter,
+  type StateTensor,
+  type SymbolicTensor,
+} from './model.ts';
 export {
   activate,
   activation,
+  add,
   avgPool,
+  batchNorm,
+  concatenate,
   conv2d,
   conv2dTranspose,
   dense,
+  depthwiseConv2d,
   dropout,
   flatten,
+  globalAvgPool,
   maxPool,
   normalize,
   relu,
@@ -20,9 +39,14 @@ export {
   sigmoid,
   softmax,
   tanh,
+  separableConv2d,
   transposeOutputSize,
   type Activation,
+  type BatchNormOptions,
   type Conv2dLayerOptions,
+  type DepthwiseConv2dLayerOptions,
+  type MergeLayer,
+  type SeparableConv2dLayerOptions,
   type Conv2dTransposeLayerOptions,
   type DenseLayerOptions,
   type Layer,
@@ -80,4 +104,6 @@ export {
   type SyntheticOptions,
 } from './data.ts';
 export { MNIST_SPLIT_SEED, loadMnist, mnistDigits, type Mnist, type MnistOptions } from './mnist.ts';
-export { crc32, encodePng, invert, svgImage, svgImageGrid, svgLineChart, tileImages, type GrayImage, type LabelledImage, type Series, type TileOptions } from './images.ts';
+export { DatasetError, parseIdx, readIdx, type IdxErrorReason, type IdxTensor, type IdxType } from './idx.ts';
+export { imageClassification, loadDataset, type DatasetName, type ImageDataset, type LoadDatasetOptions, type Split } from './datasets.ts';
+export { confusionMatrix, crc32, encodePng, invert, svgConfusionMatrix, svgImage, svgImageGrid, svgLineChart, tileImages, type GrayImage, type LabelledImage, type Series, type TileOptions } from './images.ts';

@@ -4,6 +4,7 @@ import {
   fmtShape,
   normalizePadding,
   normalizePair,
+  shapesEqual,
   validInputSizes,
   type Graph,
   type Node,
@@ -11,7 +12,7 @@ import {
   type PairLike,
   type Shape,
 } from '@graft/ir';
-import { resolveInitializer, type Fans, type Initializer, type InitializerName } from './init.ts';
+import { ones, resolveInitializer, zeros, type Fans, type Initializer, type InitializerName } from './init.ts';
 
 /** What a layer sees while it builds its nodes. */
 export interface LayerScope {
@@ -27,6 +28,17 @@ export interface LayerScope {
   param(local: string, shape: Shape, init: Initializer, fans: Fans): Node;
   /** A fed tensor of uniforms in [0, 1), redrawn from the trainer's seeded stream every step. */
   noise(local: string, shape: Shape): Node;
+  /**
+   * The node of state tensor `${name}/${local}` (not trained by gradients, e.g. a moving
+   * mean): a graph input fed from the model's state. Declared (and initialised) the first
+   * time the model is built.
+   */
+  state(local: string, shape: Shape, init: Initializer): Node;
+  /**
+   * The state's new value after a training step (ignored in evaluation builds): the trainer
+   * computes it in the step's program and writes it into the model.
+   */
+  update(local: string, value: Node): void;
 }
 
 /** A layer: a named function from a node to a node that may declare parameters. */
@@ -38,6 +50,14 @@ export interface Layer {
   /** The configuration in one line, for `model.summary()`. */
   readonly config: string;
   build(x: Node, scope: LayerScope): Node;
+}
+
+/** A layer of several inputs (residual `add`, `concatenate`); built with `apply(layer, [a, b, …])`. */
+export interface MergeLayer {
+  readonly kind: string;
+  readonly name?: string | undefined;
+  readonly config: string;
+  merge(xs: readonly Node[], scope: LayerScope): Node;
 }
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
@@ -95,9 +115,11 @@ export interface Conv2dLayerOptions extends WeightOptions {
   /** Default VALID (as `tf.nn.conv2d` and Keras). */
   readonly padding?: Padding;
   readonly dilations?: PairLike;
+  /** Channel groups (default 1); the kernel is `[kh, kw, cin / groups, filters]`. */
+  readonly groups?: number;
 }
 
-/** `conv2d(x, w) + b` then the activation; w is HWIO `[kh, kw, cin, filters]`. */
+/** `conv2d(x, w) + b` then the activation; w is HWIO `[kh, kw, cin / groups, filters]`. */
 export function conv2d(options: Conv2dLayerOptions): Layer {
   const filters = checkPositiveInt('conv2d layer', 'filters', options.filters);
   const [kh, kw] = normalizePair('conv2d layer', 'kernel', options.kernel);
@@ -107,16 +129,19 @@ export function conv2d(options: Conv2dLayerOptions): Layer {
   const activation = checkActivation('conv2d layer', options.activation ?? 'linear');
   const init = resolveInitializer('conv2d layer', options.init ?? 'glorotUniform');
   const biasInit = resolveInitializer('conv2d layer', options.biasInit ?? 'zeros');
+  const groups = checkPositiveInt('conv2d layer', 'groups', options.groups ?? 1);
   return {
     kind: 'conv2d',
     name: options.name,
-    config: `${kh}×${kw}×·×${filters} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}] ${activation}`,
+    config: `${kh}×${kw}×·×${filters} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}]${groups === 1 ? '' : ` groups ${groups}`} ${activation}`,
     build(x, s) {
       checkRank(s.name, x, 4, ' (NHWC)');
       const cin = x.shape[3]!;
-      // Each output sums kh·kw·cin inputs; each input reaches kh·kw·filters outputs.
-      const w = s.param('w', [kh, kw, cin, filters], init, { fanIn: kh * kw * cin, fanOut: kh * kw * filters });
-      let y: Node = s.g.conv2d(x, w, { strides, padding, dilations });
+      if (cin % groups !== 0) throw new ShapeError(s.name, `input channels (${cin}) must be divisible by groups (${groups})`, {});
+      const cg = cin / groups;
+      // Each output sums kh·kw·cg inputs; each input reaches kh·kw·filters/groups outputs.
+      const w = s.param('w', [kh, kw, cg, filters], init, { fanIn: kh * kw * cg, fanOut: (kh * kw * filters) / groups });
+      let y: Node = s.g.conv2d(x, w, { strides, padding, dilations, groups });
       if (options.useBias ?? true) y = s.g.biasAdd(y, s.param('b', [filters], biasInit, { fanIn: 1, fanOut: 1 }));
       return activate(s.g, y, activation);
     },
@@ -332,4 +357,194 @@ export function normalize(options: { readonly mean: number; readonly std: number
   if (typeof mean !== 'number' || !Number.isFinite(mean)) throw new AttrError('normalize layer', 'mean must be a finite number', { mean });
   if (typeof std !== 'number' || !Number.isFinite(std) || std <= 0) throw new AttrError('normalize layer', 'std must be a positive finite number', { std });
   return { kind: 'normalize', name: options.name, config: `mean ${mean} std ${std}`, build: (x, s) => s.g.mul(s.g.sub(x, mean), 1 / std) };
+}
+
+export interface BatchNormOptions {
+  /** Moving statistics follow `moving = momentum·moving + (1 − momentum)·batch` (default 0.99, as Keras). */
+  readonly momentum?: number;
+  /** Added to the variance before the square root (default 1e-3, as Keras). */
+  readonly epsilon?: number;
+  /** Learn a shift β (default true). */
+  readonly center?: boolean;
+  /** Learn a scale γ (default true). */
+  readonly scale?: boolean;
+  readonly name?: string;
+}
+
+/**
+ * Batch normalisation over the last axis (channels of NHWC, features of `[batch, features]`),
+ * as Keras's `BatchNormalization`:
+ *
+ *     training:   μ = mean of x over every axis but the last,  σ² = mean of (x − μ)²  (biased),
+ *                 y = (x − μ) · γ / √(σ² + ε) + β,
+ *                 movingMean ← m·movingMean + (1 − m)·μ,  movingVariance ← m·movingVariance + (1 − m)·σ²
+ *     evaluation: y = (x − movingMean) · γ / √(movingVariance + ε) + β
+ *
+ * γ starts at 1, β at 0, the moving mean at 0 and the moving variance at 1. Composed from
+ * graph ops (mean, sub, square, sqrt, div, mul, add), so autodiff differentiates it through
+ * the batch statistics and the compiler fuses its elementwise parts; the moving statistics
+ * are model state that each training step updates.
+ */
+export function batchNorm(options: BatchNormOptions = {}): Layer {
+  const momentum = options.momentum ?? 0.99;
+  const epsilon = options.epsilon ?? 1e-3;
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new AttrError('batchNorm layer', 'momentum must be in [0, 1]', { momentum });
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new AttrError('batchNorm layer', 'epsilon must be a positive finite number', { epsilon });
+  const center = options.center ?? true;
+  const scale = options.scale ?? true;
+  return {
+    kind: 'batchNorm',
+    name: options.name,
+    config: `momentum ${momentum} epsilon ${epsilon}${center ? '' : ' no β'}${scale ? '' : ' no γ'}`,
+    build(x, s) {
+      if (x.rank < 2) throw new ShapeError(s.name, `input must have rank ≥ 2 ([batch, …, channels]), got ${fmtShape(x.shape)}`, {});
+      const { g } = s;
+      const c = x.shape[x.rank - 1]!;
+      const axes = [...Array(x.rank - 1).keys()];
+      const gamma = scale ? s.param('gamma', [c], ones, { fanIn: 1, fanOut: 1 }) : undefined;
+      const beta = center ? s.param('beta', [c], zeros, { fanIn: 1, fanOut: 1 }) : undefined;
+      const movingMean = s.state('movingMean', [c], zeros);
+      const movingVariance = s.state('movingVariance', [c], ones);
+      let mean: Node = movingMean;
+      let variance: Node = movingVariance;
+      if (s.training) {
+        mean = g.mean(x, axes);
+        variance = g.mean(g.square(g.sub(x, mean)), axes);
+        s.update('movingMean', g.add(g.mul(movingMean, momentum), g.mul(mean, 1 - momentum)));
+        s.update('movingVariance', g.add(g.mul(movingVariance, momentum), g.mul(variance, 1 - momentum)));
+      }
+      // γ / √(σ² + ε) is one vector of c values, so y costs one fused pass over x.
+      const inv = g.div(gamma ?? 1, g.sqrt(g.add(variance, epsilon)));
+      const y = g.mul(g.sub(x, mean), inv);
+      return beta === undefined ? y : g.add(y, beta);
+    },
+  };
+}
+
+export interface DepthwiseConv2dLayerOptions {
+  /** Kernel `[kh, kw]` or one number. */
+  readonly kernel: PairLike;
+  /** Output channels per input channel (default 1): the output has `cin · depthMultiplier` channels. */
+  readonly depthMultiplier?: number;
+  readonly strides?: PairLike;
+  /** Default VALID (as Keras). */
+  readonly padding?: Padding;
+  readonly dilations?: PairLike;
+  /** Kernel initialiser (default glorotUniform). */
+  readonly init?: Initializer | InitializerName;
+  readonly biasInit?: Initializer | InitializerName;
+  /** Add a learned bias (default true). */
+  readonly useBias?: boolean;
+  readonly activation?: Activation;
+  readonly name?: string;
+}
+
+/** `depthwiseConv2d(x, w) + b` then the activation (`tf.keras.layers.DepthwiseConv2D`); w is `[kh, kw, cin, depthMultiplier]`. */
+export function depthwiseConv2d(options: DepthwiseConv2dLayerOptions): Layer {
+  const op = 'depthwiseConv2d layer';
+  const [kh, kw] = normalizePair(op, 'kernel', options.kernel);
+  const multiplier = checkPositiveInt(op, 'depthMultiplier', options.depthMultiplier ?? 1);
+  const strides = normalizePair(op, 'strides', options.strides ?? 1);
+  const dilations = normalizePair(op, 'dilations', options.dilations ?? 1);
+  const padding = normalizePadding(op, options.padding ?? 'VALID');
+  const activation = checkActivation(op, options.activation ?? 'linear');
+  const init = resolveInitializer(op, options.init ?? 'glorotUniform');
+  const biasInit = resolveInitializer(op, options.biasInit ?? 'zeros');
+  return {
+    kind: 'depthwiseConv2d',
+    name: options.name,
+    config: `${kh}×${kw}×·×${multiplier} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}] ${activation}`,
+    build(x, s) {
+      checkRank(s.name, x, 4, ' (NHWC)');
+      const cin = x.shape[3]!;
+      // Each output sums kh·kw inputs; each input reaches kh·kw·multiplier outputs.
+      const w = s.param('w', [kh, kw, cin, multiplier], init, { fanIn: kh * kw, fanOut: kh * kw * multiplier });
+      let y: Node = s.g.depthwiseConv2d(x, w, { strides, padding, dilations });
+      if (options.useBias ?? true) y = s.g.biasAdd(y, s.param('b', [cin * multiplier], biasInit, { fanIn: 1, fanOut: 1 }));
+      return activate(s.g, y, activation);
+    },
+  };
+}
+
+export interface SeparableConv2dLayerOptions extends DepthwiseConv2dLayerOptions {
+  /** Output channels of the pointwise (1×1) conv. */
+  readonly filters: number;
+  /** Initialiser of the pointwise kernel (default glorotUniform); `init` is the depthwise kernel's. */
+  readonly pointwiseInit?: Initializer | InitializerName;
+}
+
+/**
+ * A depthwise-separable conv (`tf.keras.layers.SeparableConv2D`): a depthwise conv (kernel
+ * `[kh, kw, cin, depthMultiplier]`, no bias) then a pointwise 1×1 conv to `filters` channels,
+ * plus a bias and the activation.
+ */
+export function separableConv2d(options: SeparableConv2dLayerOptions): Layer {
+  const op = 'separableConv2d layer';
+  const filters = checkPositiveInt(op, 'filters', options.filters);
+  const [kh, kw] = normalizePair(op, 'kernel', options.kernel);
+  const multiplier = checkPositiveInt(op, 'depthMultiplier', options.depthMultiplier ?? 1);
+  const strides = normalizePair(op, 'strides', options.strides ?? 1);
+  const dilations = normalizePair(op, 'dilations', options.dilations ?? 1);
+  const padding = normalizePadding(op, options.padding ?? 'VALID');
+  const activation = checkActivation(op, options.activation ?? 'linear');
+  const depthwiseInit = resolveInitializer(op, options.init ?? 'glorotUniform');
+  const pointwiseInit = resolveInitializer(op, options.pointwiseInit ?? 'glorotUniform');
+  const biasInit = resolveInitializer(op, options.biasInit ?? 'zeros');
+  return {
+    kind: 'separableConv2d',
+    name: options.name,
+    config: `${kh}×${kw}×·×${multiplier} then 1×1×·×${filters} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}] ${activation}`,
+    build(x, s) {
+      checkRank(s.name, x, 4, ' (NHWC)');
+      const cin = x.shape[3]!;
+      const mid = cin * multiplier;
+      const dw = s.param('depthwise', [kh, kw, cin, multiplier], depthwiseInit, { fanIn: kh * kw, fanOut: kh * kw * multiplier });
+      const pw = s.param('pointwise', [1, 1, mid, filters], pointwiseInit, { fanIn: mid, fanOut: filters });
+      let y: Node = s.g.conv2d(s.g.depthwiseConv2d(x, dw, { strides, padding, dilations }), pw);
+      if (options.useBias ?? true) y = s.g.biasAdd(y, s.param('b', [filters], biasInit, { fanIn: 1, fanOut: 1 }));
+      return activate(s.g, y, activation);
+    },
+  };
+}
+
+/** `[batch, h, w, c] → [batch, c]`: the mean over each channel's pixels (`GlobalAveragePooling2D`). */
+export function globalAvgPool(options: { readonly name?: string } = {}): Layer {
+  return {
+    kind: 'globalAvgPool',
+    name: options.name,
+    config: '',
+    build(x, s) {
+      checkRank(s.name, x, 4, ' (NHWC)');
+      return s.g.mean(x, [1, 2]);
+    },
+  };
+}
+
+/** The sum of its inputs, all of one shape (a residual connection: `apply(add(), [x, f(x)])`). */
+export function add(options: { readonly name?: string } = {}): MergeLayer {
+  return {
+    kind: 'add',
+    name: options.name,
+    config: '',
+    merge(xs, s) {
+      for (const x of xs) {
+        if (!shapesEqual(x.shape, xs[0]!.shape)) {
+          throw new ShapeError(s.name, `inputs must have one shape, got ${xs.map((n) => fmtShape(n.shape)).join(' and ')}`, {});
+        }
+      }
+      return xs.slice(1).reduce<Node>((sum, x) => s.g.add(sum, x), xs[0]!);
+    },
+  };
+}
+
+/** Its inputs side by side along `axis` (default −1: channels of NHWC), as `tf.concat`. */
+export function concatenate(options: { readonly axis?: number; readonly name?: string } = {}): MergeLayer {
+  const axis = options.axis ?? -1;
+  if (!Number.isInteger(axis)) throw new AttrError('concatenate layer', 'axis must be an integer', { axis });
+  return {
+    kind: 'concatenate',
+    name: options.name,
+    config: `axis ${axis}`,
+    merge: (xs, s) => s.g.concat(xs, axis),
+  };
 }

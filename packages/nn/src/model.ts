@@ -14,7 +14,7 @@ import {
   type Shape,
 } from '@graft/ir';
 import type { Fans, Initializer } from './init.ts';
-import type { Layer, LayerScope } from './layers.ts';
+import type { Layer, LayerScope, MergeLayer } from './layers.ts';
 import { streamFor } from './random.ts';
 
 /** A trainable tensor the model owns: its values live here, in the model's dtype. */
@@ -28,12 +28,29 @@ export interface Parameter {
   readonly init: string;
 }
 
+/**
+ * A tensor the model owns that training does not differentiate but updates by a rule (a batch
+ * norm's moving mean and variance): its values live here, in the model's dtype.
+ */
+export interface StateTensor {
+  /** `layer/local`, e.g. `batchNorm1/movingMean`; also the name of its graph input. */
+  readonly name: string;
+  readonly shape: Shape;
+  /** Current values; training steps and `setWeights` overwrite them in place. */
+  readonly value: FloatArray;
+  readonly init: string;
+}
+
 /** What a model build function receives. */
 export interface BuildContext {
   readonly g: Graph;
   readonly training: boolean;
-  /** Builds `layer` on `x` under a unique name (`conv2d1`, `conv2d2`, … in build order). */
+  /**
+   * Builds `layer` on `x` (a merge layer on several nodes) under a unique name (`conv2d1`,
+   * `conv2d2`, … in build order).
+   */
   apply(layer: Layer, x: Node): Node;
+  apply(layer: MergeLayer, xs: readonly Node[]): Node;
 }
 
 export type BuildFn = (x: Node, ctx: BuildContext) => Node;
@@ -54,15 +71,20 @@ export interface ModelGraph {
   readonly params: ReadonlyMap<string, Node>;
   /** Uniform-noise inputs (dropout) by name; fed fresh each training step. */
   readonly noise: ReadonlyMap<string, Node>;
+  /** State inputs (graph inputs fed from `model.state`) by state name. */
+  readonly state: ReadonlyMap<string, Node>;
+  /** In a training build: the new value of each state tensor the step computes (e.g. moving statistics). */
+  readonly updates: ReadonlyMap<string, Node>;
   /** The layer whose build created a node, for error messages. */
   layerOf(n: Node): string | undefined;
 }
 
 /**
- * A model: a build function from an input node to an output node, and the parameters it
- * declares, whose values the model owns. The graph is rebuilt for each use (training with
- * dropout, evaluation without, any batch size); parameters enter it as inputs named by
- * parameter and are fed from `params` on every run.
+ * A model: a build function from an input node to an output node, and the parameters (and
+ * state tensors, such as moving statistics) it declares, whose values the model owns. The
+ * graph is rebuilt for each use (training with dropout and batch statistics, evaluation
+ * without, any batch size); parameters and state enter it as inputs named after them and are
+ * fed from `params` and `state` on every run.
  */
 export class Model {
   readonly inputShape: Shape;
@@ -71,6 +93,7 @@ export class Model {
   /** Shape of one example's output. */
   readonly outputShape: Shape;
   readonly #params = new Map<string, Parameter>();
+  readonly #state = new Map<string, StateTensor>();
   readonly #build: BuildFn;
   readonly #layers: { name: string; kind: string; config: string; out: Shape; params: string[] }[] = [];
 
@@ -96,6 +119,11 @@ export class Model {
     return this.#params;
   }
 
+  /** State tensors (not trained by gradients, updated by training steps) in declaration order. */
+  get state(): ReadonlyMap<string, StateTensor> {
+    return this.#state;
+  }
+
   /** Number of trainable values. */
   get parameterCount(): number {
     let n = 0;
@@ -118,10 +146,12 @@ export class Model {
   #run(g: Graph, x: Node, training: boolean, declare: boolean): ModelGraph {
     const params = new Map<string, Node>();
     const noise = new Map<string, Node>();
+    const state = new Map<string, Node>();
+    const updates = new Map<string, Node>();
     const ranges: { name: string; start: number; end: number }[] = [];
     const counts = new Map<string, number>();
     const used = new Set<string>();
-    const apply = (layer: Layer, input: Node): Node => {
+    const apply = (layer: Layer | MergeLayer, input: Node | readonly Node[]): Node => {
       let name = layer.name;
       if (name === undefined) {
         const k = (counts.get(layer.kind) ?? 0) + 1;
@@ -152,25 +182,46 @@ export class Model {
           noise.set(full, node);
           return node;
         },
+        state: (local, shape, init) => {
+          const full = `${layerName}/${local}`;
+          if (state.has(full)) throw new AttrError(layerName, `state "${full}" is declared twice`, {});
+          const node = g.input(full, shape, this.dtype);
+          this.#declareState(full, node.shape, init, declare);
+          state.set(full, node);
+          own.push(full);
+          return node;
+        },
+        update: (local, value) => {
+          const full = `${layerName}/${local}`;
+          const current = state.get(full);
+          if (current === undefined) throw new AttrError(layerName, `update of "${full}" needs the state declared first (scope.state)`, {});
+          if (!shapesEqual(value.shape, current.shape) || value.graph !== g) {
+            throw new ShapeError(layerName, `the update of "${full}" must be a node of shape ${fmtShape(current.shape)} in the model's graph, got ${fmtShape(value.shape)}`, {});
+          }
+          if (updates.has(full)) throw new AttrError(layerName, `"${full}" is updated twice`, {});
+          if (training) updates.set(full, value);
+        },
       };
       const first = g.nodes.length;
-      const out = layer.build(input, scope);
+      const out = 'merge' in layer ? buildMerge(layer, input, scope) : buildLayer(layer, input, scope);
       ranges.push({ name: layerName, start: first, end: g.nodes.length });
       if (declare) this.#layers.push({ name: layerName, kind: layer.kind, config: layer.config, out: out.shape.slice(1), params: own });
       return out;
     };
-    const output = this.#build(x, { g, training, apply });
+    const output = this.#build(x, { g, training, apply: apply as BuildContext['apply'] });
     if (output === null || typeof output !== 'object' || output.graph !== g) {
       throw new AttrError('Model', "build must return a node of x's graph", { output });
     }
     if (!declare) {
-      const missing = [...this.#params.keys()].filter((k) => !params.has(k));
+      const missing = [...this.#params.keys(), ...this.#state.keys()].filter((k) => !params.has(k) && !state.has(k));
       if (missing.length > 0) throw new AttrError('Model', `build must use the same parameters every time; missing ${missing.join(', ')}`, {});
     }
     return {
       output,
       params,
       noise,
+      state,
+      updates,
       layerOf(n: Node) {
         const id = n.provenance?.forward.id ?? n.id;
         return ranges.find((r) => r.start <= id && id < r.end)?.name;
@@ -193,25 +244,47 @@ export class Model {
     this.#params.set(name, { name, shape, value, init: init.name });
   }
 
-  /** Copies of the current values by parameter name. */
+  #declareState(name: string, shape: Shape, init: Initializer, declare: boolean): void {
+    const existing = this.#state.get(name);
+    if (!declare) {
+      if (existing === undefined) throw new AttrError('Model', `build declared new state "${name}" after construction`, {});
+      if (!shapesEqual(existing.shape, shape)) {
+        throw new ShapeError('Model', `state "${name}" must keep its shape ${fmtShape(existing.shape)}, got ${fmtShape(shape)}`, {});
+      }
+      return;
+    }
+    if (this.#params.has(name)) throw new AttrError('Model', `"${name}" is a parameter and state at once`, {});
+    const values = init.init(sizeOf(shape), { fanIn: 1, fanOut: 1 }, streamFor(this.seed, name));
+    const value = allocate(this.dtype, values.length);
+    value.set(values);
+    this.#state.set(name, { name, shape, value, init: init.name });
+  }
+
+  /** Every tensor the model owns (parameters, then state), by name. */
+  #tensors(): Map<string, Parameter | StateTensor> {
+    return new Map<string, Parameter | StateTensor>([...this.#params, ...this.#state]);
+  }
+
+  /** Copies of the current values by name: every parameter, then every state tensor (moving statistics). */
   getWeights(): Record<string, FloatArray> {
     const out: Record<string, FloatArray> = {};
-    for (const [name, p] of this.#params) out[name] = p.value.slice();
+    for (const [name, p] of this.#tensors()) out[name] = p.value.slice();
     return out;
   }
 
   /**
-   * Replaces every parameter's values. All names, lengths and dtypes are checked before
-   * anything is written, so a failure leaves the model unchanged.
+   * Replaces the values of every parameter and state tensor. All names, lengths and dtypes
+   * are checked before anything is written, so a failure leaves the model unchanged.
    */
   setWeights(weights: Readonly<Record<string, FloatArray>>): void {
+    const tensors = this.#tensors();
     const names = Object.keys(weights);
-    const unknown = names.filter((n) => !this.#params.has(n));
-    const missing = [...this.#params.keys()].filter((n) => !(n in weights));
+    const unknown = names.filter((n) => !tensors.has(n));
+    const missing = [...tensors.keys()].filter((n) => !(n in weights));
     if (unknown.length > 0 || missing.length > 0) {
-      throw new ShapeError('setWeights', 'weights must name exactly the model\'s parameters', { missing, unknown });
+      throw new ShapeError('setWeights', 'weights must name exactly the model\'s parameters and state', { missing, unknown });
     }
-    for (const [name, p] of this.#params) {
+    for (const [name, p] of tensors) {
       const v = weights[name]!;
       const want = this.dtype === 'float32' ? Float32Array : Float64Array;
       if (!(v instanceof want)) throw new ShapeError('setWeights', `"${name}" must be a ${want.name}`, {});
@@ -219,17 +292,29 @@ export class Model {
         throw new ShapeError('setWeights', `"${name}" must have ${p.value.length} values for shape ${fmtShape(p.shape)}, got ${v.length}`, {});
       }
     }
-    for (const [name, p] of this.#params) p.value.set(weights[name]!);
+    for (const [name, p] of tensors) p.value.set(weights[name]!);
   }
 
-  /** One line per layer: name, output shape, parameters. */
+  /** One line per layer: name, output shape, parameters (state values counted apart). */
   summary(): string {
     const rows = this.#layers.map((l) => {
-      const n = l.params.reduce((s, p) => s + this.#params.get(p)!.value.length, 0);
+      const n = l.params.reduce((s, p) => s + (this.#params.get(p)?.value.length ?? 0), 0);
       return `${l.name.padEnd(18)} ${fmtShape(l.out).padEnd(16)} ${String(n).padStart(8)}  ${l.config}`;
     });
-    return [`${'layer'.padEnd(18)} ${'output'.padEnd(16)} ${'params'.padStart(8)}`, ...rows, `total ${this.parameterCount} parameters (${this.dtype})`].join('\n');
+    const stateCount = [...this.#state.values()].reduce((s, t) => s + t.value.length, 0);
+    const total = `total ${this.parameterCount} parameters${stateCount > 0 ? ` and ${stateCount} state values` : ''} (${this.dtype})`;
+    return [`${'layer'.padEnd(18)} ${'output'.padEnd(16)} ${'params'.padStart(8)}`, ...rows, total].join('\n');
   }
+}
+
+function buildLayer(layer: Layer, input: Node | readonly Node[], scope: LayerScope): Node {
+  if (Array.isArray(input)) throw new AttrError(scope.name, `${layer.kind} takes one input; merge layers (add, concatenate) take several`, {});
+  return layer.build(input as Node, scope);
+}
+
+function buildMerge(layer: MergeLayer, input: Node | readonly Node[], scope: LayerScope): Node {
+  if (!Array.isArray(input) || input.length === 0) throw new AttrError(scope.name, `${layer.kind} takes a non-empty array of inputs`, {});
+  return layer.merge(input as readonly Node[], scope);
 }
 
 /** A model whose build applies `layers` in order. */
@@ -241,4 +326,82 @@ export function sequential(layers: readonly Layer[], options: ModelOptions): Mod
 /** A model from a build function: `model((x, { apply }) => apply(dense({ units: 10 }), x), { inputShape })`. */
 export function model(build: BuildFn, options: ModelOptions): Model {
   return new Model(build, options);
+}
+
+/**
+ * A value of a functional model before it is built: the model's input, or a layer applied
+ * to earlier values. `apply` makes them; `functional` turns the graph of them into a model.
+ */
+export interface SymbolicTensor {
+  readonly kind: 'symbolic';
+  /** Creation order (the order the layers are built in, which numbers them). */
+  readonly id: number;
+  readonly layer: Layer | MergeLayer | undefined;
+  readonly inputs: readonly SymbolicTensor[];
+}
+
+let symbols = 0;
+
+/** The input of a functional model (`[batch, ...inputShape]` when built). */
+export function input(): SymbolicTensor {
+  return Object.freeze({ kind: 'symbolic', id: symbols++, layer: undefined, inputs: [] });
+}
+
+/**
+ * A layer applied to a value of a functional model, or a merge layer (`add`, `concatenate`)
+ * to several: the functional model API for graphs that are not a chain,
+ *
+ * ```ts
+ * const x = input();
+ * const h = apply(batchNorm(), apply(conv2d({ filters: 8, kernel: 3, padding: 'SAME', useBias: false }), x));
+ * const y = apply(add(), [apply(relu(), h), x]);          // a residual connection
+ * const m = functional(x, apply(dense({ units: 10 }), apply(globalAvgPool(), y)), { inputShape: [28, 28, 8] });
+ * ```
+ *
+ * Each application is a layer of its own (its own parameters), named by kind in order of
+ * application.
+ */
+export function apply(layer: Layer, x: SymbolicTensor): SymbolicTensor;
+export function apply(layer: MergeLayer, xs: readonly SymbolicTensor[]): SymbolicTensor;
+export function apply(layer: Layer | MergeLayer, x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
+  const inputs = Array.isArray(x) ? (x as readonly SymbolicTensor[]) : [x as SymbolicTensor];
+  const merge = 'merge' in layer;
+  if (merge !== Array.isArray(x)) {
+    throw new AttrError('apply', merge ? `${layer.kind} merges several values: pass an array` : `${layer.kind} takes one value, not an array`, {});
+  }
+  for (const t of inputs) {
+    if (t === null || typeof t !== 'object' || t.kind !== 'symbolic') throw new AttrError('apply', 'inputs must be values made by input() or apply()', { input: t });
+  }
+  return Object.freeze({ kind: 'symbolic', id: symbols++, layer, inputs: Object.freeze([...inputs]) });
+}
+
+/**
+ * A model from a graph of applied layers (`input`, `apply`): building it applies every layer
+ * the output needs once, in the order they were applied, so values read twice (a residual's
+ * shortcut) are computed once.
+ */
+export function functional(inputTensor: SymbolicTensor, output: SymbolicTensor, options: ModelOptions): Model {
+  // The values the output needs, found from it, in creation (topological) order.
+  const needed = new Map<number, SymbolicTensor>();
+  const stack = [output];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (needed.has(t.id)) continue;
+    needed.set(t.id, t);
+    stack.push(...t.inputs);
+  }
+  const order = [...needed.values()].sort((a, b) => a.id - b.id);
+  const inputs = order.filter((t) => t.layer === undefined);
+  if (inputs.length !== 1 || inputs[0] !== inputTensor) {
+    throw new AttrError('functional', 'the output must depend on the given input and on no other input()', { inputs: inputs.length });
+  }
+  return new Model((x, { apply: build }) => {
+    const values = new Map<SymbolicTensor, Node>([[inputTensor, x]]);
+    for (const t of order) {
+      if (t.layer === undefined) continue;
+      const args = t.inputs.map((i) => values.get(i)!);
+      values.set(t, 'merge' in t.layer ? build(t.layer, args) : build(t.layer, args[0]!));
+    }
+    return values.get(output)!;
+  }, options);
 }

@@ -88,10 +88,11 @@ interface EvalProgram {
 }
 
 /**
- * Trains a model: one compiled program computes the loss, the gradients (`grad`) and the
- * optimiser's new parameter and state values; after each run the trainer copies them
- * back into the model's parameters and its own state arrays. Evaluation programs (no
- * dropout) are compiled per batch size.
+ * Trains a model: one compiled program computes the loss, the gradients (`grad`), the
+ * optimiser's new parameter and state values, and the model's new state (moving statistics);
+ * after each run the trainer copies them back into the model's parameters and state and its
+ * own optimiser state arrays. Evaluation programs (no dropout, moving statistics) are
+ * compiled per batch size.
  */
 export class Trainer {
   readonly model: Model;
@@ -172,6 +173,11 @@ export class Trainer {
       for (const slot of this.optimizer.slots) outputs[`state:${p.name}/${slot}`] = u.state[slot]!;
       feeds[p.name] = p.value;
     });
+    for (const t of m.state.values()) {
+      feeds[t.name] = t.value;
+      const next = built.updates.get(t.name);
+      if (next !== undefined) outputs[`update:${t.name}`] = next;
+    }
     const noise = [...built.noise].map(([name, n]) => (feeds[name] = allocate(m.dtype, n.size)));
     const program = compile(outputs, { backend: this.backend });
     return { program, graph: built, outputs: Object.values(outputs), feeds, noise };
@@ -188,6 +194,7 @@ export class Trainer {
     const loss = this.loss(g, built.output, target);
     const feeds: Record<string, FloatArray> = { x: allocate(m.dtype, x.size), target: allocate(m.dtype, target.size) };
     for (const p of m.params.values()) feeds[p.name] = p.value;
+    for (const t of m.state.values()) feeds[t.name] = t.value;
     e = { program: compile({ loss, output: built.output }, { backend: this.backend }), feeds };
     this.#eval.set(batch, e);
     return e;
@@ -233,6 +240,10 @@ export class Trainer {
     for (const p of this.model.params.values()) {
       p.value.set(out[`param:${p.name}`]!);
       for (const slot of this.optimizer.slots) this.state.get(`${p.name}/${slot}`)!.set(out[`state:${p.name}/${slot}`]!);
+    }
+    for (const t of this.model.state.values()) {
+      const next = out[`update:${t.name}`];
+      if (next !== undefined) t.value.set(next);
     }
     this.updates++;
     return { loss, output: out.output!.slice() };

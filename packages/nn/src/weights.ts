@@ -70,9 +70,10 @@ export function encodeTensors(dtype: DType, tensors: readonly WeightsTensor[]): 
   return bytes;
 }
 
-/** Encodes a model's current weights, in parameter order. */
+/** Encodes a model's current weights: its parameters in order, then its state tensors (moving statistics). */
 export function encodeWeights(model: Model): Uint8Array {
-  return encodeTensors(model.dtype, [...model.params.values()].map((p) => ({ name: p.name, shape: p.shape, values: p.value })));
+  const tensors = [...model.params.values(), ...model.state.values()];
+  return encodeTensors(model.dtype, tensors.map((p) => ({ name: p.name, shape: p.shape, values: p.value })));
 }
 
 /** Decodes and validates a weights file on its own (not against a model). */
@@ -142,8 +143,8 @@ export function decodeWeights(bytes: Uint8Array): DecodedWeights {
 
 /**
  * Loads weights (a file path or the bytes of one) into `model`. Everything is validated —
- * magic, header, truncation, dtype equal to the model's, exactly the model's parameter
- * names, each shape — before any parameter is written, so a failure leaves the model unchanged.
+ * magic, header, truncation, dtype equal to the model's, exactly the model's parameter and
+ * state names, each shape — before any value is written, so a failure leaves the model unchanged.
  */
 export function loadWeights(model: Model, source: string | Uint8Array): void {
   let bytes: Uint8Array;
@@ -159,12 +160,13 @@ export function loadWeights(model: Model, source: string | Uint8Array): void {
     throw new WeightsError('dtype', `file dtype (${decoded.dtype}) must equal the model's (${model.dtype})`, {});
   }
   const byName = new Map(decoded.tensors.map((t) => [t.name, t]));
-  const missing = [...model.params.keys()].filter((n) => !byName.has(n));
-  const unexpected = [...byName.keys()].filter((n) => !model.params.has(n));
+  const owned = new Map([...model.params, ...model.state]);
+  const missing = [...owned.keys()].filter((n) => !byName.has(n));
+  const unexpected = [...byName.keys()].filter((n) => !owned.has(n));
   if (missing.length > 0 || unexpected.length > 0) {
-    throw new WeightsError('names', "file must hold exactly the model's parameters", { missing, unexpected });
+    throw new WeightsError('names', "file must hold exactly the model's parameters and state", { missing, unexpected });
   }
-  for (const p of model.params.values()) {
+  for (const p of owned.values()) {
     const t = byName.get(p.name)!;
     if (!shapesEqual(t.shape, p.shape)) {
       throw new WeightsError('shape', `tensor "${p.name}" has shape ${fmtShape(t.shape)}, the model's parameter ${fmtShape(p.shape)}`, {});

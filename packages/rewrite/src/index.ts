@@ -14,4 +14,8 @@ export {
   lowerConv2dBackpropInput,
   lowerConv2dTranspose,
   lowerConvGradients,
+  lowerDepthwise,
+  lowerDepthwiseConv2d,
+  lowerDepthwiseConv2dBackpropFilter,
+  lowerDepthwiseConv2dBackpropInput,
 } from './rules/lower-conv-gradients.ts';

@@ -117,7 +117,7 @@ function matchInto(p: Pattern, n: Node, captures: Map<string, Node>): boolean {
       if (p.value !== undefined && !n.attrs.values.every((v) => v === p.value)) return false;
       break;
     case 'op': {
-      if (!p.ops.includes(n.op)) return false;
+      if (!(p.ops as readonly string[]).includes(n.op)) return false;
       const inputs = p.inputs;
       if (inputs !== undefined) {
         if (inputs.length !== n.inputs.length) return false;

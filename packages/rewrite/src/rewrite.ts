@@ -1,4 +1,4 @@
-import { Graph, GraphError, Node, ancestors, fmtShape, shapesEqual } from '@graft/ir';
+import { Graph, GraphError, Node, ancestors, fmtShape, shapesEqual, type OpName } from '@graft/ir';
 import { match } from './pattern.ts';
 import type { Rule, RuleSet } from './rule.ts';
 
@@ -197,7 +197,7 @@ class Engine {
       const captures = match(rule.pattern, m);
       if (captures === undefined) continue;
       const before = work.nodes.length;
-      const build = () => rule.rewrite(captures, m, work);
+      const build = () => rule.rewrite(captures, m as Node<OpName>, work);
       const r: unknown = m.provenance === undefined ? build() : work.withProvenance(m.provenance, build);
       if (r === undefined || r === m) continue;
       if (!(r instanceof Node) || r.graph !== work) {

@@ -1,6 +1,7 @@
 // The browser consumer: bundled by esbuild from the installed packages and loaded by
-// headless Chromium. Computes the consumers' conv gradient on cpu() (WebAssembly) and on gpu.js
-// WebGL2, and leaves the numbers and what ran on `window.graftResult`.
+// headless Chromium. Computes the consumers' conv gradient on cpu() (WebAssembly), on gpu.js
+// WebGL2 and, where the page has an adapter, WebGPU; leaves the numbers and what ran on
+// `window.graftResult`.
 import { Graph, grad, compile, cpu, gpujs, cpuThreads, cpuWorkerChunks, setCpuThreads, whenCpuThreadsReady } from 'graft';
 import { CASE, seeded } from '../conv-reference.mjs';
 
@@ -33,8 +34,11 @@ window.graftResult = (async () => {
     const w = g.input('w', [3, 3, 16, 32]);
     const program = compile({ y: g.conv2d(x, w, { padding: 'SAME' }) }, { backend: cpu() });
     const feeds = { x: Float32Array.from(seeded(8 * 32 * 32 * 16, 3)), w: Float32Array.from(seeded(3 * 3 * 16 * 32, 4)) };
+    // The caller takes chunks too and never waits for a worker that has not woken yet, so on a
+    // busy machine a run may finish before a worker starts: run until one has taken a chunk.
     const before = cpuWorkerChunks();
-    const threaded = (await program.run(feeds)).y;
+    let threaded;
+    for (let k = 0; k < 50 && cpuWorkerChunks() === before; k++) threaded = (await program.run(feeds)).y.slice();
     result.workerChunks = cpuWorkerChunks() - before;
     setCpuThreads(1);
     const single = (await program.run(feeds)).y;
@@ -49,5 +53,14 @@ window.graftResult = (async () => {
   result.webgl2.device = backend.device;
   result.webgl2.kernelClasses = [...backend.kernelClasses()];
   await backend.dispose();
+  // WebGPU where the page has an adapter (this Chromium: SwiftShader's, with --enable-unsafe-webgpu).
+  const adapter = await navigator.gpu?.requestAdapter();
+  result.webgpuAdapter = adapter ? `${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''}`.trim() : null;
+  if (adapter) {
+    const webgpu = gpujs({ mode: 'webgpu' });
+    result.webgpu = await gradients(webgpu);
+    result.webgpu.kernelClasses = [...webgpu.kernelClasses()];
+    await webgpu.dispose();
+  }
   return result;
 })().catch((e) => ({ error: `${e.name}: ${e.message}\n${e.stack}` }));

@@ -1,20 +1,25 @@
-import { convGeometry, transposeGeometry, type ConvGeometry, type FloatArray, type Node } from '@graft/ir';
+import { groupGeometry, type ConvGeometry, type FloatArray } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
-import { gemm, rowMajor, transposed } from './gemm.ts';
+import { gemm, type MatrixView } from './gemm.ts';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } from './depthwise.ts';
 import { col2im, im2col } from './im2col.ts';
 import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32 } from './wasm/conv.ts';
 import { wasmKernelsEnabled } from './wasm/module.ts';
 import { Slot, scratch } from './workspace.ts';
 
 /*
- * With M = batch·outH·outW, K = kh·kw·cin, N = cout, cols the `[M, K]` patch matrix of x
- * (see im2col.ts) and W the HWIO filter as a `[K, N]` matrix:
+ * With M = batch·outH·outW, K = kh·kw·cg (cg = cin / groups, the filter's in-channels),
+ * ng = cout / groups, and for group k: cols_k the `[M, K]` patch matrix of x's channels
+ * k·cg … (see im2col.ts), W_k the HWIO filter's columns k·ng … as a `[K, ng]` matrix and
+ * Y_k the columns k·ng … of the output as `[M, ng]`:
  *
- *     conv2d:               Y[M, N]  = cols · W
- *     conv2dBackpropInput:  dx       = col2im(dY · Wᵀ)        (the adjoint of x ↦ cols · W)
- *     conv2dBackpropFilter: dW[K, N] = colsᵀ · dY
+ *     conv2d:               Y_k[M, ng]  = cols_k · W_k
+ *     conv2dBackpropInput:  dx_k        = col2im(dY_k · W_kᵀ)        (the adjoint of x ↦ cols · W)
+ *     conv2dBackpropFilter: dW_k[K, ng] = cols_kᵀ · dY_k
  *
- * cols is built in chunks of rows so that scratch memory stays bounded; each chunk is one GEMM.
+ * (one group, k = 0, for a plain conv). Every matrix is a strided view of the arrays, so a
+ * group needs no copy. cols is built in chunks of rows so that scratch memory stays bounded;
+ * each chunk is one GEMM per group.
  */
 
 /** Scratch budget for one chunk of patch rows, in float64 elements (4 MiB). */
@@ -31,8 +36,8 @@ export function chunkRows(k: number, m: number): number {
 }
 
 /**
- * A 1×1 filter at stride 1 with no padding reads each x pixel once, in order: cols is x
- * itself viewed as `[M, cin]`, and the conv is a plain GEMM (dilation is irrelevant for 1×1).
+ * A 1×1 filter at stride 1 with no padding reads each x pixel once, in order: cols_k is x's
+ * channels k·cg … viewed as `[M, cg]`, and the conv is a plain GEMM (dilation is irrelevant for 1×1).
  */
 function isPointwise(g: ConvGeometry): boolean {
   return (
@@ -47,51 +52,43 @@ function isPointwise(g: ConvGeometry): boolean {
   );
 }
 
-// Geometry is a pure function of a node's shapes and attrs; nodes are immutable, so it is
-// computed once per node rather than once per run.
-const geometries = new WeakMap<Node, ConvGeometry>();
+/** A `[rows, cols]` view of `data` whose rows are `ld` apart, starting at `offset`. */
+const view = (data: FloatArray, offset: number, ld: number): MatrixView => ({ data, offset, rowStride: ld, colStride: 1 });
+/** The transpose of such a view. */
+const viewT = (data: FloatArray, offset: number, ld: number): MatrixView => ({ data, offset, rowStride: 1, colStride: ld });
 
-function cached(node: Node, make: () => ConvGeometry): ConvGeometry {
-  let g = geometries.get(node);
-  if (g === undefined) {
-    g = make();
-    geometries.set(node, g);
-  }
-  return g;
-}
-
-/** `y = cols · W`, chunk by chunk; `out` is `[M, N]` row-major. */
+/** `Y_k = cols_k · W_k` for every group, chunk by chunk; `out` is `[M, cout]` row-major. */
 export function convForward(g: ConvGeometry, x: FloatArray, w: FloatArray, out: FloatArray): void {
+  const { groups: G, groupInC: cg, groupOutC: ng, inC, outC } = g;
   const m = g.batch * g.outH * g.outW;
-  const k = g.kh * g.kw * g.inC;
-  const n = g.outC;
-  const wMat = rowMajor(w, 0, n);
+  const k = g.kh * g.kw * cg;
   if (isPointwise(g)) {
-    gemm(m, n, k, rowMajor(x, 0, k), wMat, out, 0, n, false);
+    for (let q = 0; q < G; q++) gemm(m, ng, k, view(x, q * cg, inC), view(w, q * ng, outC), out, q * ng, outC, false);
     return;
   }
   const chunk = chunkRows(k, m);
   const cols = scratch(Slot.cols, chunk * k);
-  const colsMat = rowMajor(cols, 0, k);
+  const colsMat = view(cols, 0, k);
   for (let r0 = 0; r0 < m; r0 += chunk) {
     const rows = Math.min(chunk, m - r0);
-    im2col(x, g, r0, rows, cols);
-    gemm(rows, n, k, colsMat, wMat, out, r0 * n, n, false);
+    for (let q = 0; q < G; q++) {
+      im2col(x, g, r0, rows, cols, q * cg, cg);
+      gemm(rows, ng, k, colsMat, view(w, q * ng, outC), out, r0 * outC + q * ng, outC, false);
+    }
   }
 }
 
 /**
- * `dx = col2im(dY · Wᵀ)`: the transpose of `convForward` as a linear map in x. Input pixels
- * that no patch reads (rows past the last window when `(in + pads − keff) mod s ≠ 0`, or
- * between windows when the stride exceeds the kernel) receive no term and stay zero.
+ * `dx_k = col2im(dY_k · W_kᵀ)`: the transpose of `convForward` as a linear map in x. Input
+ * pixels that no patch reads (rows past the last window when `(in + pads − keff) mod s ≠ 0`,
+ * or between windows when the stride exceeds the kernel) receive no term and stay zero.
  */
 export function convBackpropInput(g: ConvGeometry, dy: FloatArray, w: FloatArray, out: FloatArray): void {
+  const { groups: G, groupInC: cg, groupOutC: ng, inC, outC } = g;
   const m = g.batch * g.outH * g.outW;
-  const k = g.kh * g.kw * g.inC;
-  const n = g.outC;
-  const wT = transposed(w, 0, n);
+  const k = g.kh * g.kw * cg;
   if (isPointwise(g)) {
-    gemm(m, k, n, rowMajor(dy, 0, n), wT, out, 0, k, false);
+    for (let q = 0; q < G; q++) gemm(m, k, ng, view(dy, q * ng, outC), viewT(w, q * ng, outC), out, q * cg, inC, false);
     return;
   }
   out.fill(0);
@@ -99,82 +96,150 @@ export function convBackpropInput(g: ConvGeometry, dy: FloatArray, w: FloatArray
   const dcols = scratch(Slot.cols, chunk * k);
   for (let r0 = 0; r0 < m; r0 += chunk) {
     const rows = Math.min(chunk, m - r0);
-    gemm(rows, k, n, rowMajor(dy, r0 * n, n), wT, dcols, 0, k, false);
-    col2im(dcols, g, r0, rows, out);
+    for (let q = 0; q < G; q++) {
+      gemm(rows, k, ng, view(dy, r0 * outC + q * ng, outC), viewT(w, q * ng, outC), dcols, 0, k, false);
+      col2im(dcols, g, r0, rows, out, q * cg, cg);
+    }
   }
 }
 
-/** `dW = colsᵀ · dY`, summed over chunks of rows in float64. */
+/** `dW_k = cols_kᵀ · dY_k`, summed over chunks of rows in float64; `out` is `[K, cout]`. */
 export function convBackpropFilter(g: ConvGeometry, x: FloatArray, dy: FloatArray, out: FloatArray): void {
+  const { groups: G, groupInC: cg, groupOutC: ng, inC, outC } = g;
   const m = g.batch * g.outH * g.outW;
-  const k = g.kh * g.kw * g.inC;
-  const n = g.outC;
+  const k = g.kh * g.kw * cg;
   if (isPointwise(g)) {
-    gemm(k, n, m, transposed(x, 0, k), rowMajor(dy, 0, n), out, 0, n, false);
+    for (let q = 0; q < G; q++) gemm(k, ng, m, viewT(x, q * cg, inC), view(dy, q * ng, outC), out, q * ng, outC, false);
     return;
   }
   const chunk = chunkRows(k, m);
   const cols = scratch(Slot.cols, chunk * k);
-  const colsT = transposed(cols, 0, k);
-  const acc = out instanceof Float64Array ? out : scratch(Slot.acc, k * n);
+  const colsT = viewT(cols, 0, k);
+  const acc = out instanceof Float64Array ? out : scratch(Slot.acc, k * outC);
   for (let r0 = 0; r0 < m; r0 += chunk) {
     const rows = Math.min(chunk, m - r0);
-    im2col(x, g, r0, rows, cols);
-    gemm(k, n, rows, colsT, rowMajor(dy, r0 * n, n), acc, 0, n, r0 > 0);
+    for (let q = 0; q < G; q++) {
+      im2col(x, g, r0, rows, cols, q * cg, cg);
+      gemm(k, ng, rows, colsT, view(dy, r0 * outC + q * ng, outC), acc, q * ng, outC, r0 > 0);
+    }
   }
-  if (acc !== out) for (let i = 0; i < k * n; i++) out[i] = acc[i]!;
+  if (acc !== out) for (let i = 0; i < k * outC; i++) out[i] = acc[i]!;
 }
 
+/*
+ * float32 on the WebAssembly kernels, which take one contiguous conv: a grouped conv runs
+ * group by group on packed copies of its channels (`groupGeometry`), each copy gathered from
+ * and scattered to the strided channels of the whole tensors.
+ */
+
+/** `dst[p, t] = src[p, c0 + t]` for t < cc: channels c0 … of a `[…, C]` array, packed. */
+function gatherChannels(src: Float32Array, C: number, c0: number, cc: number, dst: Float32Array): Float32Array {
+  for (let p = 0, s = c0, d = 0; d < dst.length; p++, s += C) for (let t = 0; t < cc; t++) dst[d++] = src[s + t]!;
+  return dst;
+}
+
+/** `dst[p, c0 + t] = src[p, t]`: the inverse of `gatherChannels`. */
+function scatterChannels(src: Float32Array, dst: Float32Array, C: number, c0: number, cc: number): void {
+  for (let s = 0, d = c0; s < src.length; d += C) for (let t = 0; t < cc; t++) dst[d + t] = src[s++]!;
+}
+
+/** Per geometry, the packed per-group arrays (allocated once, reused every run). */
+const packed = new WeakMap<ConvGeometry, Float32Array[]>();
+
+function packs(g: ConvGeometry, sizes: readonly number[]): Float32Array[] {
+  let p = packed.get(g);
+  if (p === undefined) {
+    p = sizes.map((n) => new Float32Array(n));
+    packed.set(g, p);
+  }
+  return p;
+}
+
+function sizesOf(g: ConvGeometry) {
+  const one = groupGeometry(g);
+  const xs = g.batch * g.inH * g.inW * one.inC;
+  const ys = g.batch * g.outH * g.outW * one.outC;
+  const ws = g.kh * g.kw * one.inC * one.outC;
+  return { one, xs, ys, ws };
+}
+
+function groupedForwardF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
+  const { one, xs, ys, ws } = sizesOf(g);
+  const [xk, wk, yk] = packs(g, [xs, ws, ys]) as [Float32Array, Float32Array, Float32Array];
+  for (let q = 0; q < g.groups; q++) {
+    conv2dF32(one, gatherChannels(x, g.inC, q * one.inC, one.inC, xk), gatherChannels(w, g.outC, q * one.outC, one.outC, wk), yk);
+    scatterChannels(yk, out, g.outC, q * one.outC, one.outC);
+  }
+}
+
+function groupedBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Float32Array, out: Float32Array): void {
+  const { one, xs, ys, ws } = sizesOf(g);
+  const [dxk, wk, dyk] = packs(g, [xs, ws, ys]) as [Float32Array, Float32Array, Float32Array];
+  for (let q = 0; q < g.groups; q++) {
+    conv2dBackpropInputF32(one, gatherChannels(dy, g.outC, q * one.outC, one.outC, dyk), gatherChannels(w, g.outC, q * one.outC, one.outC, wk), dxk);
+    scatterChannels(dxk, out, g.inC, q * one.inC, one.inC);
+  }
+}
+
+function groupedBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Float32Array, out: Float32Array): void {
+  const { one, xs, ys, ws } = sizesOf(g);
+  const [xk, dwk, dyk] = packs(g, [xs, ws, ys]) as [Float32Array, Float32Array, Float32Array];
+  for (let q = 0; q < g.groups; q++) {
+    conv2dBackpropFilterF32(one, gatherChannels(x, g.inC, q * one.inC, one.inC, xk), gatherChannels(dy, g.outC, q * one.outC, one.outC, dyk), dwk);
+    scatterChannels(dwk, out, g.outC, q * one.outC, one.outC);
+  }
+}
+
+/** One input channel per group (depthwise): direct loops, see depthwise.ts. */
+const oneChannelGroups = (g: ConvGeometry) => g.groups > 1 && g.groupInC === 1;
+
+/** `y = conv2d(x, w)` of any geometry (plain, grouped, depthwise). */
+function forward(g: ConvGeometry, x: FloatArray, w: FloatArray, out: FloatArray): void {
+  if (oneChannelGroups(g)) depthwiseForward(g, x, w, out);
+  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convForward(g, x, w, out);
+  else if (g.groups === 1) conv2dF32(g, x as Float32Array, w as Float32Array, out);
+  else groupedForwardF32(g, x as Float32Array, w as Float32Array, out);
+}
+
+/** `dx = conv2dBackpropInput(dy, w)` of any geometry. */
+function backpropInput(g: ConvGeometry, dy: FloatArray, w: FloatArray, out: FloatArray): void {
+  if (oneChannelGroups(g)) depthwiseBackpropInput(g, dy, w, out);
+  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convBackpropInput(g, dy, w, out);
+  else if (g.groups === 1) conv2dBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
+  else groupedBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
+}
+
+/** `dw = conv2dBackpropFilter(x, dy)` of any geometry. */
+function backpropFilter(g: ConvGeometry, x: FloatArray, dy: FloatArray, out: FloatArray): void {
+  if (oneChannelGroups(g)) depthwiseBackpropFilter(g, x, dy, out);
+  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convBackpropFilter(g, x, dy, out);
+  else if (g.groups === 1) conv2dBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
+  else groupedBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
+}
+
+// Every kernel reads the geometry record its node was built with. A depthwise node's is the
+// grouped conv's with groups = c, and its filter [kh, kw, c, m] holds the grouped filter
+// [kh, kw, 1, c·m] element for element, so the depthwise ops are the same kernels.
+
 /** `tf.nn.conv2d`. */
-export const conv2d: Kernel<'conv2d'> = (node, [x, w], out) => {
-  const { strides, padding, dilations } = node.attrs;
-  const g = cached(node, () =>
-    convGeometry('conv2d', node.inputs[0]!.shape, node.inputs[1]!.shape, strides, padding, dilations),
-  );
-  if (out instanceof Float32Array && wasmKernelsEnabled()) conv2dF32(g, x as Float32Array, w as Float32Array, out);
-  else convForward(g, x!, w!, out);
-};
+export const conv2d: Kernel<'conv2d'> = (node, [x, w], out) => forward(node.geometry, x!, w!, out);
 
 /** `tf.nn.conv2d_backprop_input`. */
-export const conv2dBackpropInput: Kernel<'conv2dBackpropInput'> = (node, [dy, w], out) => {
-  const { strides, padding, dilations, inputShape } = node.attrs;
-  const g = cached(node, () =>
-    transposeGeometry(
-      'conv2dBackpropInput',
-      node.inputs[0]!.shape,
-      node.inputs[1]!.shape,
-      inputShape,
-      strides,
-      padding,
-      dilations,
-    ),
-  );
-  if (out instanceof Float32Array && wasmKernelsEnabled()) conv2dBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
-  else convBackpropInput(g, dy!, w!, out);
-};
+export const conv2dBackpropInput: Kernel<'conv2dBackpropInput'> = (node, [dy, w], out) => backpropInput(node.geometry, dy!, w!, out);
 
 /** `tf.nn.conv2d_transpose`: the same computation as `conv2dBackpropInput` with `inputShape = outputShape`. */
-export const conv2dTranspose: Kernel<'conv2dTranspose'> = (node, [v, w], out) => {
-  const { strides, padding, dilations, outputShape } = node.attrs;
-  const g = cached(node, () =>
-    transposeGeometry('conv2dTranspose', node.inputs[0]!.shape, node.inputs[1]!.shape, outputShape, strides, padding, dilations, {
-      dy: 'v',
-      shape: 'outputShape',
-    }),
-  );
-  if (out instanceof Float32Array && wasmKernelsEnabled()) conv2dBackpropInputF32(g, v as Float32Array, w as Float32Array, out);
-  else convBackpropInput(g, v!, w!, out);
-};
+export const conv2dTranspose: Kernel<'conv2dTranspose'> = (node, [v, w], out) => backpropInput(node.geometry, v!, w!, out);
 
 /** `tf.nn.conv2d_backprop_filter`. */
-export const conv2dBackpropFilter: Kernel<'conv2dBackpropFilter'> = (node, [x, dy], out) => {
-  const { strides, padding, dilations, filterShape } = node.attrs;
-  const g = cached(node, () =>
-    convGeometry('conv2dBackpropFilter', node.inputs[0]!.shape, filterShape, strides, padding, dilations, {
-      x: 'x',
-      w: 'filterShape',
-    }),
-  );
-  if (out instanceof Float32Array && wasmKernelsEnabled()) conv2dBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
-  else convBackpropFilter(g, x!, dy!, out);
-};
+export const conv2dBackpropFilter: Kernel<'conv2dBackpropFilter'> = (node, [x, dy], out) => backpropFilter(node.geometry, x!, dy!, out);
+
+/** `tf.nn.depthwise_conv2d`. */
+export const depthwiseConv2d: Kernel<'depthwiseConv2d'> = (node, [x, w], out) => forward(node.geometry, x!, w!, out);
+
+/** `tf.nn.depthwise_conv2d_backprop_input`. */
+export const depthwiseConv2dBackpropInput: Kernel<'depthwiseConv2dBackpropInput'> = (node, [dy, w], out) =>
+  backpropInput(node.geometry, dy!, w!, out);
+
+/** `tf.nn.depthwise_conv2d_backprop_filter`. */
+export const depthwiseConv2dBackpropFilter: Kernel<'depthwiseConv2dBackpropFilter'> = (node, [x, dy], out) =>
+  backpropFilter(node.geometry, x!, dy!, out);

@@ -1,6 +1,5 @@
 import { stridesOf, type FloatArray, type Shape } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
-import { broadcastStrides } from '@graft/ir';
 
 /*
  * Data movement. Transpose, reverse, pad and dilate are all one strided copy
@@ -121,8 +120,9 @@ export const dilate: Kernel<'dilate'> = (node, [x], out) => {
   );
 };
 
-/** `y[i] = x[i']` where `i'` sets broadcast axes (size 1 in x, or missing) to 0: stride 0. */
-export const broadcastTo: Kernel<'broadcastTo'> = (node, [x], out) => {
-  const shape = node.shape;
-  copyStrided(shape, x!, 0, broadcastStrides(node.inputs[0]!.shape, shape), out, 0, stridesOf(shape));
+/** `y[…, offsets[k] + t, …] = xs[k][…, t, …]`: each operand copied into its slab along the axis. */
+export const concat: Kernel<'concat'> = (node, xs, out) => {
+  const { axis, offsets } = node.geometry;
+  const dStr = stridesOf(node.shape);
+  node.inputs.forEach((x, k) => copyStrided(x.shape, xs[k]!, 0, stridesOf(x.shape), out, offsets[k]! * dStr[axis]!, dStr));
 };

@@ -1,14 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Graph, type FloatArray, type Node, type Shape } from '@graft/ir';
+import { Graph, elementwiseProgram, hasElementwiseProgram, type FloatArray, type Node, type Shape } from '@graft/ir';
+import { compileElementwise } from '../fused-kernel.ts';
 import type { Kernel } from '../kernel.ts';
 import { kernels } from './index.ts';
 import { expectClose, flatIndex, garbage, indices, randomArray } from './test-helpers.ts';
 
-/** Runs a node's kernel on the given operand arrays into a NaN-filled output. */
+/**
+ * Runs a node's kernel on the given operand arrays into a NaN-filled output: its table kernel,
+ * or for an elementwise op the JavaScript loop generated from its record's arithmetic.
+ */
 function run(node: Node, inputs: readonly FloatArray[]): FloatArray {
   const out = garbage(node.size, node.dtype);
-  (kernels[node.op as keyof typeof kernels] as Kernel<typeof node.op & keyof typeof kernels>)(node as never, inputs, out);
+  if (hasElementwiseProgram(node)) compileElementwise(elementwiseProgram(node))(out, inputs);
+  else (kernels[node.op as keyof typeof kernels] as Kernel<keyof typeof kernels>)(node as never, inputs, out);
   return out;
 }
 

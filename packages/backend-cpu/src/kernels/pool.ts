@@ -1,4 +1,4 @@
-import { poolGeometry, type ConvGeometry, type FloatArray, type Node } from '@graft/ir';
+import type { ConvGeometry, FloatArray } from '@graft/ir';
 import type { Kernel } from '../kernel.ts';
 import { poolF32, throughArgmaxF32 } from './wasm/pool.ts';
 import { wasmKernelsEnabled } from './wasm/module.ts';
@@ -16,21 +16,6 @@ import { Slot, scratch } from './workspace.ts';
  * The argmax of a window is its first maximum in row-major (a, b) order, as TensorFlow's CPU
  * kernels; a NaN counts as larger than any number (so maxPool returns x at its argmax).
  */
-
-type PoolOp = 'maxPool' | 'avgPool' | 'maxPoolGrad' | 'maxPoolGradGrad';
-
-const geometries = new WeakMap<Node, ConvGeometry>();
-
-/** The geometry of the pooling of `x`, the first operand of every pooling op. */
-function geometry(node: Node<PoolOp>): ConvGeometry {
-  let g = geometries.get(node);
-  if (g === undefined) {
-    const { ksize, strides, padding } = node.attrs;
-    g = poolGeometry(node.op, node.inputs[0]!.shape, ksize, strides, padding);
-    geometries.set(node, g);
-  }
-  return g;
-}
 
 function pool(g: ConvGeometry, x: FloatArray, out: FloatArray, isMax: boolean): void {
   const { batch, inH, inW, inC: c, kh, kw, outH, outW } = g;
@@ -132,24 +117,24 @@ function throughArgmax(g: ConvGeometry, x: FloatArray, src: FloatArray, dst: Flo
 
 /** `tf.nn.max_pool2d`: padding never wins (it is −∞). */
 export const maxPool: Kernel<'maxPool'> = (node, [x], out) => {
-  if (out instanceof Float32Array && wasmKernelsEnabled()) poolF32(geometry(node), x as Float32Array, out, true);
-  else pool(geometry(node), x!, out, true);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) poolF32(node.geometry, x as Float32Array, out, true);
+  else pool(node.geometry, x!, out, true);
 };
 
 /** `tf.nn.avg_pool2d`: the mean over each window's in-bounds elements. */
 export const avgPool: Kernel<'avgPool'> = (node, [x], out) => {
-  if (out instanceof Float32Array && wasmKernelsEnabled()) poolF32(geometry(node), x as Float32Array, out, false);
-  else pool(geometry(node), x!, out, false);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) poolF32(node.geometry, x as Float32Array, out, false);
+  else pool(node.geometry, x!, out, false);
 };
 
 /** `dx[argmax of window (n, i, j, c)] += dy[n, i, j, c]`: the VJP of maxPool in x. */
 export const maxPoolGrad: Kernel<'maxPoolGrad'> = (node, [x, dy], out) => {
-  if (out instanceof Float32Array && wasmKernelsEnabled()) throughArgmaxF32(geometry(node), x as Float32Array, dy as Float32Array, out, true);
-  else throughArgmax(geometry(node), x!, dy!, out, true);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) throughArgmaxF32(node.geometry, x as Float32Array, dy as Float32Array, out, true);
+  else throughArgmax(node.geometry, x!, dy!, out, true);
 };
 
 /** `y[n, i, j, c] = ddx[argmax of window (n, i, j, c)]`: the adjoint of maxPoolGrad in dy. */
 export const maxPoolGradGrad: Kernel<'maxPoolGradGrad'> = (node, [x, ddx], out) => {
-  if (out instanceof Float32Array && wasmKernelsEnabled()) throughArgmaxF32(geometry(node), x as Float32Array, ddx as Float32Array, out, false);
-  else throughArgmax(geometry(node), x!, ddx!, out, false);
+  if (out instanceof Float32Array && wasmKernelsEnabled()) throughArgmaxF32(node.geometry, x as Float32Array, ddx as Float32Array, out, false);
+  else throughArgmax(node.geometry, x!, ddx!, out, false);
 };

@@ -41,9 +41,10 @@ function reduce(op: ReduceOp, node: Node<ReduceOp>, x: FloatArray, out: FloatArr
     return;
   }
 
-  // Sum over leading axes (a bias gradient) in float32: the same float64 sums, vectorised.
-  if (op === 'sum' && out instanceof Float32Array && wasmKernelsEnabled() && axes.every((a, i) => a === i) && outSize > 0) {
-    sumLeadingF32(x as Float32Array, size / outSize, outSize, out);
+  // Sum or mean over leading axes (a bias gradient, a batch norm's statistics) in float32:
+  // the same float64 sums (divided by the count for a mean, then rounded once), vectorised.
+  if (op !== 'max' && out instanceof Float32Array && wasmKernelsEnabled() && axes.every((a, i) => a === i) && outSize > 0) {
+    sumLeadingF32(x as Float32Array, size / outSize, outSize, out, op === 'mean' ? count : 1);
     return;
   }
 

@@ -29,17 +29,22 @@ class FusedArgs {
  * A value record is `[kind, a, b, c]`:
  *   kind 0, load:  element t of group g is at `a + g·b + t·c` (bytes; c is 0 for a broadcast,
  *                  4 for a run, anything else is gathered);
- *   kind ≥ 1, an operation on values a (and b): NEG RELU STEP SQUARE SQRT ADD SUB MUL DIV.
+ *   kind ≥ 1, a primitive (graft's scalar instruction set) on values a (and b, c):
+ *   NEG ABS ADD SUB MUL DIV SQRT MAX MIN LT GT, and SELECT(a, b, c) = a ≠ 0 ? b : c.
+ * Elementwise ops are compositions of these (their records' arithmetic), so no op is known here.
  */
 const NEG = 1;
-const RELU = 2;
-const STEP = 3;
-const SQUARE = 4;
-const SQRT = 5;
-const ADD = 6;
-const SUB = 7;
-const MUL = 8;
-const DIV = 9;
+const ABS = 2;
+const ADD = 3;
+const SUB = 4;
+const MUL = 5;
+const DIV = 6;
+const SQRT = 7;
+const MAX = 8;
+const MIN = 9;
+const LT = 10;
+const GT = 11;
+const SELECT = 12;
 
 export function fused(args: usize): void {
   const f = changetype<FusedArgs>(args);
@@ -88,23 +93,34 @@ export function fused(args: usize): void {
           case NEG:
             for (; o < bytes; o += 16) v128.store(slot + o, f32x4.neg(v128.load(pa + (o & ma))));
             break;
-          case RELU:
-            // x < 0 ? 0 : x (NaN and −0 pass through).
+          case ABS:
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.abs(v128.load(pa + (o & ma))));
+            break;
+          case MAX:
+            // NaN if either is NaN, max(−0, 0) = 0: JavaScript's Math.max.
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.max(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))));
+            break;
+          case MIN:
+            for (; o < bytes; o += 16) v128.store(slot + o, f32x4.min(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))));
+            break;
+          case LT:
+            // a < b ? 1 : 0 (0 for NaN).
+            for (; o < bytes; o += 16) v128.store(slot + o, v128.and(f32x4.lt(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))), one));
+            break;
+          case GT:
+            for (; o < bytes; o += 16) v128.store(slot + o, v128.and(f32x4.gt(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))), one));
+            break;
+          case SELECT: {
+            // a ≠ 0 ? b : c, where NaN ≠ 0.
+            const ec = table + (<usize>load<i32>(rec, 12) << 5);
+            const pc = load<usize>(ec);
+            const mc = load<u32>(ec, 4);
             for (; o < bytes; o += 16) {
-              const x = v128.load(pa + (o & ma));
-              v128.store(slot + o, v128.bitselect(zero, x, f32x4.lt(x, zero)));
+              const c = f32x4.ne(v128.load(pa + (o & ma)), zero);
+              v128.store(slot + o, v128.bitselect(v128.load(pb + (o & mb)), v128.load(pc + (o & mc)), c));
             }
             break;
-          case STEP:
-            // x > 0 ? 1 : 0.
-            for (; o < bytes; o += 16) v128.store(slot + o, v128.and(f32x4.gt(v128.load(pa + (o & ma)), zero), one));
-            break;
-          case SQUARE:
-            for (; o < bytes; o += 16) {
-              const x = v128.load(pa + (o & ma));
-              v128.store(slot + o, f32x4.mul(x, x));
-            }
-            break;
+          }
           case SQRT:
             for (; o < bytes; o += 16) v128.store(slot + o, f32x4.sqrt(v128.load(pa + (o & ma))));
             break;
@@ -117,9 +133,11 @@ export function fused(args: usize): void {
           case MUL:
             for (; o < bytes; o += 16) v128.store(slot + o, f32x4.mul(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))));
             break;
-          default:
+          case DIV:
             for (; o < bytes; o += 16) v128.store(slot + o, f32x4.div(v128.load(pa + (o & ma)), v128.load(pb + (o & mb))));
             break;
+          default:
+            unreachable();
         }
         store<usize>(entry, slot);
         store<u32>(entry, 0xffffffff, 4);

@@ -2,7 +2,7 @@
  * `out[j] = Σ_r x[r·cols + j]`: a sum over leading axes (a bias gradient), accumulated in
  * float64 like the reference kernel, in `acc` (cols float64 scratch), then rounded once.
  */
-export function sumLeading(x: usize, rows: i32, cols: i32, acc: usize, out: usize): void {
+export function sumLeading(x: usize, rows: i32, cols: i32, acc: usize, out: usize, divisor: f64): void {
   const c4 = cols & ~3;
   for (let j = 0; j < cols; j++) store<f64>(acc + (<usize>j << 3), 0);
   for (let r = 0; r < rows; r++) {
@@ -19,5 +19,5 @@ export function sumLeading(x: usize, rows: i32, cols: i32, acc: usize, out: usiz
       store<f64>(a, load<f64>(a) + <f64>load<f32>(row + (<usize>j << 2)));
     }
   }
-  for (let j = 0; j < cols; j++) store<f32>(out + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
+  for (let j = 0; j < cols; j++) store<f32>(out + (<usize>j << 2), <f32>(load<f64>(acc + (<usize>j << 3)) / divisor));
 }

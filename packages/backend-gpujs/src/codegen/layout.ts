@@ -1,4 +1,4 @@
-import { broadcastStrides, stridesOf as strides, type Node } from '@graft/ir';
+import { stridesOf as strides, type Node } from '@graft/ir';
 import { dot, float, int, Source } from './source.ts';
 import { kernel, type StepCode } from './spec.ts';
 
@@ -8,8 +8,8 @@ import { kernel, type StepCode } from './spec.ts';
  *     y[c] = x[Σ_d src_d(c)·stride_d]    (or 0 where the source coordinate does not exist),
  *
  * with the source coordinate per op: a permutation (transpose), size − 1 − c (reverse),
- * c − before (pad; out of range is padding), c / rate when divisible (dilate), 0 on
- * broadcast axes (broadcastTo).
+ * c − before (pad; out of range is padding), c / rate when divisible (dilate), the operand
+ * whose slab holds c (concat).
  */
 
 /** `y[i₀ … i_r] = x[j]` with `j[perm[k]] = i_k`. */
@@ -72,14 +72,24 @@ export function dilate(node: Node<'dilate'>): StepCode {
   return kernel(src.function(1, v), node.size, 1);
 }
 
-/** `y[c] = x[c']` with `c'` 0 on the axes x is broadcast along. */
-export function broadcastTo(node: Node<'broadcastTo'>): StepCode {
-  const x = node.inputs[0]!;
-  if (x.size === node.size) return { kind: 'alias' };
+/**
+ * `y[…, c, …] = xs[k][…, c − offsets[k], …]` for the operand k whose slab holds coordinate c
+ * along the axis: a chain of range tests on that coordinate.
+ */
+export function concat(node: Node<'concat'>): StepCode {
+  const { axis, offsets, sizes } = node.geometry;
   const src = new Source();
-  if (x.size === 1) return kernel(src.function(1, 'x0[0.0]'), node.size, 1);
   const c = src.unravel('o', node.shape);
-  return kernel(src.function(1, `x0[${dot(c, broadcastStrides(x.shape, node.shape))}]`), node.size, 1);
+  const v = src.let('v', '0.0');
+  node.inputs.forEach((x, k) => {
+    const local = c.map((ci, d) => (d === axis && offsets[k]! > 0 ? `(${ci} - ${float(offsets[k]!)})` : ci));
+    const read = `${v} = x${int(k)}[${dot(local, strides(x.shape))}];`;
+    if (node.inputs.length === 1) src.emit(read);
+    else if (k === 0) src.emit(`if (${c[axis]} < ${float(sizes[0]!)}) { ${read} }`);
+    else if (k === node.inputs.length - 1) src.emit(`else { ${read} }`);
+    else src.emit(`else if (${c[axis]} < ${float(offsets[k]! + sizes[k]!)}) { ${read} }`);
+  });
+  return kernel(src.function(node.inputs.length, v), node.size, node.inputs.length);
 }
 
 /** Row-major order is unchanged by a reshape: the output is the operand's data. */

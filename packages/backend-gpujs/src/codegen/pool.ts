@@ -1,4 +1,4 @@
-import { poolGeometry, type ConvGeometry, type Node } from '@graft/ir';
+import type { ConvGeometry, Node } from '@graft/ir';
 import { float, int, Source } from './source.ts';
 import { kernel, type StepCode } from './spec.ts';
 
@@ -11,13 +11,6 @@ import { kernel, type StepCode } from './spec.ts';
  * in-bounds count, as TensorFlow). The argmax of a window is its first maximum in row-major
  * (a, b) order, as TensorFlow's CPU kernels and graft's reference executor.
  */
-
-type PoolOp = 'maxPool' | 'avgPool' | 'maxPoolGrad' | 'maxPoolGradGrad';
-
-function geometry(node: Node<PoolOp>): ConvGeometry {
-  const { ksize, strides, padding } = node.attrs;
-  return poolGeometry(node.op, node.inputs[0]!.shape, ksize, strides, padding);
-}
 
 /**
  * Emits a scan of window (h0, w0) of x (channel `ch`, batch offset `xn`), calling `visit`
@@ -65,7 +58,7 @@ function windowOf(src: Source, g: ConvGeometry) {
 
 /** `tf.nn.max_pool2d`. */
 export function maxPool(node: Node<'maxPool'>): StepCode {
-  const g = geometry(node);
+  const g = node.geometry;
   const src = new Source();
   const { h0, w0, base } = windowOf(src, g);
   const at = argmax(src, g, h0, w0, base);
@@ -74,7 +67,7 @@ export function maxPool(node: Node<'maxPool'>): StepCode {
 
 /** `tf.nn.avg_pool2d`: the mean over the window's in-bounds elements. */
 export function avgPool(node: Node<'avgPool'>): StepCode {
-  const g = geometry(node);
+  const g = node.geometry;
   const src = new Source();
   const { h0, w0, base } = windowOf(src, g);
   const s = src.let('s', '0.0');
@@ -88,7 +81,7 @@ export function avgPool(node: Node<'avgPool'>): StepCode {
 
 /** `y[n, i, j, c] = ddx[argmax of window (n, i, j, c)]`: the adjoint of maxPoolGrad in dy. */
 export function maxPoolGradGrad(node: Node<'maxPoolGradGrad'>): StepCode {
-  const g = geometry(node);
+  const g = node.geometry;
   const src = new Source();
   const { h0, w0, base } = windowOf(src, g);
   const at = argmax(src, g, h0, w0, base);
@@ -102,7 +95,7 @@ export function maxPoolGradGrad(node: Node<'maxPoolGradGrad'>): StepCode {
  * `0 ≤ t < ⌈kh/sh⌉` with `i·sh − pt + kh > p` and `0 ≤ i < outH`.
  */
 export function maxPoolGrad(node: Node<'maxPoolGrad'>): StepCode {
-  const g = geometry(node);
+  const g = node.geometry;
   const { batch: N, inH: H, inW: W, inC: C, kh: KH, kw: KW, outH: OH, outW: OW } = g;
   const [sh, sw] = g.strides;
   const [pt, , pl] = g.pads;

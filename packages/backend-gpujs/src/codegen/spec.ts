@@ -1,4 +1,4 @@
-import type { Node, OpName } from '@graft/ir';
+import type { Node, OpName, ProgramOpName } from '@graft/ir';
 
 /** A generated kernel: gpu.js source over a flat output of `size` elements reading `args` operands. */
 export interface KernelSpec {
@@ -17,8 +17,11 @@ export interface KernelSpec {
  */
 export type StepCode = { readonly kind: 'kernel'; readonly spec: KernelSpec } | { readonly kind: 'alias' } | { readonly kind: 'constant' };
 
-/** Code generation for one op (inputs are fed, not computed): a missing entry is a type error. */
-export type CodegenTable = { readonly [K in Exclude<OpName, 'input'>]: (node: Node<K>) => StepCode };
+/**
+ * Code generation for one op (inputs are fed, not computed): a missing entry is a type error.
+ * Elementwise ops and fused nodes have none: their kernels come from their elementwise program.
+ */
+export type CodegenTable = { readonly [K in Exclude<OpName, 'input' | ProgramOpName>]: (node: Node<K>) => StepCode };
 
 export function kernel(source: string, size: number, args: number): StepCode {
   return { kind: 'kernel', spec: { source, size, args } };

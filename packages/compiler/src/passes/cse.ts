@@ -15,7 +15,9 @@ function structuralKey(n: Node, inputs: readonly Node[], ids: ReadonlyMap<Node, 
   if (n.is('constant')) return `constant ${n.dtype} [${n.shape.join(',')}] ${hashValues(n.attrs.values)}`;
   const operands = inputs.map((i) => ids.get(i)!);
   if (commutative.has(n.op)) operands.sort((a, b) => a - b);
-  return `${n.op} ${n.dtype} ${JSON.stringify(n.attrs)} (${operands.join(',')})`;
+  // A record's own text of its attrs is its key (a fused node's expression names its ops' records).
+  const attrs = n.record.formatAttrs === undefined ? JSON.stringify(n.attrs) : n.record.formatAttrs(n.attrs);
+  return `${n.op} ${n.dtype} ${attrs} (${operands.join(',')})`;
 }
 
 /** FNV-1a over the values' bytes. */
@@ -64,7 +66,7 @@ export function eliminateCommonSubexpressions(stage: Stage): { stage: Stage; mer
     classes.set(key, bucket);
   }
   const outputs = Object.freeze(mapOutputs(stage.outputs, map));
-  return { stage: Object.freeze({ graph, outputs, fusion: Object.freeze([]) }), merged };
+  return { stage: Object.freeze({ graph, outputs }), merged };
 }
 
 /** Merges structurally identical subgraphs. */

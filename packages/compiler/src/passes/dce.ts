@@ -8,7 +8,7 @@ import { copyNodes, mapOutputs, topologicalOrder } from '../traverse.ts';
  */
 export function eliminateDeadCode(stage: Stage): Stage {
   const { graph, map } = copyNodes(stage.graph, topologicalOrder(Object.values(stage.outputs), 'dce'));
-  return Object.freeze({ graph, outputs: Object.freeze(mapOutputs(stage.outputs, map)), fusion: Object.freeze([]) });
+  return Object.freeze({ graph, outputs: Object.freeze(mapOutputs(stage.outputs, map)) });
 }
 
 /** Keeps only what the outputs need. */

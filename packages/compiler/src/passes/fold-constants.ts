@@ -1,6 +1,5 @@
 import { GraphError, type Node } from '@graft/ir';
 import { any, rewrite, rule, type Rule } from '@graft/rewrite';
-import { defaultMemoryOptions } from '../memory.ts';
 import type { Backend } from '../program.ts';
 import { schedule } from '../schedule.ts';
 import type { Pass, PassContext, Stage } from '../stage.ts';
@@ -23,7 +22,7 @@ function worthFolding(n: Node): boolean {
  * so folding computes exactly what the program would have computed at run time.
  */
 export function evaluateConstant(n: Node, backend: Backend): Float64Array {
-  const plan = schedule({ graph: n.graph, outputs: { value: n }, fusion: [] }, { feeds: new Map(), memory: defaultMemoryOptions, pass: 'foldConstants' });
+  const plan = schedule({ graph: n.graph, outputs: { value: n } }, { feeds: new Map(), views: true, pass: 'foldConstants' });
   const executable = backend.prepare(plan);
   try {
     if (executable.runSync === undefined) throw new GraphError('foldConstants', `backend "${backend.name}" must evaluate synchronously to fold constants`, {});
@@ -57,7 +56,7 @@ export const foldConstantsPass: Pass = Object.freeze({
       return { stage, notes: [`backend "${backend.name}" has no synchronous evaluation (runSync); nothing folded`] };
     }
     const r = rewrite(stage.outputs, [foldRule(backend)], { name: 'foldConstants' });
-    return { stage: Object.freeze({ graph: r.graph, outputs: r.outputs, fusion: Object.freeze([]) }), trace: r.trace };
+    return { stage: Object.freeze({ graph: r.graph, outputs: r.outputs }), trace: r.trace };
   },
 });
 
@@ -67,14 +66,7 @@ const probed = new WeakMap<Backend, boolean>();
 function canEvaluate(backend: Backend): boolean {
   let ok = probed.get(backend);
   if (ok === undefined) {
-    const executable = backend.prepare({
-      steps: [],
-      prologue: [],
-      buffers: [],
-      arena: { float32: 0, float64: 0 },
-      feeds: new Map(),
-      outputs: new Map(),
-    });
+    const executable = backend.prepare({ steps: [], prologue: [], buffers: [], feeds: new Map(), outputs: new Map() });
     ok = typeof executable.runSync === 'function';
     executable.dispose?.();
     probed.set(backend, ok);

@@ -9,7 +9,7 @@ export function rewritePass(name: string, doc: string, rules: RuleSet): Pass {
     doc,
     run(stage: Stage) {
       const r = rewrite(stage.outputs, rules, { name });
-      return { stage: Object.freeze({ graph: r.graph, outputs: r.outputs, fusion: Object.freeze([]) }), trace: r.trace };
+      return { stage: Object.freeze({ graph: r.graph, outputs: r.outputs }), trace: r.trace };
     },
   });
 }

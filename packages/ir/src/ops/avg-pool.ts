@@ -1,6 +1,6 @@
 import type { Graph } from '../graph.ts';
 import type { Node } from '../node.ts';
-import { poolGeometry } from '../shape/conv.ts';
+import type { ConvGeometry } from '../shape/conv.ts';
 import { poolOp, type PoolAttrs } from './pool-common.ts';
 import { linearJvp } from './record.ts';
 
@@ -13,13 +13,12 @@ import { linearJvp } from './record.ts';
 export const avgPool = poolOp(
   'avgPool',
   'y = mean of x over the in-bounds part of each window',
-  ({ g, inputs: [x], attrs, dy }) => avgPoolVjp(g, x!, dy, attrs),
+  ({ g, inputs: [x], attrs, geometry, dy }) => avgPoolVjp(g, x!, dy, attrs, geometry),
   linearJvp((g, t, attrs) => g.avgPool(t, attrs)),
 );
 
-function avgPoolVjp(g: Graph, x: Node, dy: Node, attrs: PoolAttrs): Node {
+function avgPoolVjp(g: Graph, x: Node, dy: Node, attrs: PoolAttrs, geo: ConvGeometry): Node {
   const [n, h, w, c] = x.shape as [number, number, number, number];
-  const geo = poolGeometry('avgPool', x.shape, attrs.ksize, attrs.strides, attrs.padding);
   const [pt, pb, pl, pr] = geo.pads;
   const inBounds = (i: number, s: number, before: number, k: number, size: number) => {
     const start = i * s - before;

@@ -1,11 +1,12 @@
 import { ShapeError, fmtShape } from '../errors.ts';
 import { checkRank } from '../shape/shape.ts';
-import { addTangents, defineOp } from './record.ts';
+import { addTangents, defineOp, type ElementwiseRecord } from './record.ts';
+import { S, arg } from './scalar.ts';
 
 import type { NoAttrs } from './op-types.ts';
 
 /** `y[…, c] = x[…, c] + b[c]` (`tf.nn.bias_add`, channels last). */
-export const biasAdd = defineOp<'biasAdd', NoAttrs, NoAttrs>({
+export const biasAdd = defineOp<'biasAdd', NoAttrs, NoAttrs, 'x' | 'b'>({
   name: 'biasAdd',
   operands: ['x', 'b'],
   doc: 'y[…, c] = x[…, c] + b[c]',
@@ -31,4 +32,7 @@ export const biasAdd = defineOp<'biasAdd', NoAttrs, NoAttrs>({
     { name: 'dense', inputs: [[4, 3], [3]], attrs: {} },
     { name: 'nhwc', inputs: [[2, 3, 3, 5], [5]], attrs: {} },
   ],
-});
+  // b broadcasts along every axis but the last, which is what TensorFlow broadcasting does.
+  traits: { elementwise: true, cheap: true, inPlace: true },
+  arithmetic: S.add(arg(0), arg(1)),
+}) as ElementwiseRecord<'biasAdd', 'x' | 'b'>;

@@ -1,6 +1,7 @@
 import { AttrError, ShapeError, fmtShape } from '../errors.ts';
 import { broadcastAxes, checkShape, type Shape } from '../shape/shape.ts';
-import { defineOp } from './record.ts';
+import { defineOp, type ElementwiseRecord } from './record.ts';
+import { arg } from './scalar.ts';
 
 export interface BroadcastToAttrs {
   readonly shape: Shape;
@@ -12,7 +13,7 @@ export interface BroadcastToAttrs {
  * size, and `x + zeros(shape)` would keep a constant that large in the graph.
  * Its VJP is the un-broadcast: a sum over the broadcast axes.
  */
-export const broadcastTo = defineOp<'broadcastTo', BroadcastToAttrs, BroadcastToAttrs>({
+export const broadcastTo = defineOp<'broadcastTo', BroadcastToAttrs, BroadcastToAttrs, 'x'>({
   name: 'broadcastTo',
   operands: ['x'],
   doc: 'repeats x along size-1 and new leading axes up to shape',
@@ -39,4 +40,7 @@ export const broadcastTo = defineOp<'broadcastTo', BroadcastToAttrs, BroadcastTo
     { name: 'keepDims to full', inputs: [[2, 1, 1, 3]], attrs: { shape: [2, 4, 4, 3] } },
     { name: 'scalar', inputs: [[]], attrs: { shape: [2, 2] } },
   ],
-});
+  // y = x read with broadcast strides: a copy, which a fused loop does for free.
+  traits: { elementwise: true, cheap: true, inPlace: true },
+  arithmetic: arg(0),
+}) as ElementwiseRecord<'broadcastTo', 'x', BroadcastToAttrs, BroadcastToAttrs>;

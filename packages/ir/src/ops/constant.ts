@@ -6,7 +6,7 @@ export interface ConstantAttrs {
 }
 
 /** A tensor whose values are part of the graph. Built by `g.constant(values, shape)`. */
-export const constant = defineOp<'constant', ConstantAttrs, ConstantAttrs>({
+export const constant = defineOp<'constant', ConstantAttrs, ConstantAttrs, never>({
   name: 'constant',
   operands: [],
   doc: 'a tensor whose values are part of the graph',

@@ -1,6 +1,15 @@
-import { convGeometry, transposeGeometry } from '../shape/conv.ts';
+import { convGeometry, transposeGeometry, type ConvGeometry } from '../shape/conv.ts';
 import type { Shape } from '../shape/shape.ts';
-import { backpropFilter, convAttrs, convExampleConfigs, normalizeConv, normalizeShapeAttr, type ConvAttrs, type ConvOptions } from './conv-common.ts';
+import {
+  backpropFilter,
+  convAttrs,
+  convExampleConfigs,
+  formatConvAttrs,
+  normalizeConv,
+  normalizeShapeAttr,
+  type ConvAttrs,
+  type ConvOptions,
+} from './conv-common.ts';
 import { bilinearJvp, defineOp } from './record.ts';
 
 export interface TransposeConvOptions extends ConvOptions {
@@ -14,21 +23,28 @@ export interface TransposeConvAttrs extends ConvAttrs {
 /**
  * `tf.nn.conv2d_transpose(v, w, outputShape)`: the same computation as
  * `conv2dBackpropInput(v, w, inputShape = outputShape)`, used as learned up-sampling.
- * w is `[kh, kw, outChannels, vChannels]`. With stride > 1 several output shapes map to
- * v's shape, so the output shape is an argument; an impossible one lists the valid sizes.
+ * w is `[kh, kw, outChannels / groups, vChannels]`. With stride > 1 several output shapes map
+ * to v's shape, so the output shape is an argument; an impossible one lists the valid sizes.
  */
-export const conv2dTranspose = defineOp<'conv2dTranspose', TransposeConvOptions, TransposeConvAttrs>({
+export const conv2dTranspose = defineOp<'conv2dTranspose', TransposeConvOptions, TransposeConvAttrs, 'v' | 'w', ConvGeometry>({
   name: 'conv2dTranspose',
   operands: ['v', 'w'],
   doc: 'conv2d_transpose: conv2dBackpropInput with inputShape = outputShape',
   infer([v, w], opts) {
     const outputShape = normalizeShapeAttr('conv2dTranspose', 'outputShape', opts.outputShape);
     const attrs = { ...normalizeConv('conv2dTranspose', opts), outputShape };
-    transposeGeometry('conv2dTranspose', v!.shape, w!.shape, outputShape, attrs.strides, attrs.padding, attrs.dilations, {
-      dy: 'v',
-      shape: 'outputShape',
-    });
-    return { attrs, shape: outputShape };
+    const geometry = transposeGeometry(
+      'conv2dTranspose',
+      v!.shape,
+      w!.shape,
+      outputShape,
+      attrs.strides,
+      attrs.padding,
+      attrs.dilations,
+      { dy: 'v', shape: 'outputShape' },
+      attrs.groups,
+    );
+    return { attrs, shape: outputShape, geometry };
   },
   // Same map as conv2dBackpropInput(v, w): dv = conv2d(g, w), dw = F(g, v).
   vjp: {
@@ -37,7 +53,8 @@ export const conv2dTranspose = defineOp<'conv2dTranspose', TransposeConvOptions,
   },
   jvp: bilinearJvp((g, [v, w], attrs) => g.conv2dTranspose(v!, w!, attrs)),
   examples: convExampleConfigs.map((c) => {
-    const g = convGeometry('conv2dTranspose', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations);
+    const g = convGeometry('conv2dTranspose', c.x, c.w, c.attrs.strides, c.attrs.padding, c.attrs.dilations, undefined, c.attrs.groups);
     return { name: c.name, inputs: [g.outShape, c.w], attrs: { ...c.attrs, outputShape: c.x } };
   }),
+  formatAttrs: formatConvAttrs,
 });

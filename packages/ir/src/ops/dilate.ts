@@ -18,7 +18,7 @@ export interface DilateAttrs extends DilateOptions {
  * A primitive because no composition of pad/reshape/transpose expresses it without a
  * concat (interleaving) op.
  */
-export const dilate = defineOp<'dilate', DilateOptions, DilateAttrs>({
+export const dilate = defineOp<'dilate', DilateOptions, DilateAttrs, 'x'>({
   name: 'dilate',
   operands: ['x'],
   doc: 'inserts rate − 1 zeros between rows and columns of an NHWC tensor',

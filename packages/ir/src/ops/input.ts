@@ -5,7 +5,7 @@ export interface InputAttrs {
 }
 
 /** A tensor fed at run time by name. Built by `g.input(name, shape, dtype?)`. */
-export const input = defineOp<'input', InputAttrs, InputAttrs>({
+export const input = defineOp<'input', InputAttrs, InputAttrs, never>({
   name: 'input',
   operands: [],
   doc: 'a tensor fed by name at run time',

@@ -10,7 +10,7 @@ import type { NoAttrs } from './op-types.ts';
  * Matrix product over the last two axes, `c[…, i, j] = Σ_k a[…, i, k] · b[…, k, j]`,
  * with the leading (batch) axes broadcast as `tf.linalg.matmul`.
  */
-export const matmul = defineOp<'matmul', NoAttrs, NoAttrs>({
+export const matmul = defineOp<'matmul', NoAttrs, NoAttrs, 'a' | 'b'>({
   name: 'matmul',
   operands: ['a', 'b'],
   doc: 'c[…, i, j] = Σ_k a[…, i, k] · b[…, k, j], batch axes broadcast',

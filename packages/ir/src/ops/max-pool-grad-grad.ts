@@ -7,7 +7,7 @@ import { poolGradOp } from './pool-common.ts';
 export const maxPoolGradGrad = poolGradOp(
   'maxPoolGradGrad',
   'gathers ddx at each window’s argmax of x',
-  'gather',
+  'ddx',
   ({ g, inputs: [x], attrs, dy: ct }) => g.maxPoolGrad(x!, ct, attrs),
   ({ g, inputs: [x], attrs, tangents: [, t] }) => (t === undefined ? undefined : g.maxPoolGradGrad(x!, t, attrs)),
 );

@@ -9,7 +9,7 @@ import { poolGradOp } from './pool-common.ts';
 export const maxPoolGrad = poolGradOp(
   'maxPoolGrad',
   'dx: scatters dy to each window’s argmax of x',
-  'scatter',
+  'dy',
   ({ g, inputs: [x], attrs, dy: ct }) => g.maxPoolGradGrad(x!, ct, attrs),
   ({ g, inputs: [x], attrs, tangents: [, t] }) => (t === undefined ? undefined : g.maxPoolGrad(x!, t, attrs)),
 );

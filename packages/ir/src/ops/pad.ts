@@ -10,7 +10,7 @@ export interface PadAttrs {
  * Zero padding with one `[before, after]` pair per axis; a negative amount crops
  * (the lowering of conv gradients needs crops for rows the forward pass never read).
  */
-export const pad = defineOp<'pad', PadAttrs, PadAttrs>({
+export const pad = defineOp<'pad', PadAttrs, PadAttrs, 'x'>({
   name: 'pad',
   operands: ['x'],
   doc: 'zero padding per axis; negative amounts crop',

@@ -1,8 +1,6 @@
-import { AttrError } from '../errors.ts';
-import { normalizePadding, normalizePair, poolGeometry, type Padding, type Pair, type PairLike } from '../shape/conv.ts';
+import { AttrError, fmtShape } from '../errors.ts';
+import { normalizePadding, normalizePair, poolGeometry, shapesEqualOrThrow, type ConvGeometry, type Padding, type Pair, type PairLike } from '../shape/conv.ts';
 import { defineOp, type JvpRule, type OpExample, type OpRecord, type TensorType, type VjpRule } from './record.ts';
-import { shapesEqualOrThrow } from '../shape/conv.ts';
-import { fmtShape } from '../errors.ts';
 
 export interface PoolOptions {
   /** Window `[kh, kw]` (or one number). */
@@ -25,20 +23,21 @@ const examples: readonly OpExample<PoolOptions>[] = [
   { name: 'x=[1,7,7,1] k=2 s=3 p=valid (unread rows)', inputs: [[1, 7, 7, 1]], attrs: { ksize: 2, strides: 3, padding: 'VALID' } },
 ];
 
-/** Record of a 2-D pooling op (NHWC, as `tf.nn.max_pool2d` / `avg_pool2d`). */
+/** Record of a 2-D pooling op (NHWC, as `tf.nn.max_pool2d` / `avg_pool2d`); its geometry is the window's over x. */
 export function poolOp<Name extends string>(
   name: Name,
   doc: string,
-  vjp: VjpRule<PoolAttrs>,
-  jvp: JvpRule<PoolAttrs>,
-): OpRecord<Name, PoolOptions, PoolAttrs> {
-  return defineOp<Name, PoolOptions, PoolAttrs>({
+  vjp: VjpRule<PoolAttrs, ConvGeometry>,
+  jvp: JvpRule<PoolAttrs, ConvGeometry>,
+): OpRecord<Name, PoolOptions, PoolAttrs, 'x', ConvGeometry> {
+  return defineOp<Name, PoolOptions, PoolAttrs, 'x', ConvGeometry>({
     name,
     operands: ['x'],
     doc,
     infer([x]: readonly TensorType[], opts: PoolOptions) {
       const attrs = normalizePool(name, opts);
-      return { attrs, shape: poolGeometry(name, x!.shape, attrs.ksize, attrs.strides, attrs.padding).outShape };
+      const geometry = poolGeometry(name, x!.shape, attrs.ksize, attrs.strides, attrs.padding);
+      return { attrs, shape: geometry.outShape, geometry };
     },
     vjp: { x: vjp },
     jvp,
@@ -63,34 +62,35 @@ export function normalizePool(name: string, opts: PoolOptions): PoolAttrs {
 /**
  * Record of an op of max-pooling's gradient pair, `(x, t)`: both select through each
  * window's argmax of x (the first maximum in row-major order, as TensorFlow's CPU kernels),
- * one scattering window values to x's shape, the other gathering to the pooled shape.
+ * one scattering window values to x's shape (t = dy), the other gathering to the pooled
+ * shape (t = ddx). The geometry is the window's over x.
  */
-export function poolGradOp<Name extends string>(
+export function poolGradOp<Name extends string, T extends 'dy' | 'ddx'>(
   name: Name,
   doc: string,
-  direction: 'scatter' | 'gather',
-  vjp: VjpRule<PoolAttrs>,
-  jvp: JvpRule<PoolAttrs>,
-): OpRecord<Name, PoolOptions, PoolAttrs> {
-  return defineOp<Name, PoolOptions, PoolAttrs>({
+  t: T,
+  vjp: VjpRule<PoolAttrs, ConvGeometry>,
+  jvp: JvpRule<PoolAttrs, ConvGeometry>,
+): OpRecord<Name, PoolOptions, PoolAttrs, 'x' | T, ConvGeometry> {
+  const scatter = t === 'dy';
+  return defineOp<Name, PoolOptions, PoolAttrs, 'x' | T, ConvGeometry>({
     name,
-    operands: direction === 'scatter' ? ['x', 'dy'] : ['x', 'ddx'],
+    operands: ['x', t],
     doc,
-    infer([x, t]: readonly TensorType[], opts: PoolOptions) {
+    infer([x, second]: readonly TensorType[], opts: PoolOptions) {
       const attrs = normalizePool(name, opts);
-      const out = poolGeometry(name, x!.shape, attrs.ksize, attrs.strides, attrs.padding).outShape;
-      const [what, expected, shape] =
-        direction === 'scatter' ? ['dy', out, x!.shape] as const : ['ddx', x!.shape, out] as const;
-      shapesEqualOrThrow(name, what, t!.shape, direction === 'scatter' ? 'the pooled shape' : 'x shape', expected, `x ${fmtShape(x!.shape)}`);
-      return { attrs, shape };
+      const geometry = poolGeometry(name, x!.shape, attrs.ksize, attrs.strides, attrs.padding);
+      const [expected, shape] = scatter ? [geometry.outShape, x!.shape] : [x!.shape, geometry.outShape];
+      shapesEqualOrThrow(name, t, second!.shape, scatter ? 'the pooled shape' : 'x shape', expected, `x ${fmtShape(x!.shape)}`);
+      return { attrs, shape, geometry };
     },
     // Linear in the second operand; piecewise constant in x, whose gradient is zero a.e.
-    vjp: { x: () => undefined, [direction === 'scatter' ? 'dy' : 'ddx']: vjp },
+    vjp: { x: () => undefined, [t]: vjp } as { readonly [K in 'x' | T]: VjpRule<PoolAttrs, ConvGeometry> },
     jvp,
     examples: examples.map((e) => {
       const a = normalizePool(name, e.attrs);
       const out = poolGeometry(name, e.inputs[0]!, a.ksize, a.strides, a.padding).outShape;
-      return { ...e, inputs: [e.inputs[0]!, direction === 'scatter' ? out : e.inputs[0]!] };
+      return { ...e, inputs: [e.inputs[0]!, scatter ? out : e.inputs[0]!] };
     }),
   });
 }

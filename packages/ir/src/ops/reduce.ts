@@ -38,8 +38,8 @@ export function reduceOp<Name extends string>(
   doc: string,
   vjp: VjpRule<ReduceAttrs>,
   jvp: JvpRule<ReduceAttrs>,
-): OpRecord<Name, ReduceOptions, ReduceAttrs> {
-  return defineOp<Name, ReduceOptions, ReduceAttrs>({
+): OpRecord<Name, ReduceOptions, ReduceAttrs, 'x'> {
+  return defineOp<Name, ReduceOptions, ReduceAttrs, 'x'>({
     name,
     operands: ['x'],
     doc,

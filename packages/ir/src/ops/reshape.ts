@@ -8,7 +8,7 @@ export interface ReshapeAttrs {
 }
 
 /** Same elements in row-major order, new shape (`tf.reshape`). */
-export const reshape = defineOp<'reshape', ReshapeAttrs, ReshapeAttrs>({
+export const reshape = defineOp<'reshape', ReshapeAttrs, ReshapeAttrs, 'x'>({
   name: 'reshape',
   operands: ['x'],
   doc: 'the same row-major elements under a new shape',

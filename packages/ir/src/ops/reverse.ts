@@ -6,7 +6,7 @@ export interface ReverseAttrs {
 }
 
 /** Reverses the order of elements along `axes` (`tf.reverse`); rot180 of a filter is axes [0, 1]. */
-export const reverse = defineOp<'reverse', ReverseAttrs, ReverseAttrs>({
+export const reverse = defineOp<'reverse', ReverseAttrs, ReverseAttrs, 'x'>({
   name: 'reverse',
   operands: ['x'],
   doc: 'reverses element order along axes',

@@ -17,8 +17,8 @@ const examples: readonly OpExample<AxisOptions>[] = [
 ];
 
 /** Record of an op normalising along one axis (softmax, logSoftmax). */
-export function axisOp<Name extends string>(name: Name, doc: string, vjp: VjpRule<AxisAttrs>, jvp: JvpRule<AxisAttrs>): OpRecord<Name, AxisOptions, AxisAttrs> {
-  return defineOp<Name, AxisOptions, AxisAttrs>({
+export function axisOp<Name extends string>(name: Name, doc: string, vjp: VjpRule<AxisAttrs>, jvp: JvpRule<AxisAttrs>): OpRecord<Name, AxisOptions, AxisAttrs, 'x'> {
+  return defineOp<Name, AxisOptions, AxisAttrs, 'x'>({
     name,
     operands: ['x'],
     doc,

@@ -10,7 +10,7 @@ export interface TransposeAttrs extends TransposeOptions {
 }
 
 /** Permutes axes: `y[i₀…] = x[…]` with `y.shape[k] = x.shape[perm[k]]` (`tf.transpose`). */
-export const transpose = defineOp<'transpose', TransposeOptions, TransposeAttrs>({
+export const transpose = defineOp<'transpose', TransposeOptions, TransposeAttrs, 'x'>({
   name: 'transpose',
   operands: ['x'],
   doc: 'permutes axes: y.shape[k] = x.shape[perm[k]]',

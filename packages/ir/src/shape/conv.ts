@@ -103,15 +103,31 @@ export function axisGeometry(
   return { in: inSize, k, stride, dilation, keff, before, after, out, unread: span % stride };
 }
 
-/** Full geometry of a 2-D convolution (NHWC input, HWIO filter). */
+/**
+ * Full geometry of a 2-D convolution (NHWC input, HWIO filter), grouped as TensorFlow's and
+ * XLA's `feature_group_count`: the input channels are `groups` contiguous runs of
+ * `groupInC`, the output channels `groups` runs of `groupOutC`, and output channel
+ * `co` of group `⌊co / groupOutC⌋ = k` reads only input channels `k·groupInC …`:
+ *
+ *     y[n, i, j, co] = Σ_{a, b, ci < groupInC} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, k·groupInC + ci] · w[a, b, ci, co]
+ *
+ * The filter is `[kh, kw, groupInC, outC]`; `groups` = 1 is the plain conv.
+ */
 export interface ConvGeometry {
   readonly batch: number;
   readonly inH: number;
   readonly inW: number;
+  /** Channels of x (all groups). */
   readonly inC: number;
   readonly kh: number;
   readonly kw: number;
+  /** Channels of y (all groups). */
   readonly outC: number;
+  readonly groups: number;
+  /** Input channels per group: the filter's in-channels, `inC / groups`. */
+  readonly groupInC: number;
+  /** Output channels per group, `outC / groups`. */
+  readonly groupOutC: number;
   readonly outH: number;
   readonly outW: number;
   readonly strides: Pair;
@@ -130,8 +146,16 @@ function axisPadding(padding: Padding, axis: 0 | 1): 'SAME' | 'VALID' | readonly
   return padding === 'SAME' || padding === 'VALID' ? padding : padding[axis];
 }
 
+/** Validates a `groups` attr: a positive integer. */
+export function normalizeGroups(op: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new AttrError(op, 'groups must be a positive integer', { groups: v });
+  }
+  return v;
+}
+
 /**
- * Geometry of `conv2d(x, w)` for x `[n, h, w, cin]` and w `[kh, kw, cin, cout]`.
+ * Geometry of `conv2d(x, w)` for x `[n, h, w, cin]` and w `[kh, kw, cin / groups, cout]`.
  * Throws ShapeError for rank, channel and size violations.
  */
 export function convGeometry(
@@ -142,18 +166,22 @@ export function convGeometry(
   padding: Padding,
   dilations: Pair,
   names: { x: string; w: string } = { x: 'x', w: 'w' },
+  groups = 1,
 ): ConvGeometry {
   checkRank(op, names.x, xShape, 4);
   checkRank(op, names.w, wShape, 4);
   const [batch, inH, inW, inC] = xShape as [number, number, number, number];
   const [kh, kw, wIn, outC] = wShape as [number, number, number, number];
-  if (inC !== wIn) {
-    throw new ShapeError(
-      op,
-      `${names.x} channels (${inC}) must equal ${names.w} in-channels (${wIn})`,
-      {},
-      `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}`,
-    );
+  const context = `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}${groups === 1 ? '' : `, groups ${groups}`}`;
+  if (groups === 1 && inC !== wIn) {
+    throw new ShapeError(op, `${names.x} channels (${inC}) must equal ${names.w} in-channels (${wIn})`, {}, context);
+  }
+  if (groups !== 1) {
+    if (inC % groups !== 0) throw new ShapeError(op, `${names.x} channels (${inC}) must be divisible by groups (${groups})`, {}, context);
+    if (outC % groups !== 0) throw new ShapeError(op, `${names.w} out-channels (${outC}) must be divisible by groups (${groups})`, {}, context);
+    if (inC !== wIn * groups) {
+      throw new ShapeError(op, `${names.x} channels (${inC}) must equal ${names.w} in-channels (${wIn}) × groups (${groups})`, {}, context);
+    }
   }
   const h = axisGeometry(inH, kh, strides[0], dilations[0], axisPadding(padding, 0));
   const w = axisGeometry(inW, kw, strides[1], dilations[1], axisPadding(padding, 1));
@@ -182,6 +210,9 @@ export function convGeometry(
     kh,
     kw,
     outC,
+    groups,
+    groupInC: inC / groups,
+    groupOutC: outC / groups,
     outH: hh.out,
     outW: ww.out,
     strides,
@@ -229,6 +260,7 @@ export function transposeGeometry(
   padding: Padding,
   dilations: Pair,
   names: { dy: string; shape: string } = { dy: 'dy', shape: 'inputShape' },
+  groups = 1,
 ): ConvGeometry {
   checkRank(op, names.dy, dyShape, 4);
   checkRank(op, 'w', wShape, 4);
@@ -252,12 +284,14 @@ export function transposeGeometry(
       `${names.shape} ${fmtShape(inputShape)}, ${names.dy} ${fmtShape(dyShape)}`,
     );
   }
-  if (ic !== wIn) {
+  if (ic !== wIn * groups) {
     throw new ShapeError(
       op,
-      `${names.shape} channels (${ic}) must equal w in-channels (${wIn})`,
+      groups === 1
+        ? `${names.shape} channels (${ic}) must equal w in-channels (${wIn})`
+        : `${names.shape} channels (${ic}) must equal w in-channels (${wIn}) × groups (${groups})`,
       {},
-      `${names.shape} ${fmtShape(inputShape)}, w ${fmtShape(wShape)}`,
+      `${names.shape} ${fmtShape(inputShape)}, w ${fmtShape(wShape)}${groups === 1 ? '' : `, groups ${groups}`}`,
     );
   }
   const hOk = axisGeometry(ih, kh, strides[0], dilations[0], axisPadding(padding, 0))?.out === oh;
@@ -274,7 +308,55 @@ export function transposeGeometry(
       `w ${fmtShape(wShape)}, strides [${strides.join(',')}], padding ${JSON.stringify(padding)}, dilations [${dilations.join(',')}]`,
     );
   }
-  return convGeometry(op, inputShape, wShape, strides, padding, dilations, { x: names.shape, w: 'w' });
+  return convGeometry(op, inputShape, wShape, strides, padding, dilations, { x: names.shape, w: 'w' }, groups);
+}
+
+/**
+ * Depthwise conv geometry (`tf.nn.depthwise_conv2d`): x `[n, h, w, c]`, w `[kh, kw, c, m]`,
+ * `y[n, i, j, c·m + k] = Σ_{a, b} x[n, i·sh + a·dh − pt, j·sw + b·dw − pl, c] · w[a, b, c, k]`.
+ * That is the grouped conv with `groups = c` and the filter read as `[kh, kw, 1, c·m]`
+ * (the same elements in the same order: `(c, k)` row-major is `c·m + k`), which is the
+ * geometry returned, so every grouped-conv kernel computes it.
+ */
+export function depthwiseGeometry(
+  op: string,
+  xShape: Shape,
+  wShape: Shape,
+  strides: Pair,
+  padding: Padding,
+  dilations: Pair,
+  names: { x: string; w: string } = { x: 'x', w: 'w' },
+): ConvGeometry {
+  checkRank(op, names.x, xShape, 4);
+  checkRank(op, names.w, wShape, 4);
+  const c = xShape[3]!;
+  const [kh, kw, wc, m] = wShape as [number, number, number, number];
+  if (wc !== c) {
+    throw new ShapeError(op, `${names.x} channels (${c}) must equal ${names.w} in-channels (${wc})`, {}, `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}`);
+  }
+  return convGeometry(op, xShape, [kh, kw, 1, c * m], strides, padding, dilations, names, c);
+}
+
+/** The grouped-conv filter shape `[kh, kw, 1, c·m]` of a depthwise filter `[kh, kw, c, m]` (same elements). */
+export function depthwiseAsGroupedFilter(wShape: Shape): Shape {
+  const [kh, kw, c, m] = wShape as [number, number, number, number];
+  return [kh, kw, 1, c * m];
+}
+
+/** One group of a grouped conv as a conv of its own (`groupInC` in, `groupOutC` out, 1 group). */
+export function groupGeometry(g: ConvGeometry): ConvGeometry {
+  if (g.groups === 1) return g;
+  const inShape = [g.batch, g.inH, g.inW, g.groupInC];
+  const filterShape = [g.kh, g.kw, g.groupInC, g.groupOutC];
+  return {
+    ...g,
+    inC: g.groupInC,
+    outC: g.groupOutC,
+    groups: 1,
+    inShape,
+    filterShape,
+    outShape: [g.batch, g.outH, g.outW, g.groupOutC],
+  };
 }
 
 /** Pooling geometry (NHWC, window `[kh, kw]`, no dilation), as `tf.nn.max_pool2d`. */

@@ -53,6 +53,11 @@ export const platform: NnPlatform = {
   readFile: () => noFiles('reading a file'),
   writeFile: () => noFiles('writing a file'),
   deflate: storedDeflate,
+  gunzip() {
+    throw new AttrError('nn', 'a page has no synchronous gunzip; decompress the bytes first (DecompressionStream) and pass them raw', {});
+  },
+  packageFile: () => undefined,
+  exists: () => false,
   mnistDigitFiles() {
     throw new AttrError(
       'loadMnist',

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { deflateSync } from 'node:zlib';
+import { join } from 'node:path';
+import { deflateSync, gunzipSync } from 'node:zlib';
 import type { NnPlatform } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -10,6 +11,15 @@ export const platform: NnPlatform = {
   readFile: (path) => readFileSync(path),
   writeFile: (path, bytes) => writeFileSync(path, bytes),
   deflate: (bytes) => new Uint8Array(deflateSync(bytes)),
+  gunzip: (bytes) => new Uint8Array(gunzipSync(bytes)),
+  packageFile(name, file) {
+    try {
+      return join(require.resolve(`${name}/package.json`), '..', file);
+    } catch {
+      return undefined;
+    }
+  },
+  exists: (path) => existsSync(path),
   mnistDigitFiles() {
     // Read directly: the package's own `set()` shuffles with `Math.random`.
     const files: number[][] = [];

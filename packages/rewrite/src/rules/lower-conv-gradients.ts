@@ -1,12 +1,4 @@
-import {
-  convGeometry,
-  transposeGeometry,
-  type AxisGeometry,
-  type BackpropFilterAttrs,
-  type BackpropInputAttrs,
-  type Graph,
-  type Node,
-} from '@graft/ir';
+import { depthwiseAsGroupedFilter, type AxisGeometry, type ConvGeometry, type Graph, type Node } from '@graft/ir';
 import { any, op } from '../pattern.ts';
 import { rule, type RuleSet } from '../rule.ts';
 
@@ -23,10 +15,12 @@ import { rule, type RuleSet } from '../rule.ts';
 
 /**
  * `conv2dBackpropInput` as a plain `conv2d`:
- * `conv2d(pad(dilate(dy, s), [keff − 1 − pt, keff − 1 − pb + r]), reverse(transpose(w, [0,1,3,2]), [0,1]), strides 1, dilations d, VALID)`.
- * `dilate` is left out for stride 1, `pad` when every amount is zero, `reverse` of axes of size 1.
+ * `conv2d(pad(dilate(dy, s), [keff − 1 − pt, keff − 1 − pb + r]), reverse(transpose(w, [0,1,3,2]), [0,1]), strides 1, dilations d, VALID)`,
+ * from the node's geometry record. `dilate` is left out for stride 1, `pad` when every amount
+ * is zero, `reverse` of axes of size 1. With groups, the conv is grouped the same way and the
+ * in/out swap happens within each group.
  */
-export function backpropInputAsConv(g: Graph, dy: Node, w: Node, attrs: BackpropInputAttrs): Node {
+export function backpropInputAsConv(g: Graph, dy: Node, w: Node, geo: ConvGeometry): Node {
   // dx[p] = Σ_{i, a : i·s + a·d − pt = p} dy[i] · w[a].
   // Let z = dilate(dy, s), so z[i·s] = dy[i] and z is zero between; Z = pad(z, [P0, P1]),
   // Z[q] = z[q − P0]; and w'[a] = w[k − 1 − a]. The stride-1 VALID conv with dilation d is
@@ -37,24 +31,20 @@ export function backpropInputAsConv(g: Graph, dy: Node, w: Node, attrs: Backprop
   // equals `in` exactly when P1 = keff − 1 − pb + r. A negative P0 or P1 crops: the conv
   // reads Z only inside its bounds, and Z[q] = z[q − P0] still holds there.
   // Channels: the conv maps dy's cout channels to cin, so the kernel is w with its in/out
-  // axes swapped (transpose [0,1,3,2]) and both spatial axes reversed (rot180).
-  const geo = transposeGeometry(
-    'conv2dBackpropInput',
-    dy.shape,
-    w.shape,
-    attrs.inputShape,
-    attrs.strides,
-    attrs.padding,
-    attrs.dilations,
-  );
-  const [sh, sw] = attrs.strides;
+  // axes swapped (transpose [0,1,3,2]) and both spatial axes reversed (rot180). With G groups
+  // w is [kh, kw, cg, G·ng] with out-channel k·ng + o; the grouped kernel must be
+  // [kh, kw, ng, G·cg] with out-channel k·cg + i, so the swap is of (i, o) within each group k:
+  // reshape to [kh, kw, cg, G, ng], transpose [0,1,4,3,2], reshape to [kh, kw, ng, G·cg].
+  const [sh, sw] = geo.strides;
   const dilated = sh === 1 && sw === 1 ? dy : g.dilate(dy, [sh, sw]);
   const pads = [[0, 0], fullPads(geo.h), fullPads(geo.w), [0, 0]] as const;
   const padded = pads.every(([b, a]) => b === 0 && a === 0) ? dilated : g.pad(dilated, pads);
-  const swapped = g.transpose(w, [0, 1, 3, 2]);
+  const { kh, kw, groups: G, groupInC: cg, groupOutC: ng } = geo;
+  const swapped =
+    G === 1 ? g.transpose(w, [0, 1, 3, 2]) : g.reshape(g.transpose(g.reshape(w, [kh, kw, cg, G, ng]), [0, 1, 4, 3, 2]), [kh, kw, ng, G * cg]);
   const flipAxes = [0, 1].filter((axis) => w.shape[axis]! > 1);
   const kernel = flipAxes.length === 0 ? swapped : g.reverse(swapped, flipAxes);
-  return g.conv2d(padded, kernel, { strides: 1, dilations: attrs.dilations, padding: 'VALID' });
+  return g.conv2d(padded, kernel, { strides: 1, dilations: geo.dilations, padding: 'VALID', groups: G });
 }
 
 /** `[keff − 1 − pt, keff − 1 − pb + r]`: the "full" padding of the dilated dy along one axis. */
@@ -66,9 +56,10 @@ function fullPads(a: AxisGeometry): readonly [number, number] {
  * `conv2dBackpropFilter` as a plain `conv2d` in which batch plays the role of channels
  * and strides and dilations swap roles:
  * `transpose(conv2d(transpose(x, [3,1,2,0]), transpose(dy, [1,2,0,3]), strides d, dilations s, padding [pt, max(pb − r, 0)]), [1,2,0,3])`
- * cropped to `[kh, kw]` (a negative `pad`, left out when nothing is cropped).
+ * cropped to `[kh, kw]` (a negative `pad`, left out when nothing is cropped), from the node's
+ * geometry record. With groups the conv is grouped over (group, batch) channels.
  */
-export function backpropFilterAsConv(g: Graph, x: Node, dy: Node, attrs: BackpropFilterAttrs): Node {
+export function backpropFilterAsConv(g: Graph, x: Node, dy: Node, geo: ConvGeometry): Node {
   // dw[a, ci, co] = Σ_{n, i} x[n, i·s + a·d − pt, ci] · dy[n, i, co].
   // Read x as an image X[ci, ·, n] (batch ci, channels n) and dy as a kernel D[i, n, co]
   // (in-channels n, out-channels co). A conv with stride d, dilation s and padding pt
@@ -83,18 +74,21 @@ export function backpropFilterAsConv(g: Graph, x: Node, dy: Node, attrs: Backpro
   // extra rows a ≥ k, which dw does not have, are cropped. (Cropping the r − pb unread rows
   // off x instead would empty x when the forward pass reads none of its rows, e.g. in = 1,
   // k = 1, s = 2, pt = 1.)
-  const geo = convGeometry('conv2dBackpropFilter', x.shape, attrs.filterShape, attrs.strides, attrs.padding, attrs.dilations, {
-    x: 'x',
-    w: 'filterShape',
-  });
+  // Groups: dw[a, i, k·ng + o] = Σ_{n, t} x[n, t·s + a·d − pt, k·cg + i] · dy[n, t, k·ng + o] pairs
+  // group k of x only with group k of dy. Read x as X[i, ·, k·N + n] (x reshaped to
+  // [N, H, W, G, cg], transposed [4,1,2,3,0]): the conv grouped G ways then pairs the channels
+  // (k, n) of X with the out-channels k·ng + o of D, as wanted.
+  const { batch: N, inH: H, inW: W, groups: G, groupInC: cg } = geo;
+  const image = G === 1 ? g.transpose(x, [3, 1, 2, 0]) : g.reshape(g.transpose(g.reshape(x, [N, H, W, G, cg]), [4, 1, 2, 3, 0]), [cg, H, W, G * N]);
   const after = (a: AxisGeometry) => Math.max(a.after - a.unread, 0);
-  const out = g.conv2d(g.transpose(x, [3, 1, 2, 0]), g.transpose(dy, [1, 2, 0, 3]), {
-    strides: attrs.dilations,
-    dilations: attrs.strides,
+  const out = g.conv2d(image, g.transpose(dy, [1, 2, 0, 3]), {
+    strides: geo.dilations,
+    dilations: geo.strides,
     padding: [
       [geo.h.before, after(geo.h)],
       [geo.w.before, after(geo.w)],
     ],
+    groups: G,
   });
   const dw = g.transpose(out, [1, 2, 0, 3]);
   const [rows, cols] = dw.shape as [number, number];
@@ -108,7 +102,7 @@ export const lowerConv2dBackpropInput = rule({
   identity:
     'conv2dBackpropInput(dy, w) → conv2d(pad(dilate(dy, s), [keff−1−pt, keff−1−pb+r]), reverse(transpose(w, [0,1,3,2]), [0,1]), strides 1, dilations d, VALID)',
   pattern: op('conv2dBackpropInput', [any('dy'), any('w')]),
-  rewrite: ({ dy, w }, node, g) => backpropInputAsConv(g, dy, w, node.attrs),
+  rewrite: ({ dy, w }, node, g) => backpropInputAsConv(g, dy, w, node.geometry),
 });
 
 /** Lowers `conv2dBackpropFilter` to `conv2d` with batch as channels and strides and dilations swapped. */
@@ -117,7 +111,7 @@ export const lowerConv2dBackpropFilter = rule({
   identity:
     'conv2dBackpropFilter(x, dy) → crop(transpose(conv2d(transpose(x, [3,1,2,0]), transpose(dy, [1,2,0,3]), strides d, dilations s, padding [pt, max(pb−r, 0)]), [1,2,0,3]), [kh, kw])',
   pattern: op('conv2dBackpropFilter', [any('x'), any('dy')]),
-  rewrite: ({ x, dy }, node, g) => backpropFilterAsConv(g, x, dy, node.attrs),
+  rewrite: ({ x, dy }, node, g) => backpropFilterAsConv(g, x, dy, node.geometry),
 });
 
 // conv2dTranspose is, by definition (tf.nn.conv2d_transpose), the transpose of conv2d as
@@ -128,13 +122,55 @@ export const lowerConv2dTranspose = rule({
   name: 'lower.conv2dTranspose',
   identity: 'conv2dTranspose(v, w; outputShape) → conv2dBackpropInput(v, w; inputShape = outputShape)',
   pattern: op('conv2dTranspose', [any('v'), any('w')]),
-  rewrite: ({ v, w }, { attrs: { outputShape, strides, padding, dilations } }, g) =>
-    g.conv2dBackpropInput(v, w, { inputShape: outputShape, strides, padding, dilations }),
+  rewrite: ({ v, w }, { attrs: { outputShape, strides, padding, dilations, groups } }, g) =>
+    g.conv2dBackpropInput(v, w, { inputShape: outputShape, strides, padding, dilations, groups }),
 });
 
+// A depthwise filter [kh, kw, c, m] holds the same elements in the same order as the grouped
+// filter [kh, kw, 1, c·m] of the conv with groups = c (output channel c·m + k either way), so
+// each depthwise op is its conv2d-family op over a reshape of the filter.
+
+/** `depthwiseConv2d(x, w) → conv2d(x, reshape(w, [kh, kw, 1, c·m]), groups c)`. */
+export const lowerDepthwiseConv2d = rule({
+  name: 'lower.depthwiseConv2d',
+  identity: 'depthwiseConv2d(x, w) → conv2d(x, reshape(w, [kh, kw, 1, c·m]), groups = c)',
+  pattern: op('depthwiseConv2d', [any('x'), any('w')]),
+  rewrite: ({ x, w }, { attrs, geometry }, g) => g.conv2d(x, g.reshape(w, depthwiseAsGroupedFilter(w.shape)), { ...attrs, groups: geometry.groups }),
+});
+
+/** `depthwiseConv2dBackpropInput(dy, w) → conv2dBackpropInput(dy, reshape(w, [kh, kw, 1, c·m]), groups c)`. */
+export const lowerDepthwiseConv2dBackpropInput = rule({
+  name: 'lower.depthwiseConv2dBackpropInput',
+  identity: 'depthwiseConv2dBackpropInput(dy, w) → conv2dBackpropInput(dy, reshape(w, [kh, kw, 1, c·m]), groups = c)',
+  pattern: op('depthwiseConv2dBackpropInput', [any('dy'), any('w')]),
+  rewrite: ({ dy, w }, { attrs, geometry }, g) =>
+    g.conv2dBackpropInput(dy, g.reshape(w, depthwiseAsGroupedFilter(w.shape)), { ...attrs, groups: geometry.groups }),
+});
+
+/** `depthwiseConv2dBackpropFilter(x, dy) → reshape(conv2dBackpropFilter(x, dy, [kh, kw, 1, c·m], groups c), [kh, kw, c, m])`. */
+export const lowerDepthwiseConv2dBackpropFilter = rule({
+  name: 'lower.depthwiseConv2dBackpropFilter',
+  identity: 'depthwiseConv2dBackpropFilter(x, dy) → reshape(conv2dBackpropFilter(x, dy, filterShape [kh, kw, 1, c·m], groups = c), [kh, kw, c, m])',
+  pattern: op('depthwiseConv2dBackpropFilter', [any('x'), any('dy')]),
+  rewrite: ({ x, dy }, { attrs, geometry }, g) =>
+    g.reshape(
+      g.conv2dBackpropFilter(x, dy, { ...attrs, filterShape: depthwiseAsGroupedFilter(attrs.filterShape), groups: geometry.groups }),
+      attrs.filterShape,
+    ),
+});
+
+/** Lowers the depthwise ops to the grouped conv2d family (same numbers, same kernels). */
+export const lowerDepthwise: RuleSet = Object.freeze([lowerDepthwiseConv2d, lowerDepthwiseConv2dBackpropInput, lowerDepthwiseConv2dBackpropFilter]);
+
 /**
- * Lowers the conv gradient family to primitives (`conv2d`, `pad`, `dilate`, `reverse`,
- * `transpose`) for every stride, dilation and padding; the result computes the same
- * numbers as the dedicated ops.
+ * Lowers the conv gradient family (the depthwise gradients included) to primitives
+ * (`conv2d`, `pad`, `dilate`, `reverse`, `transpose`, `reshape`) for every stride, dilation,
+ * padding and grouping; the result computes the same numbers as the dedicated ops.
  */
-export const lowerConvGradients: RuleSet = Object.freeze([lowerConv2dTranspose, lowerConv2dBackpropInput, lowerConv2dBackpropFilter]);
+export const lowerConvGradients: RuleSet = Object.freeze([
+  lowerDepthwiseConv2dBackpropInput,
+  lowerDepthwiseConv2dBackpropFilter,
+  lowerConv2dTranspose,
+  lowerConv2dBackpropInput,
+  lowerConv2dBackpropFilter,
+]);

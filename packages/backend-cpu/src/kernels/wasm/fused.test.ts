@@ -1,22 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FusedExpr, FusedValue } from '@graft/compiler';
-import { compileFused } from '../../fused-kernel.ts';
+import type { ElementwiseProgram, Primitive, ProgramValue } from '@graft/ir';
+import { compileElementwise } from '../../fused-kernel.ts';
 import { random } from '../test-helpers.ts';
-import { compileFusedF32 } from './fused.ts';
+import { compileElementwiseF32 } from './fused.ts';
 import { allocateFloat32, freeFloat32 } from './heap.ts';
 
 /*
- * The WebAssembly fused evaluator against the JavaScript fused loops (the reference), bit for
- * bit, over generated expressions: shapes off the block and SIMD widths, broadcast loads
- * (biases, scalars, strided), literals, every supported op, NaN and ±0 in the data.
+ * The WebAssembly elementwise evaluator against the JavaScript loops (the reference), bit for
+ * bit, over generated programs: shapes off the block and SIMD widths, broadcast loads
+ * (biases, scalars, strided), literals, every primitive it evaluates, NaN and ±0 in the data.
  */
 
-const unaryOps = ['neg', 'relu', 'step', 'square', 'sqrt'] as const;
-const binaryOps = ['add', 'sub', 'mul', 'div'] as const;
+const unary = ['neg', 'abs', 'sqrt'] as const satisfies readonly Primitive[];
+const binary = ['add', 'sub', 'mul', 'div', 'max', 'min', 'lt', 'gt'] as const satisfies readonly Primitive[];
 
 interface Case {
-  readonly expr: FusedExpr;
+  readonly expr: ElementwiseProgram;
   readonly inputShapes: number[][];
 }
 
@@ -27,8 +27,9 @@ const caseArb: fc.Arbitrary<Case> = fc
     inputs: fc.array(fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
     ops: fc.array(
       fc.oneof(
-        fc.record({ kind: fc.constant('unary' as const), op: fc.constantFrom(...unaryOps), x: fc.nat() }),
-        fc.record({ kind: fc.constant('binary' as const), op: fc.constantFrom(...binaryOps), a: fc.nat(), b: fc.nat() }),
+        fc.record({ kind: fc.constant('unary' as const), op: fc.constantFrom(...unary), x: fc.nat() }),
+        fc.record({ kind: fc.constant('binary' as const), op: fc.constantFrom(...binary), a: fc.nat(), b: fc.nat() }),
+        fc.record({ kind: fc.constant('select' as const), c: fc.nat(), a: fc.nat(), b: fc.nat() }),
         fc.record({ kind: fc.constant('literal' as const), value: fc.constantFrom(0, -0, 1.5, -2, 1e-3) }),
       ),
       { minLength: 1, maxLength: 6 },
@@ -38,7 +39,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     // Sometimes a long last axis (several blocks per row) or many short rows (grouped blocks).
     const s = big && shape.length > 0 ? [...shape.slice(0, -1), 1500 + shape[shape.length - 1]!] : shape;
     const inputShapes = inputs.map((keep) => s.map((d, i) => (keep[i] ? d : 1)));
-    const values: FusedValue[] = inputShapes.map((shp, input) => {
+    const values: ProgramValue[] = inputShapes.map((shp, input) => {
       let stride = 1;
       const strides = new Array<number>(s.length).fill(0);
       for (let d = s.length - 1; d >= 0; d--) {
@@ -49,11 +50,12 @@ const caseArb: fc.Arbitrary<Case> = fc
     });
     for (const op of ops) {
       const n = values.length;
-      if (op.kind === 'unary') values.push({ kind: 'unary', op: op.op, x: op.x % n });
-      else if (op.kind === 'binary') values.push({ kind: 'binary', op: op.op, a: op.a % n, b: op.b % n });
+      if (op.kind === 'unary') values.push({ kind: 'call', fn: op.op, args: [op.x % n] });
+      else if (op.kind === 'binary') values.push({ kind: 'call', fn: op.op, args: [op.a % n, op.b % n] });
+      else if (op.kind === 'select') values.push({ kind: 'call', fn: 'select', args: [op.c % n, op.a % n, op.b % n] });
       else values.push({ kind: 'literal', value: Math.fround(op.value) });
     }
-    return { expr: { shape: s, dtype: 'float32', values, result: values.length - 1 }, inputShapes };
+    return { expr: { shape: s, dtype: 'float32', inputs: inputShapes.length, values, result: values.length - 1 }, inputShapes };
   });
 
 function data(n: number, seed: number): Float32Array {
@@ -72,16 +74,16 @@ function expectSame(actual: Float32Array, expected: Float32Array, what: string):
   }
 }
 
-describe('float32 WebAssembly fused elementwise steps', () => {
-  it('equal the JavaScript fused loops bit for bit (broadcasts, literals, every op, NaN, ±0)', () => {
+describe('float32 WebAssembly elementwise steps', () => {
+  it('equal the JavaScript loops bit for bit (broadcasts, literals, every primitive it has, NaN, ±0)', () => {
     fc.assert(
       fc.property(caseArb, fc.integer({ min: 1, max: 1 << 20 }), ({ expr, inputShapes }, seed) => {
-        const wasm = compileFusedF32(expr);
+        const wasm = compileElementwiseF32(expr);
         if (wasm === undefined) return; // more than two axes after coalescing: the JS loop keeps it
         const inputs = inputShapes.map((s, k) => data(s.reduce((a, b) => a * b, 1), seed + k));
         const size = expr.shape.reduce((a, b) => a * b, 1);
         const expected = new Float32Array(size);
-        compileFused(expr)(expected, inputs);
+        compileElementwise(expr)(expected, inputs);
         const out = new Float32Array(size).fill(7);
         wasm(out, inputs);
         expectSame(out, expected, `shape [${expr.shape}] inputs ${JSON.stringify(inputShapes)}`);
@@ -93,23 +95,27 @@ describe('float32 WebAssembly fused elementwise steps', () => {
   it('the bias-relu and relu-gradient steps of a conv layer, in place and in the shared memory', () => {
     const shape = [3, 5, 7, 13];
     const n = 3 * 5 * 7 * 13;
-    const bias: FusedExpr = {
+    // relu(x + b) = select(lt(x + b, 0), 0, x + b), as relu's record states it.
+    const bias: ElementwiseProgram = {
       shape,
       dtype: 'float32',
+      inputs: 2,
       values: [
         { kind: 'load', input: 0, strides: [455, 91, 13, 1] },
         { kind: 'load', input: 1, strides: [0, 0, 0, 1] },
-        { kind: 'binary', op: 'add', a: 0, b: 1 },
-        { kind: 'unary', op: 'relu', x: 2 },
+        { kind: 'call', fn: 'add', args: [0, 1] },
+        { kind: 'literal', value: 0 },
+        { kind: 'call', fn: 'lt', args: [2, 3] },
+        { kind: 'call', fn: 'select', args: [4, 3, 2] },
       ],
-      result: 3,
+      result: 5,
     };
     const x = allocateFloat32(n);
     x.set(data(n, 1));
     const b = data(13, 2);
     const expected = new Float32Array(n);
-    compileFused(bias)(expected, [x, b]);
-    const f = compileFusedF32(bias)!;
+    compileElementwise(bias)(expected, [x, b]);
+    const f = compileElementwiseF32(bias)!;
     expect(f).toBeDefined();
     // In place: the output overwrites the operand it reads at its own index.
     f(x, [x, b]);
@@ -117,20 +123,21 @@ describe('float32 WebAssembly fused elementwise steps', () => {
     freeFloat32(x);
   });
 
-  it('declines float64, transcendental ops and loads that need three axes', () => {
+  it('declines float64, transcendental primitives and loads that need three axes', () => {
     const load = { kind: 'load', input: 0, strides: [1] } as const;
-    expect(compileFusedF32({ shape: [4], dtype: 'float64', values: [load], result: 0 })).toBeUndefined();
-    expect(compileFusedF32({ shape: [4], dtype: 'float32', values: [load, { kind: 'unary', op: 'exp', x: 0 }], result: 1 })).toBeUndefined();
-    const threeAxes: FusedExpr = {
+    expect(compileElementwiseF32({ shape: [4], dtype: 'float64', inputs: 1, values: [load], result: 0 })).toBeUndefined();
+    expect(compileElementwiseF32({ shape: [4], dtype: 'float32', inputs: 1, values: [load, { kind: 'call', fn: 'exp', args: [0] }], result: 1 })).toBeUndefined();
+    const threeAxes: ElementwiseProgram = {
       shape: [2, 3, 4],
       dtype: 'float32',
+      inputs: 2,
       values: [
         { kind: 'load', input: 0, strides: [12, 4, 1] },
         { kind: 'load', input: 1, strides: [0, 1, 0] },
-        { kind: 'binary', op: 'mul', a: 0, b: 1 },
+        { kind: 'call', fn: 'mul', args: [0, 1] },
       ],
       result: 2,
     };
-    expect(compileFusedF32(threeAxes)).toBeUndefined();
+    expect(compileElementwiseF32(threeAxes)).toBeUndefined();
   });
 });

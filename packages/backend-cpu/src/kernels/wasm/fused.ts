@@ -1,30 +1,39 @@
-import { coalesce, type FusedExpr } from '@graft/compiler';
+import { coalesce } from '@graft/compiler';
+import type { ElementwiseProgram, Primitive } from '@graft/ir';
 import { beginFrame, endFrame, f32View, frameAlloc, i32View, stage, target } from './heap.ts';
 import { wasmKernels } from './module.ts';
 import { record } from './records.ts';
 
 /*
- * Fused elementwise steps in float32 on the WebAssembly kernels (wasm/assembly/fused.ts):
- * the same values as the JavaScript fused loops (every step rounded to float32), a block of
- * up to 1024 elements at a time with one SIMD loop per operation. Expressions it does not
- * cover (exp, log, tanh, sigmoid; loads that coalesce to more than two axes) get `undefined`,
- * and the caller keeps the JavaScript loop.
+ * Elementwise programs (one op, or a fused group) in float32 on the WebAssembly kernels
+ * (wasm/assembly/fused.ts), which evaluate graft's scalar primitives — not ops — so any
+ * elementwise op composed of them runs here with no change to the assembly. Each primitive
+ * rounds to float32 as the JavaScript loops do, so results are identical; a block of up to
+ * 1024 elements at a time with one SIMD loop per primitive. Programs it does not cover
+ * (exp, log, tanh; loads that coalesce to more than two axes) get `undefined`, and the caller
+ * keeps the JavaScript loop.
  */
 
-const opCodes: Readonly<Record<string, number>> = {
+const opCodes: { readonly [P in Primitive]: number | undefined } = {
   neg: 1,
-  relu: 2,
-  step: 3,
-  square: 4,
-  sqrt: 5,
-  add: 6,
-  sub: 7,
-  mul: 8,
-  div: 9,
+  abs: 2,
+  add: 3,
+  sub: 4,
+  mul: 5,
+  div: 6,
+  sqrt: 7,
+  max: 8,
+  min: 9,
+  lt: 10,
+  gt: 11,
+  select: 12,
+  exp: undefined,
+  log: undefined,
+  tanh: undefined,
 };
 
-/** A fused step: writes every element of `out` from the inputs (as the JavaScript FusedKernel). */
-export type FusedF32 = (out: Float32Array, inputs: readonly Float32Array[]) => void;
+/** An elementwise step: writes every element of `out` from the inputs (as the JavaScript ElementwiseKernel). */
+export type ElementwiseF32 = (out: Float32Array, inputs: readonly Float32Array[]) => void;
 
 interface Load {
   readonly value: number;
@@ -34,18 +43,18 @@ interface Load {
   readonly step: number;
 }
 
-/** The WebAssembly evaluator of `expr`, or undefined when `expr` is not float32 or uses an op it lacks. */
-export function compileFusedF32(expr: FusedExpr): FusedF32 | undefined {
-  if (expr.dtype !== 'float32') return undefined;
-  for (const v of expr.values) {
-    if ((v.kind === 'unary' || v.kind === 'binary') && opCodes[v.op] === undefined) return undefined;
+/** The WebAssembly evaluator of `p`, or undefined when `p` is not float32 or uses a primitive it lacks. */
+export function compileElementwiseF32(p: ElementwiseProgram): ElementwiseF32 | undefined {
+  if (p.dtype !== 'float32') return undefined;
+  for (const v of p.values) {
+    if (v.kind === 'call' && opCodes[v.fn] === undefined) return undefined;
   }
-  const loadValues = expr.values.flatMap((v, i) => (v.kind === 'load' ? [i] : []));
-  const size = expr.shape.reduce((a, b) => a * b, 1);
-  const contiguous = expr.shape.map((_, d) => expr.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  const { dims, strides } = coalesce(expr.shape, [
+  const loadValues = p.values.flatMap((v, i) => (v.kind === 'load' ? [i] : []));
+  const size = p.shape.reduce((a, b) => a * b, 1);
+  const contiguous = p.shape.map((_, d) => p.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const { dims, strides } = coalesce(p.shape, [
     contiguous,
-    ...loadValues.map((i) => (expr.values[i] as { strides: readonly number[] }).strides),
+    ...loadValues.map((i) => (p.values[i] as { strides: readonly number[] }).strides),
   ]);
   if (dims.length > 2) return undefined;
   // The output as [rows, width]; a rank-1 output is one row.
@@ -53,7 +62,7 @@ export function compileFusedF32(expr: FusedExpr): FusedF32 | undefined {
   const rows = dims.length === 2 ? dims[0]! : 1;
   const loads: Load[] = loadValues.map((value, l) => {
     const s = strides[l + 1]!;
-    const v = expr.values[value] as { input: number };
+    const v = p.values[value] as { input: number };
     return { value, input: v.input, rowStride: dims.length === 2 ? s[0]! : 0, step: dims.length === 0 ? 0 : s[s.length - 1]! };
   });
   // Short rows go several to a block when every load either runs on across rows or repeats
@@ -65,8 +74,8 @@ export function compileFusedF32(expr: FusedExpr): FusedF32 | undefined {
     loads.every((l) => (l.step === 1 && (l.rowStride === width || l.rowStride === 0)) || (l.step === 0 && l.rowStride === 0))
       ? Math.floor(block / width)
       : 1;
-  const literals = expr.values.flatMap((v, i) => (v.kind === 'literal' ? [[i, v.value] as const] : []));
-  const nValues = expr.values.length;
+  const literals = p.values.flatMap((v, i) => (v.kind === 'literal' ? [[i, v.value] as const] : []));
+  const nValues = p.values.length;
 
   return (out, inputs) => {
     const e = wasmKernels().exports;
@@ -92,15 +101,14 @@ export function compileFusedF32(expr: FusedExpr): FusedF32 | undefined {
       f32View(cell, 1)[0] = v;
       values.set([0, cell, 0, 0], i * 4);
     }
-    expr.values.forEach((v, i) => {
-      if (v.kind === 'unary') values.set([opCodes[v.op]!, v.x, v.x, 0], i * 4);
-      else if (v.kind === 'binary') values.set([opCodes[v.op]!, v.a, v.b, 0], i * 4);
+    p.values.forEach((v, i) => {
+      if (v.kind === 'call') values.set([opCodes[v.fn]!, v.args[0]!, v.args[1] ?? v.args[0]!, v.args[2] ?? v.args[0]!], i * 4);
     });
     const table = frameAlloc(values.byteLength);
     i32View(table, nValues * 4).set(values);
     const scratch = frameAlloc(e.fusedScratchBytes(nValues));
     const groups = Math.ceil(rows / group);
-    const args = record([groups, group * width, size, nValues, table, expr.result, target(out), scratch]);
+    const args = record([groups, group * width, size, nValues, table, p.result, target(out), scratch]);
     if (size > 0) e.fused(args);
     endFrame();
   };

@@ -24,7 +24,7 @@ export interface KernelExports {
   avgPool(args: number, chunk: number, thread: number): void;
   maxPoolGrad(args: number, chunk: number, thread: number): void;
   maxPoolGradGrad(args: number, chunk: number, thread: number): void;
-  sumLeading(x: number, rows: number, cols: number, acc: number, out: number): void;
+  sumLeading(x: number, rows: number, cols: number, acc: number, out: number, divisor: number): void;
   fused(args: number): void;
   fusedScratchBytes(nValues: number): number;
   fusedBlock(): number;

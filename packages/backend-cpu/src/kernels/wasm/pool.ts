@@ -37,11 +37,11 @@ export function throughArgmaxF32(g: ConvGeometry, x: Float32Array, src: Float32A
   endFrame();
 }
 
-/** `out[j] = Σ_r x[r·cols + j]` (a sum over leading axes), accumulated in float64. */
-export function sumLeadingF32(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+/** `out[j] = (Σ_r x[r·cols + j]) / divisor` (a sum over leading axes, or a mean with divisor = rows), accumulated in float64. */
+export function sumLeadingF32(x: Float32Array, rows: number, cols: number, out: Float32Array, divisor = 1): void {
   const e = wasmKernels().exports;
   beginFrame();
   const acc = frameAlloc(cols * 8);
-  e.sumLeading(stage(x), rows, cols, acc, target(out));
+  e.sumLeading(stage(x), rows, cols, acc, target(out), divisor);
   endFrame();
 }

@@ -281,6 +281,11 @@ describe('float32 WebAssembly pooling', () => {
       const ref = new Float64Array(cols);
       for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) ref[j]! += x[r * cols + j]!;
       expect(Array.from(out), `rows=${rows} cols=${cols}`).toEqual(Array.from(ref, Math.fround));
+      // A mean divides the float64 sum, then rounds once.
+      if (rows > 0) {
+        sumLeadingF32(x, rows, cols, out, rows);
+        expect(Array.from(out), `mean rows=${rows} cols=${cols}`).toEqual(Array.from(ref, (v) => Math.fround(v / rows)));
+      }
     }
   });
 });
