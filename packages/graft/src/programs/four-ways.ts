@@ -58,8 +58,22 @@ export interface SettingResult {
   readonly maxDwDiff: number;
 }
 
+/** The hand-written d_x and d_w, and the intermediate tensors of each (to draw every step). */
+export interface ByHand {
+  readonly dx: Node;
+  readonly dw: Node;
+  /** d_x's steps: `dilate(dy, s)` (dy itself for stride 1), then padded by `keff − 1 − pad` (+ r after), and the rotated, in/out-swapped filter. */
+  readonly dilated: Node;
+  readonly padded: Node;
+  readonly rotated: Node;
+  /** d_w's steps: x as `[cin, H, W, n]`, dy as a filter `[oh, ow, n, cout]`, their conv before the crop to `[kh, kw]`. */
+  readonly xT: Node;
+  readonly dyT: Node;
+  readonly dwConv: Node;
+}
+
 /** Builds the hand-written d_x and d_w of the identities above. */
-export function byHand(g: Graph, x: Node, w: Node, dy: Node, s: Setting): { dx: Node; dw: Node } {
+export function byHand(g: Graph, x: Node, w: Node, dy: Node, s: Setting): ByHand {
   const strides = normalizePair('example', 'strides', s.strides);
   const dilations = normalizePair('example', 'dilations', s.dilations);
   const padding = normalizePadding('example', s.padding);
@@ -98,7 +112,7 @@ export function byHand(g: Graph, x: Node, w: Node, dy: Node, s: Setting): { dx: 
     [0, 0],
   ]);
   const dw = g.transpose(cropped, [1, 2, 0, 3]);
-  return { dx, dw };
+  return { dx, dw, dilated: spread, padded, rotated, xT: xt, dyT: dyt, dwConv: c };
 }
 
 function maxDiff(arrays: readonly FloatArray[]): number {

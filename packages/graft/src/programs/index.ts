@@ -5,7 +5,7 @@
  * demo itself and the example graphs `graft viz` draws.
  */
 export { convTransposeExample } from './conv-transpose.ts';
-export { fourWays, fourWaysTable, loweredListing, settings, byHand, type Setting, type SettingResult } from './four-ways.ts';
+export { fourWays, fourWaysTable, loweredListing, settings, byHand, type ByHand, type Setting, type SettingResult } from './four-ways.ts';
 export { smallCnn, smallCnnFeeds, castFeeds, mnistCnn, tinyCnn, type SmallCnn, type SmallCnnConfig } from './small-cnn.ts';
 export { gradcheckCnn, type CnnGradcheck } from './gradcheck-cnn.ts';
 export {
