@@ -19,6 +19,8 @@ await build({
   platform: 'browser',
   target: 'es2022',
   minify: true,
+  // Typed errors are named after their classes (err.name === 'ShapeError'): keep class names.
+  keepNames: true,
   legalComments: 'eof',
   logLevel: 'warning',
 });
