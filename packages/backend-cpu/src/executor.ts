@@ -1,11 +1,26 @@
 import type { Backend, Executable, ProgramPlan, Step } from '@graft/compiler';
-import { GraphError, allocate, type DType, type FloatArray, type OpName } from '@graft/ir';
+import { AttrError, GraphError, allocate, type DType, type FloatArray, type Node, type OpName } from '@graft/ir';
+import type { OnednnAddon, OnednnUnavailable } from '@graft/onednn';
 import { compileFused } from './fused-kernel.ts';
 import { compileFusedF32 } from './kernels/wasm/fused.ts';
-import { wasmKernelsEnabled } from './kernels/wasm/module.ts';
+import { wasmKernelsEnabled, withoutWasmKernels } from './kernels/wasm/module.ts';
 import type { Kernel } from './kernel.ts';
 import { kernels } from './kernels/index.ts';
 import { allocateFloat32, freeFloat32 } from './kernels/wasm/heap.ts';
+import { threads as defaultThreadCount, withThreads } from './kernels/wasm/threads.ts';
+import { loadNative } from './kernels/native/load.ts';
+import { isNativeCandidate, nativePrimitive } from './kernels/native/onednn.ts';
+
+/**
+ * Which kernels run float32 ops (float64 always runs the TypeScript reference kernels):
+ * - `'onednn'`: the native oneDNN addon (`@graft/onednn`) for the conv family and matmul, the
+ *   WebAssembly kernels for the rest;
+ * - `'wasm'`: the WebAssembly SIMD kernels (the portable path, also the browser's);
+ * - `'typescript'`: the reference TypeScript kernels (float64 sums rounded once).
+ */
+export type CpuKernels = 'onednn' | 'wasm' | 'typescript';
+
+const kernelChoices: readonly CpuKernels[] = ['onednn', 'wasm', 'typescript'];
 
 /** Options of `cpu()`. */
 export interface CpuOptions {
@@ -24,14 +39,79 @@ export interface CpuOptions {
    * there does not prompt).
    */
   readonly wasmArena?: boolean;
+  /**
+   * Which kernels run float32 ops (see `CpuKernels`). Default: the environment variable
+   * `GRAFT_CPU_KERNELS` when set, else `'onednn'` where the addon loads and `'wasm'` elsewhere.
+   * Asking for `'onednn'` where it does not load throws, with the reason.
+   */
+  readonly kernels?: CpuKernels;
+  /** Threads a kernel call may use (default: one per core, or the deprecated `setCpuThreads`). */
+  readonly threads?: number;
+  /** Where the native addon comes from (tests: a loader that fails, to see the fallback). */
+  readonly loadNative?: () => OnednnAddon | OnednnUnavailable;
+}
+
+/** The CPU executor: a backend that also says which kernels it chose, and why. */
+export interface CpuBackend extends Backend {
+  /** Which kernels run float32 ops. */
+  readonly kernels: CpuKernels;
+  /** Why those: asked for, or why the native kernels are not used. */
+  readonly kernelsWhy: string;
+  /** The thread count kernel calls use (a number, or the process default when not given). */
+  readonly threads: number | 'default';
 }
 
 /** The reference typed-array executor (float32 and float64). */
-export function cpu(options: CpuOptions = {}): Backend {
+export function cpu(options: CpuOptions = {}): CpuBackend {
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new AttrError('cpu', `threads must be a positive integer, got ${options.threads}`, {});
+  }
+  const choice = chooseKernels(options);
   return {
     name: 'cpu',
-    prepare: (plan) => new CpuExecutable(plan, options),
+    kernels: choice.kernels,
+    kernelsWhy: choice.why,
+    threads: options.threads ?? 'default',
+    prepare: (plan) => new CpuExecutable(plan, options, choice.kernels, choice.addon),
   };
+}
+
+/** The kernels `cpu(options)` runs, the addon when they are native, and why. */
+function chooseKernels(options: CpuOptions): { kernels: CpuKernels; why: string; addon?: OnednnAddon } {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.GRAFT_CPU_KERNELS;
+  const asked = options.kernels ?? (env === undefined || env === '' ? undefined : (env as CpuKernels));
+  const source = options.kernels !== undefined ? 'cpu({ kernels })' : 'GRAFT_CPU_KERNELS';
+  if (asked !== undefined && !kernelChoices.includes(asked)) {
+    throw new AttrError('cpu', `${source} must be one of ${kernelChoices.join(', ')}, got ${asked}`, {});
+  }
+  if (asked === 'wasm' || asked === 'typescript') return { kernels: asked, why: `asked for by ${source}` };
+  const native = (options.loadNative ?? loadNative)();
+  if (!('reason' in native)) {
+    return { kernels: 'onednn', why: asked === undefined ? 'the oneDNN addon loaded' : `asked for by ${source}`, addon: native };
+  }
+  if (asked === 'onednn') throw new GraphError('cpu', `${source} asks for the oneDNN kernels, which are not available: ${native.reason}`, {});
+  return { kernels: 'wasm', why: `the oneDNN addon is not available: ${native.reason}` };
+}
+
+/** Float32 ops the WebAssembly kernels run (the others run in TypeScript). */
+function runsOnWasm(node: Node): boolean {
+  if (node.dtype !== 'float32') return false;
+  switch (node.op) {
+    case 'conv2d':
+    case 'conv2dBackpropInput':
+    case 'conv2dTranspose':
+    case 'conv2dBackpropFilter':
+    case 'matmul':
+    case 'maxPool':
+    case 'avgPool':
+    case 'maxPoolGrad':
+    case 'maxPoolGradGrad':
+      return true;
+    case 'sum':
+      return (node as Node<'sum'>).attrs.axes.every((a, i) => a === i);
+    default:
+      return false;
+  }
 }
 
 /**
@@ -48,11 +128,17 @@ class CpuExecutable implements Executable {
   readonly #outputs = new Map<number, FloatArray>();
   /** The float32 arena when it lives in the WebAssembly kernels' memory (freed by dispose). */
   #wasmArena: Float32Array | undefined;
+  /** Steps per kernel implementation (`program.stats().kernels`). */
+  readonly #kernelCounts: Record<string, number> = {};
+  readonly #threads: number | undefined;
 
   constructor(
     readonly plan: ProgramPlan,
     readonly options: CpuOptions,
+    readonly kernels: CpuKernels,
+    readonly addon: OnednnAddon | undefined,
   ) {
+    this.#threads = options.threads;
     const arenas = {} as Record<DType, FloatArray>;
     for (const dtype of ['float32', 'float64'] as const) {
       const size = plan.arena[dtype];
@@ -65,7 +151,10 @@ class CpuExecutable implements Executable {
       if (b.storage.kind === 'feed') return undefined;
       return arenas[b.dtype].subarray(b.storage.offset, b.storage.offset + b.size);
     });
-    for (const step of plan.prologue) this.#prepare(step)();
+    // The constants, computed once with the same kernels and threads as every run.
+    const prologue = plan.prologue.map((step) => this.#prepare(step));
+    this.#within(() => prologue.forEach((run) => run()));
+    for (const label of Object.keys(this.#kernelCounts)) delete this.#kernelCounts[label];
     this.#run = plan.steps.map((s) => this.#prepare(s));
     for (const { buffer } of plan.outputs.values()) this.#outputs.set(buffer, this.#view(buffer));
   }
@@ -110,20 +199,50 @@ class CpuExecutable implements Executable {
         const kernel = kernels[step.node.op as Exclude<OpName, 'input'>] as Kernel<OpName> | undefined;
         if (kernel === undefined) throw new GraphError('cpu', `no kernel for op ${step.node.op}`, {});
         const node = step.node;
+        const native = this.#native(node);
+        if (native !== undefined) {
+          this.#count(`onednn ${native.impl}`);
+          return () => native.run(args[0] as Float32Array, args[1] as Float32Array, out as Float32Array);
+        }
+        this.#count(this.kernels !== 'typescript' && runsOnWasm(node) ? 'wasm' : 'typescript');
         return () => kernel(node, args, out);
       }
       case 'fused': {
         // float32 groups of the ops the WebAssembly evaluator has run there; the rest in JS.
-        const simd = wasmKernelsEnabled() ? compileFusedF32(step.expr) : undefined;
+        const simd = this.kernels !== 'typescript' && wasmKernelsEnabled() ? compileFusedF32(step.expr) : undefined;
+        this.#count(simd !== undefined ? 'wasm' : 'typescript');
         if (simd !== undefined) return () => simd(out as Float32Array, args as Float32Array[]);
         const fused = compileFused(step.expr);
         return () => fused(out, args);
       }
       case 'copy':
+        this.#count('copy');
         return () => out.set(args[0]!);
       default:
         throw new GraphError('cpu', `unknown step kind ${(step as { kind: unknown }).kind}`, {});
     }
+  }
+
+  /** A oneDNN primitive for `node` when the native kernels run it (undefined: the other kernels do). */
+  #native(node: Node): { impl: string; run: (a: Float32Array, b: Float32Array, out: Float32Array) => void } | undefined {
+    if (this.addon === undefined || !isNativeCandidate(node)) return undefined;
+    try {
+      const p = nativePrimitive(this.addon, node, this.#threads ?? defaultThreadCount());
+      return { impl: p.impl, run: (a, b, out) => p.run(a, b, out) };
+    } catch (e) {
+      // A geometry oneDNN declines: the WebAssembly kernel runs this step.
+      this.#count(`onednn declined: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
+  #count(label: string): void {
+    this.#kernelCounts[label] = (this.#kernelCounts[label] ?? 0) + 1;
+  }
+
+  /** Steps per kernel implementation, e.g. `{ 'onednn brgconv:avx512_core': 2, wasm: 5 }`. */
+  kernelCounts(): Readonly<Record<string, number>> {
+    return { ...this.#kernelCounts };
   }
 
   runSync(feeds: ReadonlyMap<number, FloatArray>): ReadonlyMap<number, FloatArray> {
@@ -132,8 +251,18 @@ class CpuExecutable implements Executable {
       if (v === undefined) throw new GraphError('cpu', `feed buffer b${buffer} must be given`, {});
       args[k] = v;
     }
-    for (const run of this.#run) run();
+    const steps = this.#run;
+    this.#within(() => {
+      for (const run of steps) run();
+    });
     return this.#outputs;
+  }
+
+  /** Runs `f` with this executor's thread count and kernel choice in force. */
+  #within(f: () => void): void {
+    const threaded = this.#threads === undefined ? f : () => withThreads(this.#threads!, f);
+    if (this.kernels === 'typescript') withoutWasmKernels(threaded);
+    else threaded();
   }
 
   async run(feeds: ReadonlyMap<number, FloatArray>): Promise<ReadonlyMap<number, FloatArray>> {

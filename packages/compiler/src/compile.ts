@@ -128,6 +128,7 @@ class CompiledProgram<O extends string> implements Program<O> {
       arenaBytes: arena.float32 * 4 + arena.float64 * 8,
       unplannedBytes: nodes.filter((n) => !n.is('input')).reduce((s, n) => s + bytes(n), 0),
       bufferBytes: buffers.filter((b) => b.role !== 'feed' && b.viewOf === undefined).reduce((s, b) => s + bytes(b), 0),
+      ...(this.#executable.kernelCounts === undefined ? {} : { kernels: this.#executable.kernelCounts() }),
     };
   }
 

@@ -145,6 +145,8 @@ export interface Executable {
    */
   runSync?(feeds: ReadonlyMap<number, FloatArray>): ReadonlyMap<number, FloatArray>;
   dispose?(): void;
+  /** Steps per kernel implementation, where the backend tells (`program.stats().kernels`). */
+  kernelCounts?(): Readonly<Record<string, number>>;
 }
 
 /** Sizes of a compiled program (`program.stats()`). */
@@ -171,6 +173,11 @@ export interface ProgramStats {
   readonly unplannedBytes: number;
   /** Bytes of the buffers the steps write, each in its own region: memory without reuse. */
   readonly bufferBytes: number;
+  /**
+   * Steps per kernel implementation that runs them, where the backend tells, e.g. the CPU
+   * executor's `{ 'onednn brgconv:avx512_core': 3, wasm: 9, typescript: 4 }`.
+   */
+  readonly kernels?: Readonly<Record<string, number>>;
 }
 
 /** What one pass did, for `program.passes`. */

@@ -118,10 +118,14 @@ export function wasmKernels(): WasmKernels {
 }
 
 let enabled = true;
+/** Set while a `cpu({ kernels: 'typescript' })` program runs. */
+let suppressed = false;
 
 /**
  * Turns the float32 WebAssembly kernels on (default) or off; off, float32 ops run the
  * reference TypeScript kernels (float64 sums, rounded once), e.g. to compare the two.
+ *
+ * @deprecated A process-wide switch: choose per executor with `cpu({ kernels: 'typescript' })`.
  */
 export function setWasmKernels(on: boolean): void {
   enabled = on;
@@ -129,5 +133,16 @@ export function setWasmKernels(on: boolean): void {
 
 /** Whether float32 ops run on the WebAssembly kernels. */
 export function wasmKernelsEnabled(): boolean {
-  return enabled;
+  return enabled && !suppressed;
+}
+
+/** Runs `f` with float32 ops on the TypeScript kernels (a `cpu({ kernels: 'typescript' })` run). */
+export function withoutWasmKernels<T>(f: () => T): T {
+  const before = suppressed;
+  suppressed = true;
+  try {
+    return f();
+  } finally {
+    suppressed = before;
+  }
 }

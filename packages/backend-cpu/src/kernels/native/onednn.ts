@@ -1,0 +1,91 @@
+import { convGeometry, transposeGeometry, type ConvGeometry, type Node } from '@graft/ir';
+import type { OnednnAddon, OnednnConvKind, OnednnPrimitive } from '@graft/onednn';
+
+/*
+ * Steps of a float32 plan that run on oneDNN primitives. A primitive is created when the plan is
+ * prepared (its geometry is fixed by the node's shapes and attrs) and run on the executor's own
+ * arrays: arena views, feeds and outputs are passed to oneDNN as pointers, so a run copies
+ * nothing. The conv family maps onto oneDNN's three convolution primitives:
+ *
+ *     conv2d(x, w)                 = forward(x, w)
+ *     conv2dBackpropInput(dy, w)   = backward data(dy, w)       (geometry of the forward conv of dx's shape)
+ *     conv2dTranspose(v, w)        = backward data(v, w)        (the same linear map)
+ *     conv2dBackpropFilter(x, dy)  = backward weights(x, dy)
+ */
+
+/** The ops that may run natively. */
+export type NativeOp = 'conv2d' | 'conv2dBackpropInput' | 'conv2dTranspose' | 'conv2dBackpropFilter' | 'matmul';
+
+const nativeOps: ReadonlySet<string> = new Set<NativeOp>(['conv2d', 'conv2dBackpropInput', 'conv2dTranspose', 'conv2dBackpropFilter', 'matmul']);
+
+/** Whether `node` (float32, an op above, no empty tensor) can be given a oneDNN primitive. */
+export function isNativeCandidate(node: Node): boolean {
+  if (node.dtype !== 'float32' || !nativeOps.has(node.op)) return false;
+  const shapes = [node.shape, ...node.inputs.map((i) => i.shape)];
+  return shapes.every((s) => s.every((d) => d > 0));
+}
+
+/** The forward conv geometry a conv-family node's primitive is built on. */
+export function nativeConvGeometry(node: Node): { kind: OnednnConvKind; g: ConvGeometry } {
+  const [a, b] = node.inputs as [Node, Node];
+  if (node.is('conv2d')) {
+    const { strides, padding, dilations } = node.attrs;
+    return { kind: 'forward', g: convGeometry('conv2d', a.shape, b.shape, strides, padding, dilations) };
+  }
+  if (node.is('conv2dBackpropInput')) {
+    const { strides, padding, dilations, inputShape } = node.attrs;
+    return { kind: 'backwardData', g: transposeGeometry('conv2dBackpropInput', a.shape, b.shape, inputShape, strides, padding, dilations) };
+  }
+  if (node.is('conv2dTranspose')) {
+    const { strides, padding, dilations, outputShape } = node.attrs;
+    return { kind: 'backwardData', g: transposeGeometry('conv2dTranspose', a.shape, b.shape, outputShape, strides, padding, dilations) };
+  }
+  if (node.is('conv2dBackpropFilter')) {
+    const { strides, padding, dilations, filterShape } = node.attrs;
+    return { kind: 'backwardWeights', g: convGeometry('conv2dBackpropFilter', a.shape, filterShape, strides, padding, dilations) };
+  }
+  throw new Error(`onednn: ${node.op} is not a conv`);
+}
+
+/** What the fused epilogue of a forward conv adds: a `[outC]` bias, then relu. */
+export interface ConvEpilogue {
+  readonly bias: boolean;
+  readonly relu: boolean;
+}
+
+/**
+ * The primitive for `node`: a conv (forward with an optional bias + relu epilogue, or one of
+ * the gradients) or a matmul, created for `threads` OpenMP threads.
+ */
+export function nativePrimitive(addon: OnednnAddon, node: Node, threads: number, epilogue?: ConvEpilogue): OnednnPrimitive {
+  if (node.is('matmul')) {
+    const [a, b] = node.inputs as [Node, Node];
+    const rank = node.shape.length;
+    const lift = (s: readonly number[]) => [...new Array<number>(rank - s.length).fill(1), ...s];
+    return new addon.Matmul(lift(a.shape), lift(b.shape), node.shape, threads);
+  }
+  const { kind, g } = nativeConvGeometry(node);
+  return new addon.Conv({
+    kind,
+    threads,
+    batch: g.batch,
+    inH: g.inH,
+    inW: g.inW,
+    inC: g.inC,
+    outH: g.outH,
+    outW: g.outW,
+    outC: g.outC,
+    kh: g.kh,
+    kw: g.kw,
+    sh: g.strides[0],
+    sw: g.strides[1],
+    dh: g.dilations[0],
+    dw: g.dilations[1],
+    pt: g.pads[0],
+    pb: g.pads[1],
+    pl: g.pads[2],
+    pr: g.pads[3],
+    bias: epilogue?.bias ?? false,
+    relu: epilogue?.relu ?? false,
+  });
+}
