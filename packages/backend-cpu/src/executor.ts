@@ -231,7 +231,7 @@ class CpuExecutable implements Executable {
       return { impl: p.impl, run: (a, b, out) => p.run(a, b, out) };
     } catch (e) {
       // A geometry oneDNN declines: the WebAssembly kernel runs this step.
-      this.#count(`onednn declined: ${e instanceof Error ? e.message : String(e)}`);
+      this.#count(`declined by onednn: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
   }
