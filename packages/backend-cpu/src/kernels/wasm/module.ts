@@ -1,13 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { calibrate, type Schedules } from './calibrate.ts';
 
 /*
  * The float32 kernels' WebAssembly module (sources in `packages/backend-cpu/wasm/assembly/`,
- * AssemblyScript with SIMD; built to `wasm/build/kernels.wasm` by `wasm/build.mjs`, which the
- * package's postinstall runs, and which runs again here when a source is newer than the build).
- * Its one linear memory is a shared `WebAssembly.Memory` created here, so that worker threads
- * can instantiate the same module over the same memory.
+ * AssemblyScript with SIMD; built by `wasm/build.mjs`, which the package's postinstall runs, and
+ * which runs again here when a source is newer than the build). It comes in two builds:
+ * `kernels-relaxed.wasm` uses relaxed SIMD's fused multiply-add and is taken where the runtime
+ * validates it (Chromium, Node ≥ 22; Node 20 only with --experimental-wasm-relaxed-simd), else
+ * `kernels.wasm` (SIMD's mul + add). Its one linear memory is a shared `WebAssembly.Memory`
+ * created here, so that worker threads can instantiate the same module over the same memory.
+ * On load, the register block's inner-loop schedule is chosen by measurement (calibrate.ts).
  */
 
 /** Every function the module exports (addresses are byte offsets into the shared memory). */
@@ -21,6 +25,9 @@ export interface KernelExports {
   convBackpropFilter(args: number, chunk: number, thread: number): void;
   sumFilterPartials(acc: number, accStride: number, groups: number, k: number, n: number, kPad: number, dw: number): void;
   gemmScratchBytes(k: number, outW: number, taps: number): number;
+  setSchedules(rows: number, cols: number): void;
+  kernelRowsAdd(k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void;
+  kernelColsAdd(k: number, a: number, stepA: number, b: number, ldb: number, c: number, ldc: number): void;
   filterScratchBytes(chunkPixels: number, kPad: number, nPad: number, outW: number): number;
   maxPool(args: number, chunk: number, thread: number): void;
   avgPool(args: number, chunk: number, thread: number): void;
@@ -57,6 +64,7 @@ export interface WasmModule {
   readonly __wasmModule?: never;
 }
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { readonly exports: unknown };
@@ -72,9 +80,20 @@ export interface WasmKernels {
   readonly module: WasmModule;
   readonly memory: WasmMemory;
   readonly exports: KernelExports;
+  /** Whether this is the relaxed-SIMD build (fused multiply-adds). */
+  readonly relaxedSimd: boolean;
+  /** The register block's schedules and how they were chosen. */
+  readonly schedules: Schedules;
 }
 
+/**
+ * Byte offset of the calibration's scratch (calibrate.ts), between the thread control words and
+ * the heap (heap.ts: HEAP_BASE); the schedule words themselves are at 960 (wasm/assembly/gemm.ts).
+ */
+export const CALIBRATION = 4096;
+
 const wasmUrl = new URL('../../../wasm/build/kernels.wasm', import.meta.url);
+const relaxedUrl = new URL('../../../wasm/build/kernels-relaxed.wasm', import.meta.url);
 const buildScript = fileURLToPath(new URL('../../../wasm/build.mjs', import.meta.url));
 const sourceDir = fileURLToPath(new URL('../../../wasm/assembly/', import.meta.url));
 
@@ -99,9 +118,15 @@ let loaded: WasmKernels | undefined;
 export function wasmKernels(): WasmKernels {
   if (loaded !== undefined) return loaded;
   let bytes: Uint8Array;
+  let relaxedSimd = false;
   try {
     if (stale()) execFileSync(process.execPath, [buildScript, '--if-stale'], { stdio: ['ignore', 'ignore', 'pipe'] });
     bytes = readFileSync(wasmUrl);
+    const relaxed = readFileSync(relaxedUrl);
+    if (WA.validate(relaxed) && process.env.GRAFT_WASM_RELAXED_SIMD !== '0') {
+      bytes = relaxed;
+      relaxedSimd = true;
+    }
   } catch (e) {
     const detail = e instanceof Error && 'stderr' in e ? String((e as { stderr: unknown }).stderr) : String(e);
     throw new Error(
@@ -113,7 +138,9 @@ export function wasmKernels(): WasmKernels {
   const module = new WA.Module(bytes);
   const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const instance = new WA.Instance(module, { env: { memory } });
-  loaded = { module, memory, exports: instance.exports as unknown as KernelExports };
+  const exports = instance.exports as unknown as KernelExports;
+  const schedules = calibrate(exports, memory, CALIBRATION, process.env.GRAFT_WASM_SCHEDULE);
+  loaded = { module, memory, exports, relaxedSimd, schedules };
   return loaded;
 }
 
