@@ -77,7 +77,8 @@ export function graftOn(kernels: Exclude<CpuKernels, 'typescript'>, threads: num
       const program = compile(outputs, { backend });
       const steps = program.stats().kernels ?? {};
       return {
-        run: () => program.run(feeds),
+        // The program's own output arrays (JS Float32Arrays, valid until the next run), as a training loop reads them.
+        run: () => program.run(feeds, { copy: false }),
         outputs: (r) => {
           const all = copyOutputs(r as Record<string, ArrayLike<number>>);
           // The updated parameters follow from the gradients; the check compares loss and gradients.

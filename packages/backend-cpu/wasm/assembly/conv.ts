@@ -16,7 +16,7 @@
  * division costs as much as a dozen multiply-adds, and small-K convs would spend their time there.
  */
 import { Geometry } from './geometry';
-import { dotRows, dotRowsEnd, dotRowsFirst, dotRowsNext, kernelColsAdd, kernelRows, kernelRowsAdd } from './gemm';
+import { dotRows, dotRowsEnd, dotRowsFirst, dotRowsNext, kernelColsAdd, kernelRows, kernelRowsAdd, kernelRowsList } from './gemm';
 import { copyF32, zeroF32 } from './memory';
 
 @unmanaged
@@ -100,13 +100,17 @@ const C_ROWS: usize = ACC + 96;
 const IN_PLACE_ROWS: usize = C_ROWS + 32;
 const LIST: usize = IN_PLACE_ROWS + 32;
 
+/** Segments shorter than this go to `kernelRowsList` (one call for all of them). */
+const LIST_RUN = 48;
+
 /**
  * Multiplies 6 rows of A by every column panel of B and writes row r of the result to
  * `c + r·ldc` when `contiguous`, else to the row address at `cRows + 4r`; `rows` of the 6 are
  * real. A is `segs` segments listed at `list` as `[a_s, k_s]` pairs: segment s is `len` floats
  * per row, row r at `a_s + r·lda`, and meets B's rows from row k_s on (segments leave out the
- * filter rows that fall in the padding). Each segment is one kernel call, the later ones adding
- * to C: every output element still sums its terms in the order of one call over all of K.
+ * filter rows that fall in the padding). Segments of at least LIST_RUN floats are one kernel call
+ * each, the later ones adding to C; shorter ones are one `kernelRowsList` call. Either way every
+ * output element sums its terms in the order of one call over all of K.
  */
 function multiplyRows(
   k: i32, n: i32, segs: i32, len: i32, list: usize, lda: usize, panels: usize, columns: usize,
@@ -120,7 +124,8 @@ function multiplyRows(
       const dst = direct ? c + (<usize>q0 << 2) : tile;
       const ldd = direct ? ldc : 32;
       if (segs === 0) kernelRows(0, tile, 0, bp, 32, dst, ldd);
-      for (let s = 0; s < segs; s++) {
+      else if (segs > 1 && len < LIST_RUN) kernelRowsList(segs, len, list, lda, bp, 32, dst, ldd);
+      else for (let s = 0; s < segs; s++) {
         const e = list + (<usize>s << 3);
         const b = bp + (<usize>load<i32>(e, 4) << 5);
         if (s === 0) kernelRows(len, load<usize>(e), lda, b, 32, dst, ldd);

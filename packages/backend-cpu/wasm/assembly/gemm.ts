@@ -722,6 +722,64 @@ function colsAddShuffled(k: i32, a: usize, stepA: usize, b: usize, ldb: usize, c
   storeBlock(c, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
 }
 
+/**
+ * `C[r, 0:8] = Σ_s Σ_{p < len} A_s[r, p] · B[k_s + p, 0:8]` for r < 6, over the `segs` segments
+ * listed at `list` as `[a_s, k_s]` pairs (row r of segment s at `a_s + r·lda`): a whole sum in
+ * one call, with the accumulators in registers across segments. For short segments (a 1-channel
+ * conv's 5-float filter rows) the per-call store and reload of C that one call per segment costs
+ * outweighs the nested loop's worse code; each sum's terms come in the same order either way.
+ */
+export function kernelRowsList(segs: i32, len: i32, list: usize, lda: usize, bp: usize, ldb: usize, c: usize, ldc: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let s = 0; s < segs; s++) {
+    const e = list + (<usize>s << 3);
+    let a0 = load<usize>(e);
+    let a1 = a0 + lda;
+    let a2 = a1 + lda;
+    let a3 = a2 + lda;
+    let a4 = a3 + lda;
+    let a5 = a4 + lda;
+    let b = bp + <usize>load<i32>(e, 4) * ldb;
+    for (let p = 0; p < len; p++) {
+      {
+        const b0 = v128.load(b, 0);
+        const b1 = v128.load(b, 16);
+        let av = v128.load32_splat(a0);
+        c00 = madd(av, b0, c00);
+        c01 = madd(av, b1, c01);
+        av = v128.load32_splat(a1);
+        c10 = madd(av, b0, c10);
+        c11 = madd(av, b1, c11);
+        av = v128.load32_splat(a2);
+        c20 = madd(av, b0, c20);
+        c21 = madd(av, b1, c21);
+        av = v128.load32_splat(a3);
+        c30 = madd(av, b0, c30);
+        c31 = madd(av, b1, c31);
+        av = v128.load32_splat(a4);
+        c40 = madd(av, b0, c40);
+        c41 = madd(av, b1, c41);
+        av = v128.load32_splat(a5);
+        c50 = madd(av, b0, c50);
+        c51 = madd(av, b1, c51);
+        b += ldb;
+      }
+      a0 += 4;
+      a1 += 4;
+      a2 += 4;
+      a3 += 4;
+      a4 += 4;
+      a5 += 4;
+    }
+  }
+  storeBlock(c, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+}
+
 @inline
 function storeBlock(
   c: usize, ldc: usize,
