@@ -609,11 +609,13 @@ function filterChunk(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, 
       }
     }
   }
+  // Each patch panel (8 columns of cols, P·32 bytes) meets every dY panel while it is in L1;
+  // the dY panels (nPad/6 of P·24 bytes) stay in L1 (or L2) across the patch panels.
   const ldc = <usize>kPad << 2;
-  for (let c0 = 0; c0 < nPad; c0 += 6) {
-    const a = dyPanels + <usize>(c0 / 6) * dyPanelBytes;
-    for (let k0 = 0; k0 < kPad; k0 += 8) {
-      kernelColsAdd(rows, a, 24, colPanels + <usize>(k0 >> 3) * colPanelBytes, 32, acc + (<usize>(c0 * kPad + k0) << 2), ldc);
+  for (let k0 = 0; k0 < kPad; k0 += 8) {
+    const b = colPanels + <usize>(k0 >> 3) * colPanelBytes;
+    for (let c0 = 0; c0 < nPad; c0 += 6) {
+      kernelColsAdd(rows, dyPanels + <usize>(c0 / 6) * dyPanelBytes, 24, b, 32, acc + (<usize>(c0 * kPad + k0) << 2), ldc);
     }
   }
 }

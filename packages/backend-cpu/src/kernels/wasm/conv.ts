@@ -139,7 +139,7 @@ export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Flo
 }
 
 /** Pixels per filter-gradient chunk: the chunk's packed patch panels (P·kPad floats) stay in L2. */
-const FILTER_CHUNK_PIXELS = 256;
+const FILTER_CHUNK_PIXELS = 96;
 /** Partial sums of the filter gradient: enough work units for two threads to balance, few to add. */
 const FILTER_GROUPS = 8;
 
