@@ -213,3 +213,69 @@ describe('without the addon, cpu() runs on the WebAssembly kernels and says why'
     expect(kernels).toEqual({ typescript: 1 });
   });
 });
+
+describe('conv + bias + relu as one oneDNN primitive (the fused step after the conv becomes its post-ops)', () => {
+  const shapes = { x: [3, 13, 11, 16], w: [3, 3, 16, 24], b: [24] } as const;
+  const rng = mulberry32(21);
+  const x = tensor(rng, shapes.x);
+  const w = tensor(rng, shapes.w);
+  const b = tensor(rng, shapes.b);
+  const c = convConfig({ x: shapes.x, w: shapes.w, strides: [2, 1], dilations: [1, 1], padding: 'SAME' });
+  const z = refConv2d(x, w, c.strides, c.padding, c.dilations);
+  const scale = maxAbs(refConv2d(abs(x), abs(w), c.strides, c.padding, c.dilations)) + maxAbs(b);
+  const shifted = { shape: z.shape, data: z.data.map((v, i) => v + b.data[i % 24]!) };
+
+  for (const relu of [true, false]) {
+    it(`inference: ${relu ? 'relu(conv2d(x, w) + b)' : 'conv2d(x, w) + b'} runs as one primitive and equals the oracle`, async () => {
+      const { out, kernels } = await run(
+        cpu({ kernels: 'onednn', threads: 1 }),
+        (g) => {
+          const y = g.biasAdd(g.conv2d(g.input('x', shapes.x), g.input('w', shapes.w), { strides: [2, 1], padding: 'SAME' }), g.input('b', shapes.b));
+          return { y: relu ? g.relu(y) : y };
+        },
+        { x, w, b },
+      );
+      expect(kernels, JSON.stringify(kernels)).toEqual({ [`onednn brgconv:avx512_core + ${relu ? 'bias, relu' : 'bias'}`]: 1 });
+      const expected = relu ? { shape: z.shape, data: shifted.data.map((v) => Math.max(0, v)) } : shifted;
+      assertCloseToMax(out.y, expected, TOL, 'conv+bias(+relu)', scale);
+    });
+  }
+
+  it('training: the relu gradient reads the conv output, so conv and bias + relu stay two steps', async () => {
+    const { out, kernels } = await run(
+      cpu({ kernels: 'onednn', threads: 1 }),
+      (g) => {
+        const z0 = g.conv2d(g.input('x', shapes.x), g.input('w', shapes.w), { strides: [2, 1], padding: 'SAME' });
+        const bi = g.input('b', shapes.b);
+        const y = g.relu(g.biasAdd(z0, bi));
+        return { y, gz: g.mul(g.step(g.biasAdd(z0, bi)), y) };
+      },
+      { x, w, b },
+    );
+    expect(Object.keys(kernels).some((k) => k.includes('+ bias')), JSON.stringify(kernels)).toBe(false);
+    assertCloseToMax(out.y, { shape: z.shape, data: shifted.data.map((v) => Math.max(0, v)) }, TOL, 'relu(conv + b), unfused', scale);
+  });
+});
+
+describe('conv + bias + relu epilogue and the memory plan', () => {
+  it('a conv whose input storage the planner hands to the fused output still reads its input intact', async () => {
+    // x is an intermediate (relu of a feed) whose last reader is the conv: its storage is free
+    // for the fused step's output; the epilogue must not write there while the conv reads it.
+    const rng = mulberry32(5);
+    const x = tensor(rng, [2, 8, 8, 8]);
+    const w = tensor(rng, [3, 3, 8, 8]);
+    const b = tensor(rng, [8]);
+    const { out } = await run(
+      cpu({ kernels: 'onednn', threads: 1 }),
+      (g) => {
+        const h = g.tanh(g.input('x', [2, 8, 8, 8]));
+        return { y: g.relu(g.biasAdd(g.conv2d(h, g.input('w', [3, 3, 8, 8]), { padding: 'SAME' }), g.input('b', [8]))) };
+      },
+      { x, w, b },
+    );
+    const h = { shape: x.shape, data: x.data.map(Math.tanh) };
+    const z = refConv2d(h, w, 1, 'SAME', 1);
+    const expected = { shape: z.shape, data: z.data.map((v, i) => Math.max(0, v + b.data[i % 8]!)) };
+    assertCloseToMax(out.y, expected, TOL, 'relu(conv2d(tanh(x), w) + b)', maxAbs(refConv2d(abs(h), abs(w), 1, 'SAME', 1)) + 1);
+  });
+});

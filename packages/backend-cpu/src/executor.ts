@@ -9,7 +9,7 @@ import { kernels } from './kernels/index.ts';
 import { allocateFloat32, freeFloat32 } from './kernels/wasm/heap.ts';
 import { threads as defaultThreadCount, withThreads } from './kernels/wasm/threads.ts';
 import { loadNative } from './kernels/native/load.ts';
-import { isNativeCandidate, nativePrimitive } from './kernels/native/onednn.ts';
+import { convEpilogue, isNativeCandidate, nativePrimitive, type ConvEpilogue } from './kernels/native/onednn.ts';
 
 /**
  * Which kernels run float32 ops (float64 always runs the TypeScript reference kernels):
@@ -131,6 +131,10 @@ class CpuExecutable implements Executable {
   /** Steps per kernel implementation (`program.stats().kernels`). */
   readonly #kernelCounts: Record<string, number> = {};
   readonly #threads: number | undefined;
+  /** Forward convs whose bias (+ relu) step oneDNN runs as post-ops: conv step → [fused step, epilogue]. */
+  #epilogues: ReadonlyMap<Step, { fused: Step; epilogue: ConvEpilogue; bias: number }> = new Map();
+  /** Fused steps a conv's epilogue computes (they run nothing themselves). */
+  readonly #absorbed = new Set<Step>();
 
   constructor(
     readonly plan: ProgramPlan,
@@ -153,9 +157,10 @@ class CpuExecutable implements Executable {
     });
     // The constants, computed once with the same kernels and threads as every run.
     const prologue = plan.prologue.map((step) => this.#prepare(step));
-    this.#within(() => prologue.forEach((run) => run()));
+    this.#within(() => prologue.forEach((run) => run?.()));
     for (const label of Object.keys(this.#kernelCounts)) delete this.#kernelCounts[label];
-    this.#run = plan.steps.map((s) => this.#prepare(s));
+    this.#epilogues = this.addon === undefined ? new Map() : epilogues(plan);
+    this.#run = plan.steps.map((s) => this.#prepare(s)).filter((run): run is () => void => run !== undefined);
     for (const { buffer } of plan.outputs.values()) this.#outputs.set(buffer, this.#view(buffer));
   }
 
@@ -182,8 +187,10 @@ class CpuExecutable implements Executable {
   }
 
   /** The closure that runs one step over fixed views; feed arguments are filled in per run. */
-  #prepare(step: Step): () => void {
-    const out = this.#view(step.output);
+  #prepare(step: Step): (() => void) | undefined {
+    if (this.#absorbed.has(step)) return undefined;
+    const fusedInto = this.#epilogues.get(step);
+    const out = this.#view(fusedInto === undefined ? step.output : fusedInto.fused.output);
     const args: FloatArray[] = [];
     step.inputs.forEach((b, k) => {
       const spec = this.plan.buffers[b]!;
@@ -199,6 +206,17 @@ class CpuExecutable implements Executable {
         const kernel = kernels[step.node.op as Exclude<OpName, 'input'>] as Kernel<OpName> | undefined;
         if (kernel === undefined) throw new GraphError('cpu', `no kernel for op ${step.node.op}`, {});
         const node = step.node;
+        if (fusedInto !== undefined) {
+          const conv = this.#native(node, fusedInto.epilogue);
+          if (conv !== undefined) {
+            // y = relu(conv2d(x, w) + b) in one primitive, written where the fused step writes.
+            this.#absorbed.add(fusedInto.fused);
+            this.#count(`onednn ${conv.impl} + ${fusedInto.epilogue.relu ? 'bias, relu' : 'bias'}`);
+            const bias = this.#argument(fusedInto.bias, args);
+            return () => conv.run(args[0] as Float32Array, args[1] as Float32Array, out as Float32Array, bias() as Float32Array);
+          }
+          return this.#prepare({ ...step });
+        }
         const native = this.#native(node);
         if (native !== undefined) {
           this.#count(`onednn ${native.impl}`);
@@ -223,12 +241,28 @@ class CpuExecutable implements Executable {
     }
   }
 
+  /**
+   * A reader of buffer `b` for a closure: its arena view, or (a feed) the argument slot that
+   * each run fills in.
+   */
+  #argument(b: number, sink: FloatArray[]): () => FloatArray {
+    const spec = this.plan.buffers[b]!;
+    if (spec.storage.kind !== 'feed') {
+      const v = this.#view(b);
+      return () => v;
+    }
+    const k = sink.length;
+    this.#feedSlots.push([sink, k, spec.storage.buffer]);
+    sink.push(sink[0]!);
+    return () => sink[k]!;
+  }
+
   /** A oneDNN primitive for `node` when the native kernels run it (undefined: the other kernels do). */
-  #native(node: Node): { impl: string; run: (a: Float32Array, b: Float32Array, out: Float32Array) => void } | undefined {
+  #native(node: Node, epilogue?: ConvEpilogue): { impl: string; run: (a: Float32Array, b: Float32Array, out: Float32Array, bias?: Float32Array) => void } | undefined {
     if (this.addon === undefined || !isNativeCandidate(node)) return undefined;
     try {
-      const p = nativePrimitive(this.addon, node, this.#threads ?? defaultThreadCount());
-      return { impl: p.impl, run: (a, b, out) => p.run(a, b, out) };
+      const p = nativePrimitive(this.addon, node, this.#threads ?? defaultThreadCount(), epilogue);
+      return { impl: p.impl, run: (a, b, out, bias) => p.run(a, b, out, bias) };
     } catch (e) {
       // A geometry oneDNN declines: the WebAssembly kernel runs this step.
       this.#count(`declined by onednn: ${e instanceof Error ? e.message : String(e)}`);
@@ -279,6 +313,38 @@ class CpuExecutable implements Executable {
       this.#wasmArena = undefined;
     }
   }
+}
+
+/**
+ * Forward convs whose only reader is the next step, a fused `x + b` or `relu(x + b)` with b a
+ * `[outC]` bias broadcast along channels: oneDNN adds the bias and applies relu as post-ops of
+ * the conv, which then writes the fused step's output and the fused step runs nothing. (The
+ * conv's own output must not be needed elsewhere: a training graph's relu gradient reads it, so
+ * there the conv and its fused step stay apart.)
+ */
+function epilogues(plan: ProgramPlan): Map<Step, { fused: Step; epilogue: ConvEpilogue; bias: number }> {
+  const readers = new Map<number, number>();
+  for (const s of [...plan.prologue, ...plan.steps]) for (const b of s.inputs) readers.set(b, (readers.get(b) ?? 0) + 1);
+  const outputs = new Set([...plan.outputs.values()].map((o) => o.buffer));
+  const found = new Map<Step, { fused: Step; epilogue: ConvEpilogue; bias: number }>();
+  plan.steps.forEach((step, i) => {
+    const next = plan.steps[i + 1];
+    if (step.kind !== 'kernel' || !step.node.is('conv2d') || step.node.dtype !== 'float32' || next?.kind !== 'fused') return;
+    if (readers.get(step.output) !== 1 || outputs.has(step.output) || plan.buffers[step.output]!.viewOf !== undefined) return;
+    const e = convEpilogue(next.expr, next.inputs, step.output);
+    // The conv would write the fused step's storage while reading its operands: the planner
+    // may have given that storage to an operand whose last reader is the conv.
+    if (e === undefined || [...step.inputs, e.bias].some((b) => overlaps(plan, b, next.output))) return;
+    found.set(step, { fused: next, epilogue: e.epilogue, bias: e.bias });
+  });
+  return found;
+}
+
+/** Whether buffers `a` and `b` share arena elements (feeds never do). */
+function overlaps(plan: ProgramPlan, a: number, b: number): boolean {
+  const [p, q] = [plan.buffers[a]!, plan.buffers[b]!];
+  if (p.storage.kind !== 'arena' || q.storage.kind !== 'arena' || p.dtype !== q.dtype) return false;
+  return p.storage.offset < q.storage.offset + q.size && q.storage.offset < p.storage.offset + p.size;
 }
 
 /** Returns the WebAssembly arena of a program that was never disposed once it is garbage. */

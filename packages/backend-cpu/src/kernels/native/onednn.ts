@@ -1,4 +1,5 @@
-import { convGeometry, transposeGeometry, type ConvGeometry, type Node } from '@graft/ir';
+import type { FusedExpr } from '@graft/compiler';
+import { convGeometry, stridesOf, transposeGeometry, type ConvGeometry, type Node } from '@graft/ir';
 import type { OnednnAddon, OnednnConvKind, OnednnPrimitive } from '@graft/onednn';
 
 /*
@@ -88,4 +89,34 @@ export function nativePrimitive(addon: OnednnAddon, node: Node, threads: number,
     bias: epilogue?.bias ?? false,
     relu: epilogue?.relu ?? false,
   });
+}
+
+/**
+ * Whether a fused expression is `x + b` or `relu(x + b)` (either operand order) with x the whole
+ * buffer `conv` and b a `[C]` vector broadcast along the last axis: a conv's bias and relu,
+ * which oneDNN applies as post-ops. Returns the epilogue and b's buffer.
+ */
+export function convEpilogue(expr: FusedExpr, inputs: readonly number[], conv: number): { epilogue: ConvEpilogue; bias: number } | undefined {
+  const v = expr.values;
+  const rank = expr.shape.length;
+  const whole = stridesOf(expr.shape);
+  const isConv = (i: number) => {
+    const l = v[i];
+    return l?.kind === 'load' && inputs[l.input] === conv && l.strides.every((s, d) => s === whole[d] || expr.shape[d] === 1);
+  };
+  const biasOf = (i: number) => {
+    const l = v[i];
+    if (l?.kind !== 'load' || inputs[l.input] === conv) return undefined;
+    return l.strides.every((s, d) => s === (d === rank - 1 ? 1 : 0)) ? inputs[l.input] : undefined;
+  };
+  let sum = expr.result;
+  const top = v[sum];
+  const relu = top?.kind === 'unary' && top.op === 'relu';
+  if (relu) sum = top.x;
+  const add = v[sum];
+  if (add?.kind !== 'binary' || add.op !== 'add') return undefined;
+  const bias = isConv(add.a) ? biasOf(add.b) : isConv(add.b) ? biasOf(add.a) : undefined;
+  // Nothing else may be computed: the loads, the add and the relu are the whole expression.
+  if (bias === undefined || v.length !== (relu ? 4 : 3)) return undefined;
+  return { epilogue: { bias: true, relu }, bias };
 }

@@ -138,7 +138,10 @@ export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Flo
   endFrame();
 }
 
-/** Pixels per filter-gradient chunk: the chunk's packed patch panels (P·kPad floats) stay in L2. */
+/**
+ * Pixels per filter-gradient chunk: each 8-column patch panel (P·32 bytes) and all dY panels
+ * (nPad/6 of P·24 bytes: 26 KB for 64 channels) fit in L1 together.
+ */
 const FILTER_CHUNK_PIXELS = 96;
 /** Partial sums of the filter gradient: enough work units for two threads to balance, few to add. */
 const FILTER_GROUPS = 8;
