@@ -258,24 +258,36 @@ describe('conv + bias + relu as one oneDNN primitive (the fused step after the c
 });
 
 describe('conv + bias + relu epilogue and the memory plan', () => {
-  it('a conv whose input storage the planner hands to the fused output still reads its input intact', async () => {
-    // x is an intermediate (relu of a feed) whose last reader is the conv: its storage is free
-    // for the fused step's output; the epilogue must not write there while the conv reads it.
+  it('where the planner gives the conv input\'s storage to the fused output, the conv and its epilogue stay apart', async () => {
+    // Without in-place updates, relu(conv + b)'s output takes the storage of tanh(x), whose last
+    // reader is the conv: run as one primitive, the conv would overwrite its own input.
     const rng = mulberry32(5);
     const x = tensor(rng, [2, 8, 8, 8]);
     const w = tensor(rng, [3, 3, 8, 8]);
     const b = tensor(rng, [8]);
-    const { out } = await run(
-      cpu({ kernels: 'onednn', threads: 1 }),
-      (g) => {
-        const h = g.tanh(g.input('x', [2, 8, 8, 8]));
-        return { y: g.relu(g.biasAdd(g.conv2d(h, g.input('w', [3, 3, 8, 8]), { padding: 'SAME' }), g.input('b', [8]))) };
-      },
-      { x, w, b },
-    );
-    const h = { shape: x.shape, data: x.data.map(Math.tanh) };
-    const z = refConv2d(h, w, 1, 'SAME', 1);
-    const expected = { shape: z.shape, data: z.data.map((v, i) => Math.max(0, v + b.data[i % 8]!)) };
-    assertCloseToMax(out.y, expected, TOL, 'relu(conv2d(tanh(x), w) + b)', maxAbs(refConv2d(abs(h), abs(w), 1, 'SAME', 1)) + 1);
+    const g = new Graph({ dtype: 'float32' });
+    const h = g.tanh(g.input('x', [2, 8, 8, 8]));
+    const r = g.relu(g.biasAdd(g.conv2d(h, g.input('w', [3, 3, 8, 8]), { padding: 'SAME' }), g.input('b', [8])));
+    const program = compile({ y: g.maxPool(r, { ksize: 2, strides: 2, padding: 'VALID' }) }, { backend: cpu({ kernels: 'onednn', threads: 1 }), memory: { inPlace: false } });
+    const steps = program.plan.steps;
+    const conv = steps.find((s) => s.node.op === 'conv2d')!;
+    const fused = steps[steps.indexOf(conv) + 1]!;
+    const tanh = program.plan.buffers[conv.inputs[0]!]!;
+    expect(fused.kind).toBe('fused');
+    expect(program.plan.buffers[fused.output]!.storage, 'the scenario: the fused output reuses the conv input').toEqual(tanh.storage);
+    expect(Object.keys(program.stats().kernels ?? {}).some((k) => k.includes('+ bias')), JSON.stringify(program.stats().kernels)).toBe(false);
+    const out = await program.run({ x: Float32Array.from(x.data), w: Float32Array.from(w.data), b: Float32Array.from(b.data) });
+    const hx = { shape: x.shape, data: x.data.map(Math.tanh) };
+    const z = refConv2d(hx, w, 1, 'SAME', 1);
+    const relu = { shape: z.shape, data: z.data.map((v, i) => Math.max(0, v + b.data[i % 8]!)) };
+    const pooled = new Float64Array(2 * 4 * 4 * 8);
+    pooled.forEach((_, o) => {
+      const [n, i, j, c] = [Math.floor(o / 128), Math.floor(o / 32) % 4, Math.floor(o / 8) % 4, o % 8];
+      let m = -Infinity;
+      for (const [a, bb] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) m = Math.max(m, relu.data[((n * 8 + 2 * i + a) * 8 + 2 * j + bb) * 8 + c]!);
+      pooled[o] = m;
+    });
+    assertCloseToMax(out.y, { shape: [2, 4, 4, 8], data: pooled }, TOL, 'maxPool(relu(conv2d(tanh(x), w) + b))', maxAbs(refConv2d(abs(hx), abs(w), 1, 'SAME', 1)) + 1);
+    program.dispose();
   });
 });
