@@ -16,16 +16,16 @@
  *   2  four steps per iteration, each A row loaded once as a v128 and its lanes broadcast by
  *      shuffles (1.5 loads of A per step instead of 6; XNNPACK's "splat" kernels)
  *
- * Measured in L1 on a 2-core AMD EPYC Zen 5 with mul + add (the machine shared): 0 ≈ 28 GFLOP/s,
- * 1 ≈ 36–40, 2 ≈ 37; on the Sapphire Rapids core this was first tuned on, 0 reached ≈ 46. Every
- * schedule adds each accumulator's terms in the same order (p ascending), so results do not
- * depend on the choice.
+ * Measured in L1 on a 2-core AMD EPYC Zen 5 (the machine shared, ±20 %): mul + add 0 ≈ 30 GFLOP/s,
+ * 1 ≈ 50, 2 ≈ 42; the relaxed build 0 ≈ 56, 1 ≈ 38, 2 ≈ 47; on the Sapphire Rapids core this was
+ * first tuned on, 0 reached ≈ 46. Every schedule adds each accumulator's terms in the same order
+ * (p ascending), so results do not depend on the choice.
  *
  * B is always a packed panel or a padded row block: 8 consecutive floats per step, `ldb`
  * bytes apart. C is `ldc` bytes per row, 8 floats per row.
  */
 
-/** Byte address of the schedule words in shared memory (src/kernels/wasm/heap.ts: SCHEDULE). */
+/** Byte address of the schedule words in shared memory (below the thread control words, see src/kernels/wasm/heap.ts). */
 const SCHEDULE: usize = 960;
 
 /** The schedule of `kernelRows` / `kernelRowsAdd` (word 0) and of `kernelColsAdd` (word 1). */
@@ -44,9 +44,10 @@ function madd(a: v128, b: v128, c: v128): v128 {
 /*
  * V8 keeps the 12 accumulators in registers only when a kernel is "initialise, loop, store":
  * with `C += …` applied after the loop behind a flag, or with a loop over segments around the
- * step loop, the same loop ran at 35 and 27 GFLOP/s instead of 46. So each block comes in a
- * store (`=`) and an accumulate (`+=`, C loaded before the loop) version, both inlined from one
- * body with a constant flag, and a multi-part sum is one call per part.
+ * step loop, the same loop ran at 35 and 27 GFLOP/s instead of 46 (Sapphire Rapids); with the
+ * three schedules' loops in one function, at half speed (Zen 5). So each schedule is its own
+ * function in a store (`=`) and an accumulate (`+=`, C loaded before the loop) version, and a
+ * multi-part sum is one call per part (except `kernelRowsList`, for parts too short for that).
  */
 
 /**
