@@ -173,13 +173,27 @@ describe("cpu({ kernels: 'onednn' }): the conv family against float64 oracles (f
   });
 });
 
+/**
+ * `cpu(options)` as an install without the addon sees it: no GRAFT_CPU_KERNELS (the suite's
+ * runs set it to force a path; forcing 'onednn' where it does not load is an error, tested below).
+ */
+function cpuWithoutEnv(options: Parameters<typeof cpu>[0]): ReturnType<typeof cpu> {
+  const saved = process.env.GRAFT_CPU_KERNELS;
+  delete process.env.GRAFT_CPU_KERNELS;
+  try {
+    return cpu(options);
+  } finally {
+    if (saved !== undefined) process.env.GRAFT_CPU_KERNELS = saved;
+  }
+}
+
 describe('without the addon, cpu() runs on the WebAssembly kernels and says why', () => {
   const missing = join(mkdtempSync(join(tmpdir(), 'graft-onednn-')), 'graft_onednn.node');
   const broken = join(mkdtempSync(join(tmpdir(), 'graft-onednn-')), 'graft_onednn.node');
   writeFileSync(broken, 'not a shared object');
 
   it('a missing build: kernels "wasm", the reason names the file and how to build it; results still match the oracles', async () => {
-    const backend = cpu({ loadNative: () => loadOnednn(missing) });
+    const backend = cpuWithoutEnv({ loadNative: () => loadOnednn(missing) });
     expect(backend.kernels).toBe('wasm');
     expect(backend.kernelsWhy).toContain('the oneDNN addon is not available');
     expect(backend.kernelsWhy).toContain(missing);
@@ -192,13 +206,23 @@ describe('without the addon, cpu() runs on the WebAssembly kernels and says why'
     const why = loadOnednn(broken);
     expect(isOnednn(why)).toBe(false);
     expect((why as { reason: string }).reason).toMatch(/failed to load/);
-    expect(cpu({ loadNative: () => why }).kernelsWhy).toContain((why as { reason: string }).reason);
+    expect(cpuWithoutEnv({ loadNative: () => why }).kernelsWhy).toContain((why as { reason: string }).reason);
   });
 
   it("asking for 'onednn' where it does not load throws with the reason; a bad GRAFT_CPU_KERNELS value throws", () => {
     expect(() => cpu({ kernels: 'onednn', loadNative: () => loadOnednn(missing) })).toThrow(GraphError);
     expect(() => cpu({ kernels: 'onednn', loadNative: () => loadOnednn(missing) })).toThrow(/asks for the oneDNN kernels, which are not available: the oneDNN addon is not built/);
     expect(() => cpu({ kernels: 'gpu' as 'wasm' })).toThrow(/must be one of onednn, wasm, typescript, got gpu/);
+    expect(() => {
+      const saved = process.env.GRAFT_CPU_KERNELS;
+      process.env.GRAFT_CPU_KERNELS = 'onednn';
+      try {
+        cpu({ loadNative: () => loadOnednn(missing) });
+      } finally {
+        if (saved === undefined) delete process.env.GRAFT_CPU_KERNELS;
+        else process.env.GRAFT_CPU_KERNELS = saved;
+      }
+    }).toThrow(/GRAFT_CPU_KERNELS asks for the oneDNN kernels, which are not available/);
   });
 
   it("cpu({ kernels: 'typescript' }) runs no WebAssembly or native step", async () => {
