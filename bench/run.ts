@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { whenCpuThreadsReady } from 'graft';
+import { cpuWasmKernelInfo, whenCpuThreadsReady } from 'graft';
 import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds } from '../examples/models/small-cnn.ts';
 import { caseLabel, cases, convGeometry, convGflop, type Case } from './lib/cases.ts';
 import { compareOutputs, seededF32, type Outputs } from './lib/data.ts';
@@ -287,7 +287,9 @@ const final = results.map((r) => withRatios(r, ['graft-onednn', 'graft-wasm']));
 const final2 = results2.map((r) => withRatios(r, ['graft-onednn 2t', 'graft-wasm 2t']));
 const elapsed = (performance.now() - t0) / 1000;
 const allAgree = [...final, ...final2].every((cr) => cr.results.every((r) => r.status !== 'mismatch'));
+const wasmInfo = cpuWasmKernelInfo();
 console.log(header);
+console.log(`graft-wasm ran the ${wasmInfo.relaxedSimd ? 'relaxed-SIMD (fused multiply-add)' : 'SIMD (mul + add; relaxed SIMD not validated by this runtime)'} build; register block schedules: ${wasmInfo.schedules}`);
 console.log('');
 console.log(table(final, ['graft-onednn', 'graft-wasm']));
 if (final2.length > 0) {
@@ -309,6 +311,7 @@ writeFileSync(
       elapsedSeconds: elapsed,
       loadAverageAtEnd: loadAtEnd,
       allAgree,
+      wasmKernels: wasmInfo,
       cases: final.map(({ case: c, ...rest }) => ({ ...c, ...rest })),
       twoThreads: final2.map(({ case: c, ...rest }) => ({ ...c, ...rest })),
     },

@@ -6,4 +6,8 @@ export {
   threads as cpuThreads,
   whenThreadsReady as whenCpuThreadsReady,
 } from './kernels/wasm/threads.ts';
-export { setWasmKernels as setCpuWasmKernels, wasmKernelsEnabled as cpuWasmKernelsEnabled } from './kernels/wasm/module.ts';
+export {
+  setWasmKernels as setCpuWasmKernels,
+  wasmKernelsEnabled as cpuWasmKernelsEnabled,
+  wasmKernelInfo as cpuWasmKernelInfo,
+} from './kernels/wasm/module.ts';

@@ -5,6 +5,7 @@
 //   node wasm/build.mjs             build
 //   node wasm/build.mjs --if-stale  build only when a source is newer than the output
 //   node wasm/build.mjs --text      also write kernels.wat, to read what the compiler made of a kernel
+//   node wasm/build.mjs --names     keep function names (a name section), for CPU profiles
 //
 // The package's postinstall runs it, so a fresh `pnpm install` builds the kernels; the loader
 // (src/kernels/wasm/module.ts) runs it with --if-stale, so edited sources are rebuilt before use.
@@ -59,6 +60,8 @@ for (const t of [...targets].reverse()) {
     '--noAssert',
   ];
   if (process.argv.includes('--text')) args.push('--textFile', t.file.replace(/\.wasm$/, '.wat'));
+  // Function names in the binary, for profiles (the code is the same).
+  if (process.argv.includes('--names')) args.push('--debug');
   const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
   if (error) {
     rmSync(tmp, { force: true });

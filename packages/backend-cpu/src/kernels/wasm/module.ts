@@ -144,6 +144,15 @@ export function wasmKernels(): WasmKernels {
   return loaded;
 }
 
+/**
+ * What the WebAssembly kernels run as in this process: the relaxed-SIMD build or not, and the
+ * register block's schedules and how they were chosen (e.g. for a benchmark's header).
+ */
+export function wasmKernelInfo(): { readonly relaxedSimd: boolean; readonly schedules: string } {
+  const k = wasmKernels();
+  return { relaxedSimd: k.relaxedSimd, schedules: `rows ${k.schedules.rows}, cols ${k.schedules.cols} (${k.schedules.how})` };
+}
+
 let enabled = true;
 /** Set while a `cpu({ kernels: 'typescript' })` program runs. */
 let suppressed = false;
