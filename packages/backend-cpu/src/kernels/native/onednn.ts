@@ -55,20 +55,31 @@ export interface ConvEpilogue {
 }
 
 /**
+ * Multiply-adds below which a primitive runs on one thread whatever the executor's count: waking
+ * an OpenMP team costs microseconds, and on a busy machine a barrier waits for a descheduled
+ * thread (the WebAssembly kernels draw the same line).
+ */
+const PARALLEL_WORK = 1 << 20;
+
+const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
+
+/**
  * The primitive for `node`: a conv (forward with an optional bias + relu epilogue, or one of
- * the gradients) or a matmul, created for `threads` OpenMP threads.
+ * the gradients) or a matmul, created for `threads` OpenMP threads (one for a small op).
  */
 export function nativePrimitive(addon: OnednnAddon, node: Node, threads: number, epilogue?: ConvEpilogue): OnednnPrimitive {
   if (node.is('matmul')) {
     const [a, b] = node.inputs as [Node, Node];
     const rank = node.shape.length;
     const lift = (s: readonly number[]) => [...new Array<number>(rank - s.length).fill(1), ...s];
-    return new addon.Matmul(lift(a.shape), lift(b.shape), node.shape, threads);
+    const work = size(node.shape) * a.shape[a.shape.length - 1]!;
+    return new addon.Matmul(lift(a.shape), lift(b.shape), node.shape, work < PARALLEL_WORK ? 1 : threads);
   }
   const { kind, g } = nativeConvGeometry(node);
+  const work = size(g.outShape) * g.kh * g.kw * g.inC;
   return new addon.Conv({
     kind,
-    threads,
+    threads: work < PARALLEL_WORK ? 1 : threads,
     batch: g.batch,
     inH: g.inH,
     inW: g.inW,
