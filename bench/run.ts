@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
 import { cpuWasmKernelInfo, whenCpuThreadsReady } from 'graft';
 import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds } from '../examples/models/small-cnn.ts';
 import { caseLabel, cases, convGeometry, convGflop, type Case } from './lib/cases.ts';
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     'no-two-threads': { type: 'boolean', default: false },
     peers: { type: 'string' },
+    'relaxed-simd': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(here, 'results', 'latest.json') },
     help: { type: 'boolean', default: false },
   },
@@ -57,6 +59,9 @@ if (args.help) {
   --tol T             agreement: max |peer − graft| ≤ T · max |graft| (default 1e-4)
   --no-torch          skip the PyTorch subprocess
   --peers a,b         only these peers (tfjs-cpu, tfjs-wasm, onnxruntime, pytorch; default all)
+  --relaxed-simd      turn on V8's relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd; Node ≥ 22
+                      and Chromium have it on) before any module compiles, so graft-wasm runs its
+                      fused-multiply-add build (tfjs-wasm ships no such build)
   --no-two-threads    skip the two-thread table (graft, onnxruntime and PyTorch at 2 threads
                       on the two large forward convs and the train step)
   --out FILE          JSON results (default bench/results/latest.json)`);
@@ -71,6 +76,8 @@ const timing: TimingOptions = {
   turnMs: Number(args['turn-ms']),
 };
 const tol = Number(args.tol);
+// Before any WebAssembly module is compiled (graft's kernels load on first use).
+if (args['relaxed-simd']) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 // graft's worker threads for its two-thread runs, started before anything is timed.
 await whenCpuThreadsReady(10_000, 2);
 const only = args.only?.split(',').filter(Boolean);
