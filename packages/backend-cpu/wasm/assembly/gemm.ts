@@ -731,6 +731,13 @@ function colsAddShuffled(k: i32, a: usize, stepA: usize, b: usize, ldb: usize, c
  * outweighs the nested loop's worse code; each sum's terms come in the same order either way.
  */
 export function kernelRowsList(segs: i32, len: i32, list: usize, lda: usize, bp: usize, ldb: usize, c: usize, ldc: usize): void {
+  // Even segments take two steps per iteration where the rows schedule is not the one-step one.
+  if ((len & 1) === 0 && load<i32>(SCHEDULE) !== 0) rowsList2(segs, len, list, lda, bp, ldb, c, ldc);
+  else rowsList1(segs, len, list, lda, bp, ldb, c, ldc);
+}
+
+/** `kernelRowsList`, one step per iteration. */
+function rowsList1(segs: i32, len: i32, list: usize, lda: usize, bp: usize, ldb: usize, c: usize, ldc: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -746,26 +753,26 @@ export function kernelRowsList(segs: i32, len: i32, list: usize, lda: usize, bp:
     let a4 = a3 + lda;
     let a5 = a4 + lda;
     let b = bp + <usize>load<i32>(e, 4) * ldb;
-    for (let p = 0; p < len; p++) {
+    for (let p = 0; p < len; p += 1) {
       {
         const b0 = v128.load(b, 0);
         const b1 = v128.load(b, 16);
-        let av = v128.load32_splat(a0);
+        let av = v128.load32_splat(a0, 0);
         c00 = madd(av, b0, c00);
         c01 = madd(av, b1, c01);
-        av = v128.load32_splat(a1);
+        av = v128.load32_splat(a1, 0);
         c10 = madd(av, b0, c10);
         c11 = madd(av, b1, c11);
-        av = v128.load32_splat(a2);
+        av = v128.load32_splat(a2, 0);
         c20 = madd(av, b0, c20);
         c21 = madd(av, b1, c21);
-        av = v128.load32_splat(a3);
+        av = v128.load32_splat(a3, 0);
         c30 = madd(av, b0, c30);
         c31 = madd(av, b1, c31);
-        av = v128.load32_splat(a4);
+        av = v128.load32_splat(a4, 0);
         c40 = madd(av, b0, c40);
         c41 = madd(av, b1, c41);
-        av = v128.load32_splat(a5);
+        av = v128.load32_splat(a5, 0);
         c50 = madd(av, b0, c50);
         c51 = madd(av, b1, c51);
         b += ldb;
@@ -776,6 +783,81 @@ export function kernelRowsList(segs: i32, len: i32, list: usize, lda: usize, bp:
       a3 += 4;
       a4 += 4;
       a5 += 4;
+    }
+  }
+  storeBlock(c, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+}
+
+/** `kernelRowsList`, two steps per iteration (len even). */
+function rowsList2(segs: i32, len: i32, list: usize, lda: usize, bp: usize, ldb: usize, c: usize, ldc: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let s = 0; s < segs; s++) {
+    const e = list + (<usize>s << 3);
+    let a0 = load<usize>(e);
+    let a1 = a0 + lda;
+    let a2 = a1 + lda;
+    let a3 = a2 + lda;
+    let a4 = a3 + lda;
+    let a5 = a4 + lda;
+    let b = bp + <usize>load<i32>(e, 4) * ldb;
+    for (let p = 0; p < len; p += 2) {
+      {
+        const b0 = v128.load(b, 0);
+        const b1 = v128.load(b, 16);
+        let av = v128.load32_splat(a0, 0);
+        c00 = madd(av, b0, c00);
+        c01 = madd(av, b1, c01);
+        av = v128.load32_splat(a1, 0);
+        c10 = madd(av, b0, c10);
+        c11 = madd(av, b1, c11);
+        av = v128.load32_splat(a2, 0);
+        c20 = madd(av, b0, c20);
+        c21 = madd(av, b1, c21);
+        av = v128.load32_splat(a3, 0);
+        c30 = madd(av, b0, c30);
+        c31 = madd(av, b1, c31);
+        av = v128.load32_splat(a4, 0);
+        c40 = madd(av, b0, c40);
+        c41 = madd(av, b1, c41);
+        av = v128.load32_splat(a5, 0);
+        c50 = madd(av, b0, c50);
+        c51 = madd(av, b1, c51);
+        b += ldb;
+      }
+      {
+        const b0 = v128.load(b, 0);
+        const b1 = v128.load(b, 16);
+        let av = v128.load32_splat(a0, 4);
+        c00 = madd(av, b0, c00);
+        c01 = madd(av, b1, c01);
+        av = v128.load32_splat(a1, 4);
+        c10 = madd(av, b0, c10);
+        c11 = madd(av, b1, c11);
+        av = v128.load32_splat(a2, 4);
+        c20 = madd(av, b0, c20);
+        c21 = madd(av, b1, c21);
+        av = v128.load32_splat(a3, 4);
+        c30 = madd(av, b0, c30);
+        c31 = madd(av, b1, c31);
+        av = v128.load32_splat(a4, 4);
+        c40 = madd(av, b0, c40);
+        c41 = madd(av, b1, c41);
+        av = v128.load32_splat(a5, 4);
+        c50 = madd(av, b0, c50);
+        c51 = madd(av, b1, c51);
+        b += ldb;
+      }
+      a0 += 8;
+      a1 += 8;
+      a2 += 8;
+      a3 += 8;
+      a4 += 8;
+      a5 += 8;
     }
   }
   storeBlock(c, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);

@@ -30,6 +30,7 @@ const cases: readonly { name: string; g: ConvGeometry }[] = [
   { name: 'x=[3,28,28,1] w=[5,5,1,32] s=1 p=same (1 channel)', g: convGeometry('conv2d', [3, 28, 28, 1], [5, 5, 1, 32], [1, 1], 'SAME', [1, 1]) },
   { name: 'x=[2,17,15,7] w=[3,2,7,13] s=[2,1] d=[1,2] p=same', g: convGeometry('conv2d', [2, 17, 15, 7], [3, 2, 7, 13], [2, 1], 'SAME', [1, 2]) },
   { name: 'x=[1,9,9,3] w=[3,3,3,5] s=1 p=valid (narrow)', g: convGeometry('conv2d', [1, 9, 9, 3], [3, 3, 3, 5], [1, 1], 'VALID', [1, 1]) },
+  { name: 'x=[2,12,13,16] w=[3,3,16,24] d=2 p=same (16-float taps: the two-step segment list)', g: convGeometry('conv2d', [2, 12, 13, 16], [3, 3, 16, 24], [1, 1], 'SAME', [2, 2]) },
 ];
 
 /** Forward, both gradients and a matmul on the current schedules. */
