@@ -165,11 +165,18 @@ function scatterTile(tile: usize, rows: i32, width: i32, c: usize, ldc: usize, c
 }
 
 /**
- * Shortest run (floats) read in place. Each run is one kernel call that loads and stores C, and
- * still, for the 5-float runs of a 5×5 filter on one channel, reading in place beat gathering
- * (22 against 19 GFLOP/s).
+ * Shortest run (floats) read in place. For the 5-float runs of a 5×5 filter on one channel,
+ * reading in place (one `kernelRowsList` call per panel) beat gathering.
  */
 const DIRECT_RUN = 4;
+
+/**
+ * Shortest tap (floats) read in place when dilated, where each tap is a run of its own: a 3×3
+ * dilated filter on 16 channels is 9 runs of 16, and walking them cost more (26 GFLOP/s in the
+ * segment list on Zen 5) than gathering the patches once and running the plain block over them
+ * (35 GFLOP/s in the block, ≈ 31 with the gathering).
+ */
+const DILATED_RUN = 32;
 
 /**
  * y rows of output pixels `[chunk·chunkPixels, …)`. Six consecutive pixels of one output row
@@ -201,7 +208,7 @@ export function convForward(args: usize, chunk: i32, thread: i32): void {
   let jHi = 0;
   if (!pointwise) {
     columnRanges(g, ranges);
-    if (n >= 8 && runLen >= DIRECT_RUN) {
+    if (n >= 8 && runLen >= (g.dw === 1 ? DIRECT_RUN : DILATED_RUN)) {
       for (let j = 0; j < g.outW; j++) {
         if (load<i32>(ranges + (<usize>j << 3)) === 0 && load<i32>(ranges + (<usize>j << 3), 4) === g.kw) {
           jLo = min(jLo, j);
