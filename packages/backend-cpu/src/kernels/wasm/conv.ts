@@ -175,10 +175,14 @@ export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Flo
 }
 
 /**
- * Pixels per filter-gradient chunk: each 8-column patch panel (P·32 bytes) and all dY panels
- * (nPad/6 of P·24 bytes: 26 KB for 64 channels) fit in L1 together.
+ * Pixels per filter-gradient chunk: one 8-column patch panel (P·32 bytes) and all dY panels
+ * (nPad/6 of P·24 bytes) fit in 32 KB of L1 together — 110 pixels for 64 channels, 186 for 32 —
+ * so each patch panel meets every dY panel from L1; longer chunks mean fewer kernel calls
+ * (each loads and stores its 6×8 block of dWᵀ).
  */
-const FILTER_CHUNK_PIXELS = 96;
+function filterChunkPixels(nPad: number): number {
+  return Math.max(48, Math.min(256, Math.floor(32768 / (nPad * 4 + 32))));
+}
 /** Partial sums of the filter gradient: enough work units for two threads to balance, few to add. */
 const FILTER_GROUPS = 8;
 
@@ -198,7 +202,7 @@ export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Fl
   const xp = stage(x);
   const dyp = stage(dy);
   const dw = target(out);
-  const per = Math.max(1, Math.min(m, FILTER_CHUNK_PIXELS));
+  const per = Math.max(1, Math.min(m, filterChunkPixels(nPad)));
   const chunks = Math.ceil(m / per);
   const groupChunks = Math.max(1, Math.ceil(chunks / FILTER_GROUPS));
   const groups = Math.max(1, Math.ceil(chunks / groupChunks));
