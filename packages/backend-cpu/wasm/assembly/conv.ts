@@ -293,7 +293,12 @@ export function convForward(args: usize, chunk: i32, thread: i32): void {
       for (let r = queued; r < 6; r++) zeroF32(scratch + <usize>r * rowBytes, k);
       store<usize>(list, scratch);
       store<i32>(list, 0, 4);
-      multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, queued, 0, ldc, cRows, false, tile);
+      // Six consecutive pixels (no in-place block between them) are six consecutive rows of y:
+      // the block writes them directly instead of through the tile.
+      const first = load<usize>(cRows);
+      const consecutive = queued === 6 && load<usize>(cRows, 20) === first + 5 * ldc;
+      if (consecutive) multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, 6, first, ldc, 0, true, tile);
+      else multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, queued, 0, ldc, cRows, false, tile);
       queued = 0;
     }
   }
