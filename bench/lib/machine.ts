@@ -4,10 +4,19 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 
+/**
+ * The CPU's model name, with its family and model numbers and whether it has AVX-512 (a VM's
+ * model name can be as vague as "AMD EPYC"; family 26 is Zen 5).
+ */
 export function cpuModel(): string {
   try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m?.[1]) return m[1].trim();
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1]?.trim();
+    const name = field('model name');
+    if (name !== undefined) {
+      const avx512 = /\bavx512f\b/.test(field('flags') ?? '') ? 'AVX-512' : 'no AVX-512';
+      return `${name} (${field('vendor_id') ?? '?'} family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}, ${avx512})`;
+    }
   } catch {
     // not Linux: fall through
   }

@@ -1,9 +1,9 @@
 /** graft: the graph API, `grad`, `compile(outputs, { backend: cpu() })`, `program.run(feeds)`. */
-import { compile, cpu, grad, Graph, type DType, type FloatArray, type Node } from 'graft';
+import { compile, cpu, grad, Graph, type CpuKernels, type DType, type FloatArray, type Node } from 'graft';
 import { smallCnn, mnistCnn } from 'graft/programs';
 import type { Case, ConvCase, TrainCase } from '../lib/cases.ts';
 import { copyOutputs, type Outputs } from '../lib/data.ts';
-import { convOutputName, type Impl, type Inputs, type Runner } from '../lib/peer.ts';
+import { convOutputName, Skipped, type Impl, type Inputs, type Runner } from '../lib/peer.ts';
 
 function convGraph(c: ConvCase, inputs: Inputs, dtype: DType): { outputs: Record<string, Node>; feeds: Record<string, FloatArray> } {
   if (inputs.kind !== 'conv') throw new Error(`${c.id}: conv inputs expected`);
@@ -59,19 +59,36 @@ export async function graftFloat64(c: Case, inputs: Inputs): Promise<Outputs> {
   return Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('new_'))) as Outputs;
 }
 
-export const graft: Impl = {
-  name: 'graft',
-  async prepare(c: Case, inputs: Inputs): Promise<Runner> {
-    const { outputs, feeds } = c.kind === 'conv' ? convGraph(c, inputs, 'float32') : trainGraph(c, inputs, 'float32');
-    const program = compile(outputs, { backend: cpu() });
-    return {
-      run: () => program.run(feeds),
-      outputs: (r) => {
-        const all = copyOutputs(r as Record<string, ArrayLike<number>>);
-        // The updated parameters follow from the gradients; the check compares loss and gradients.
-        return Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('new_'))) as Outputs;
-      },
-      note: 'cpu()',
-    };
-  },
-};
+/**
+ * graft in float32 on `cpu({ kernels, threads })`, named `name`: `'onednn'` (the native addon;
+ * skipped, with the reason, where it does not load) or `'wasm'` (the WebAssembly kernels).
+ */
+export function graftOn(kernels: Exclude<CpuKernels, 'typescript'>, threads: number, name: string): Impl {
+  return {
+    name,
+    async prepare(c: Case, inputs: Inputs): Promise<Runner> {
+      let backend: ReturnType<typeof cpu>;
+      try {
+        backend = cpu({ kernels, threads });
+      } catch (e) {
+        throw new Skipped((e as Error).message);
+      }
+      const { outputs, feeds } = c.kind === 'conv' ? convGraph(c, inputs, 'float32') : trainGraph(c, inputs, 'float32');
+      const program = compile(outputs, { backend });
+      const steps = program.stats().kernels ?? {};
+      return {
+        // The program's own output arrays (JS Float32Arrays, valid until the next run), as a training loop reads them.
+        run: () => program.run(feeds, { copy: false }),
+        outputs: (r) => {
+          const all = copyOutputs(r as Record<string, ArrayLike<number>>);
+          // The updated parameters follow from the gradients; the check compares loss and gradients.
+          return Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('new_'))) as Outputs;
+        },
+        dispose: () => program.dispose(),
+        note: `cpu({ kernels: '${kernels}', threads: ${threads} }); steps: ${Object.entries(steps)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}`,
+      };
+    },
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * ONNX Runtime for Node (CPU execution provider, one intra-op and one inter-op thread) on a
+ * ONNX Runtime for Node (CPU execution provider, one inter-op thread, one intra-op thread unless asked) on a
  * one-node model: `Conv` for the forward case and `ConvTranspose` for the input gradient
  * (the transpose of conv2d as a linear map in x, which is exactly backprop-input). ONNX is
  * NCHW with OIHW filters: inputs are transposed before the timed region, outputs after it,
@@ -14,15 +14,15 @@ import { oneNodeModel } from './onnx.ts';
 
 export const versions = { ort: ort.env.versions.node ?? ort.env.versions.common };
 
-const sessionOptions: ort.InferenceSession.SessionOptions = {
+const sessionOptions = (threads: number): ort.InferenceSession.SessionOptions => ({
   executionProviders: ['cpu'],
-  intraOpNumThreads: 1,
+  intraOpNumThreads: threads,
   interOpNumThreads: 1,
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
-};
+});
 
-async function convSession(c: ConvCase, inputs: Inputs): Promise<Runner> {
+async function convSession(c: ConvCase, inputs: Inputs, threads: number): Promise<Runner> {
   if (inputs.kind !== 'conv') throw new Error(`${c.id}: conv inputs expected`);
   const [n, h, wd, cin] = c.x;
   const [kh, kw, , cout] = c.w;
@@ -57,7 +57,7 @@ async function convSession(c: ConvCase, inputs: Inputs): Promise<Runner> {
   } else {
     throw new Unsupported('no filter-gradient op in onnxruntime-node (inference build)');
   }
-  const session = await ort.InferenceSession.create(model, sessionOptions);
+  const session = await ort.InferenceSession.create(model, sessionOptions(threads));
   return {
     run: async () => (await session.run({ X: feed })).Y!.data,
     outputs: (r) => ({ [name]: nchwToNhwc(r as Float32Array, outNhwc) }),
@@ -66,10 +66,15 @@ async function convSession(c: ConvCase, inputs: Inputs): Promise<Runner> {
   };
 }
 
-export const onnxruntime: Impl = {
-  name: 'onnxruntime',
-  async prepare(c: Case, inputs: Inputs): Promise<Runner> {
-    if (c.kind !== 'conv') throw new Unsupported('inference only: no training step');
-    return convSession(c, inputs);
-  },
-};
+/** ONNX Runtime with `threads` intra-op threads, named `name`. */
+export function onnxruntimeOn(threads: number, name: string): Impl {
+  return {
+    name,
+    async prepare(c: Case, inputs: Inputs): Promise<Runner> {
+      if (c.kind !== 'conv') throw new Unsupported('inference only: no training step');
+      return convSession(c, inputs, threads);
+    },
+  };
+}
+
+export const onnxruntime: Impl = onnxruntimeOn(1, 'onnxruntime');

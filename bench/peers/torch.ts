@@ -42,8 +42,8 @@ class Server {
   #stderr = '';
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'graft-bench-torch-'));
 
-  constructor() {
-    this.#proc = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(threads: number) {
+    this.#proc = spawn(python, [script, String(threads)], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#proc.stderr.on('data', (d: Buffer) => (this.#stderr = (this.#stderr + d.toString()).slice(-2000)));
     createInterface({ input: this.#proc.stdout }).on('line', (line) => this.#waiting.shift()?.(JSON.parse(line) as Reply));
     this.#proc.on('exit', (code) => {
@@ -75,15 +75,18 @@ function spec(c: Case, inputs: Inputs): Record<string, unknown> {
   throw new Error(`${c.id}: inputs do not match the case`);
 }
 
-/** The PyTorch implementation; `probe` is what `probeTorch()` found (not ok: every case is skipped with its note). */
-export function pytorch(probe: TorchProbe): Impl & { close(): void } {
+/**
+ * The PyTorch implementation on `threads` threads (`torch.set_num_threads`), named `name`;
+ * `probe` is what `probeTorch()` found (not ok: every case is skipped with its note).
+ */
+export function pytorch(probe: TorchProbe, threads = 1, name = 'pytorch'): Impl & { close(): void } {
   let server: Server | undefined;
   return {
-    name: 'pytorch',
+    name,
     close: () => server?.close(),
     async prepare(c: Case, inputs: Inputs): Promise<Runner> {
       if (!probe.ok) throw new Skipped(probe.note);
-      server ??= new Server();
+      server ??= new Server(threads);
       const s = server;
       const files: Record<string, Float32Array> = inputs.kind === 'conv' ? { x: inputs.x, w: inputs.w, dy: inputs.dy } : { ...inputs.feeds };
       for (const [n, a] of Object.entries(files)) {

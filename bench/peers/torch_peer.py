@@ -15,7 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
+# Threads: the first argument (default 1: a stable peer on a shared machine).
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
 torch.set_grad_enabled(False)
 
 

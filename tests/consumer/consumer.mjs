@@ -10,7 +10,9 @@ const x64 = seeded(size(CASE.xShape), CASE.seed);
 const w64 = seeded(size(CASE.wShape), CASE.seed + 1);
 const ref = convLossAndGradients(x64, CASE.xShape, w64, CASE.wShape, CASE.stride);
 const failures = [];
-const result = {};
+// Which float32 kernels this install runs: oneDNN where its optional addon built here, else WebAssembly.
+const backend = cpu();
+const result = { cpuKernels: backend.kernels, cpuKernelsWhy: backend.kernelsWhy };
 
 for (const dtype of ['float64', 'float32']) {
   const g = new Graph({ dtype });
@@ -20,7 +22,7 @@ for (const dtype of ['float64', 'float32']) {
   const loss = g.sum(g.square(y));
   const [dx, dw] = grad(loss, [x, w]);
   if (dx.op !== 'conv2dBackpropInput' || dw.op !== 'conv2dBackpropFilter') failures.push(`${dtype}: grad made ${dx.op} / ${dw.op}`);
-  const program = compile({ loss, dx, dw }, { backend: cpu() });
+  const program = compile({ loss, dx, dw }, { backend });
   const Array_ = dtype === 'float64' ? Float64Array : Float32Array;
   const out = await program.run({ x: Array_.from(x64), w: Array_.from(w64) });
   program.dispose();

@@ -1,4 +1,4 @@
-export { cpu, type CpuOptions } from './executor.ts';
+export { cpu, type CpuBackend, type CpuKernels, type CpuOptions } from './executor.ts';
 export { kernels } from './kernels/index.ts';
 export type { Kernel, KernelTable } from './kernel.ts';
 export {
@@ -7,4 +7,8 @@ export {
   whenThreadsReady as whenCpuThreadsReady,
   workerChunks as cpuWorkerChunks,
 } from './kernels/wasm/threads.ts';
-export { setWasmKernels as setCpuWasmKernels, wasmKernelsEnabled as cpuWasmKernelsEnabled } from './kernels/wasm/module.ts';
+export {
+  setWasmKernels as setCpuWasmKernels,
+  wasmKernelsEnabled as cpuWasmKernelsEnabled,
+  wasmKernelInfo as cpuWasmKernelInfo,
+} from './kernels/wasm/module.ts';

@@ -135,6 +135,7 @@ class CompiledProgram<O extends string> implements Program<O> {
       unplannedBytes: nodes.filter((n) => !n.is('input')).reduce((s, n) => s + bytes(n) * (n.is('fused') ? fusedOps(n) : 1), 0),
       bufferBytes: buffers.filter((b) => b.role !== 'feed' && b.viewOf === undefined).reduce((s, b) => s + bytes(b), 0),
       executor: this.#executable.describe?.() ?? {},
+      ...(this.#executable.kernelCounts === undefined ? {} : { kernels: this.#executable.kernelCounts() }),
     };
   }
 

@@ -132,6 +132,8 @@ export interface Executable {
   /** What the executor chose for this plan (kernels, precision, …), shown by `program.stats().executor`. */
   describe?(): Readonly<Record<string, string | number | boolean>>;
   dispose?(): void;
+  /** Steps per kernel implementation, where the backend tells (`program.stats().kernels`). */
+  kernelCounts?(): Readonly<Record<string, number>>;
 }
 
 /** Sizes of a compiled program (`program.stats()`). */
@@ -160,6 +162,11 @@ export interface ProgramStats {
   readonly bufferBytes: number;
   /** What the executor chose for this program (e.g. gpu.js's mode and precision); empty if it says nothing. */
   readonly executor: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Steps per kernel implementation that runs them, where the backend tells, e.g. the CPU
+   * executor's `{ 'onednn brgconv:avx512_core': 3, wasm: 9, typescript: 4 }`.
+   */
+  readonly kernels?: Readonly<Record<string, number>>;
 }
 
 /** What one pass did, for `program.passes`. */

@@ -4,9 +4,12 @@
 // Projects with a bundler import 'graft' instead and get only what they use (the browser
 // conditions of the packages' exports pick the page's platform code).
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
+// Chunks are named by content hash: start empty so that no stale chunk is shipped.
+rmSync(new URL('../dist/browser', import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: here,
   entryPoints: ['dist/index.js'],

@@ -1,19 +1,21 @@
 import type { CpuPlatform, KernelWorker, KernelWorkerData, WasmModule } from './types.ts';
-import { shared as sharedBase64, single as singleBase64 } from '../../wasm/build/kernels.browser.js';
+import { plain as plainBase64, relaxed as relaxedBase64 } from '../../wasm/build/kernels.browser.js';
+import { unshareMemoryImport } from './wasm-binary.ts';
 
 /*
- * Browser: the kernels travel inside the bundle (base64, ~22 KB per variant) and are compiled
- * asynchronously when this module is first imported (large synchronous compiles are refused on
- * a page's main thread). A cross-origin-isolated page (COOP/COEP headers) gets the threaded
- * build over a shared memory and Web Workers; any other page runs one thread over a private
- * memory. Only the variant this page can use is compiled.
+ * Browser: the kernels travel inside the bundle (base64: the plain SIMD build and the
+ * relaxed-SIMD one) and the one this page runs is compiled asynchronously when this module is
+ * first imported (large synchronous compiles are refused on a page's main thread): relaxed SIMD
+ * where the browser validates it. A cross-origin-isolated page (COOP/COEP headers) gets the
+ * threaded module over a shared memory and Web Workers; any other page runs one thread over a
+ * private memory (the same code, its memory import unshared). No native kernels, no settings.
  */
 
 interface BrowserGlobals {
   readonly crossOriginIsolated?: boolean;
   readonly navigator?: { readonly hardwareConcurrency?: number };
   readonly document?: unknown;
-  readonly WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
+  readonly WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule>; validate(bytes: Uint8Array): boolean };
   readonly Blob: new (parts: string[], options: { type: string }) => unknown;
   readonly URL: { createObjectURL(blob: unknown): string };
   readonly Worker: new (url: string) => { postMessage(data: unknown): void; terminate(): void };
@@ -30,13 +32,16 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
-const compiled = await g.WebAssembly.compile(decode(sharedMemory ? sharedBase64 : singleBase64));
+const relaxedBytes = decode(relaxedBase64);
+const relaxedSimd = g.WebAssembly.validate(relaxedBytes);
+const chosen = relaxedSimd ? relaxedBytes : decode(plainBase64);
+const compiled = await g.WebAssembly.compile(sharedMemory ? chosen : unshareMemoryImport(chosen));
 
-function kernelModule(shared: boolean): WasmModule {
+function kernelModule(shared: boolean): { module: WasmModule; relaxedSimd: boolean } {
   if (shared !== sharedMemory) {
     throw new Error(`@graft/backend-cpu: this page ${sharedMemory ? 'is' : 'is not'} cross-origin isolated; the ${shared ? 'threaded' : 'single-thread'} kernels are not loaded`);
   }
-  return compiled;
+  return { module: compiled, relaxedSimd };
 }
 
 function spawnWorker(body: string, data: KernelWorkerData): KernelWorker {
@@ -56,4 +61,6 @@ export const platform: CpuPlatform = {
   hardwareThreads: () => g.navigator?.hardwareConcurrency ?? 1,
   kernelModule,
   spawnWorker,
+  loadOnednn: () => ({ reason: 'a browser page has no native kernels; it runs the WebAssembly ones' }),
+  env: () => undefined,
 };

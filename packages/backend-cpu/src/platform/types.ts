@@ -1,6 +1,9 @@
+import type { OnednnAddon, OnednnUnavailable } from '@graft/onednn';
+
 /*
  * What the CPU executor needs from its platform: the kernels' compiled WebAssembly module,
- * whether memory can be shared with worker threads, and how to start one. `#platform` resolves
+ * whether memory can be shared with worker threads, how to start one, the native kernels
+ * where they load, and the environment's settings. `#platform` resolves
  * to `node.ts` in Node and to `browser.ts` in a browser bundle (package.json `imports`, by the
  * `browser` condition), so the rest of the executor uses no platform API.
  */
@@ -38,8 +41,16 @@ export interface CpuPlatform {
   readonly canBlock: boolean;
   /** Logical processors (the default thread count's upper bound). */
   hardwareThreads(): number;
-  /** The kernels module built for this memory kind (`shared`: with threads and shared memory). */
-  kernelModule(shared: boolean): WasmModule;
+  /**
+   * The kernels module for this memory kind (`shared`: with threads and shared memory): the
+   * relaxed-SIMD build (fused multiply-adds) where the runtime validates it and `relaxed` allows
+   * it, else the plain SIMD one.
+   */
+  kernelModule(shared: boolean, relaxed: boolean): { readonly module: WasmModule; readonly relaxedSimd: boolean };
+  /** The native oneDNN addon, or why it is not available (loaded once, on first use). */
+  loadOnednn(): OnednnAddon | OnednnUnavailable;
+  /** A setting from the environment (`GRAFT_CPU_KERNELS`, …): Node's variables; none in a page. */
+  env(name: string): string | undefined;
   /**
    * Starts a worker running `body`, a plain script in which `workerData` is bound to `data`
    * (and `WebAssembly`, `Atomics` are the usual globals).

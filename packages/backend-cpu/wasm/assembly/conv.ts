@@ -16,7 +16,7 @@
  * division costs as much as a dozen multiply-adds, and small-K convs would spend their time there.
  */
 import { Geometry } from './geometry';
-import { dotRows, dotRowsEnd, dotRowsFirst, dotRowsNext, kernelColsAdd, kernelRows, kernelRowsAdd } from './gemm';
+import { dotRows, dotRowsEnd, dotRowsFirst, dotRowsNext, kernelColsAdd, kernelRows, kernelRowsAdd, kernelRowsList } from './gemm';
 import { copyF32, zeroF32 } from './memory';
 
 @unmanaged
@@ -100,13 +100,17 @@ const C_ROWS: usize = ACC + 96;
 const IN_PLACE_ROWS: usize = C_ROWS + 32;
 const LIST: usize = IN_PLACE_ROWS + 32;
 
+/** Segments shorter than this go to `kernelRowsList` (one call for all of them). */
+const LIST_RUN = 48;
+
 /**
  * Multiplies 6 rows of A by every column panel of B and writes row r of the result to
  * `c + r·ldc` when `contiguous`, else to the row address at `cRows + 4r`; `rows` of the 6 are
  * real. A is `segs` segments listed at `list` as `[a_s, k_s]` pairs: segment s is `len` floats
  * per row, row r at `a_s + r·lda`, and meets B's rows from row k_s on (segments leave out the
- * filter rows that fall in the padding). Each segment is one kernel call, the later ones adding
- * to C: every output element still sums its terms in the order of one call over all of K.
+ * filter rows that fall in the padding). Segments of at least LIST_RUN floats are one kernel call
+ * each, the later ones adding to C; shorter ones are one `kernelRowsList` call. Either way every
+ * output element sums its terms in the order of one call over all of K.
  */
 function multiplyRows(
   k: i32, n: i32, segs: i32, len: i32, list: usize, lda: usize, panels: usize, columns: usize,
@@ -120,7 +124,8 @@ function multiplyRows(
       const dst = direct ? c + (<usize>q0 << 2) : tile;
       const ldd = direct ? ldc : 32;
       if (segs === 0) kernelRows(0, tile, 0, bp, 32, dst, ldd);
-      for (let s = 0; s < segs; s++) {
+      else if (segs > 1 && len < LIST_RUN) kernelRowsList(segs, len, list, lda, bp, 32, dst, ldd);
+      else for (let s = 0; s < segs; s++) {
         const e = list + (<usize>s << 3);
         const b = bp + (<usize>load<i32>(e, 4) << 5);
         if (s === 0) kernelRows(len, load<usize>(e), lda, b, 32, dst, ldd);
@@ -160,11 +165,18 @@ function scatterTile(tile: usize, rows: i32, width: i32, c: usize, ldc: usize, c
 }
 
 /**
- * Shortest run (floats) read in place. Each run is one kernel call that loads and stores C, and
- * still, for the 5-float runs of a 5×5 filter on one channel, reading in place beat gathering
- * (22 against 19 GFLOP/s).
+ * Shortest run (floats) read in place. For the 5-float runs of a 5×5 filter on one channel,
+ * reading in place (one `kernelRowsList` call per panel) beat gathering.
  */
 const DIRECT_RUN = 4;
+
+/**
+ * Shortest tap (floats) read in place when dilated, where each tap is a run of its own: a 3×3
+ * dilated filter on 16 channels is 9 runs of 16, and walking them cost more (26 GFLOP/s in the
+ * segment list on Zen 5) than gathering the patches once and running the plain block over them
+ * (35 GFLOP/s in the block, ≈ 31 with the gathering).
+ */
+const DILATED_RUN = 32;
 
 /**
  * y rows of output pixels `[chunk·chunkPixels, …)`. Six consecutive pixels of one output row
@@ -196,7 +208,7 @@ export function convForward(args: usize, chunk: i32, thread: i32): void {
   let jHi = 0;
   if (!pointwise) {
     columnRanges(g, ranges);
-    if (n >= 8 && runLen >= DIRECT_RUN) {
+    if (n >= 8 && runLen >= (g.dw === 1 ? DIRECT_RUN : DILATED_RUN)) {
       for (let j = 0; j < g.outW; j++) {
         if (load<i32>(ranges + (<usize>j << 3)) === 0 && load<i32>(ranges + (<usize>j << 3), 4) === g.kw) {
           jLo = min(jLo, j);
@@ -281,7 +293,12 @@ export function convForward(args: usize, chunk: i32, thread: i32): void {
       for (let r = queued; r < 6; r++) zeroF32(scratch + <usize>r * rowBytes, k);
       store<usize>(list, scratch);
       store<i32>(list, 0, 4);
-      multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, queued, 0, ldc, cRows, false, tile);
+      // Six consecutive pixels (no in-place block between them) are six consecutive rows of y:
+      // the block writes them directly instead of through the tile.
+      const first = load<usize>(cRows);
+      const consecutive = queued === 6 && load<usize>(cRows, 20) === first + 5 * ldc;
+      if (consecutive) multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, 6, first, ldc, 0, true, tile);
+      else multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, queued, 0, ldc, cRows, false, tile);
       queued = 0;
     }
   }
@@ -604,11 +621,13 @@ function filterChunk(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, 
       }
     }
   }
+  // Each patch panel (8 columns of cols, P·32 bytes) meets every dY panel while it is in L1;
+  // the dY panels (nPad/6 of P·24 bytes) stay in L1 (or L2) across the patch panels.
   const ldc = <usize>kPad << 2;
-  for (let c0 = 0; c0 < nPad; c0 += 6) {
-    const a = dyPanels + <usize>(c0 / 6) * dyPanelBytes;
-    for (let k0 = 0; k0 < kPad; k0 += 8) {
-      kernelColsAdd(rows, a, 24, colPanels + <usize>(k0 >> 3) * colPanelBytes, 32, acc + (<usize>(c0 * kPad + k0) << 2), ldc);
+  for (let k0 = 0; k0 < kPad; k0 += 8) {
+    const b = colPanels + <usize>(k0 >> 3) * colPanelBytes;
+    for (let c0 = 0; c0 < nPad; c0 += 6) {
+      kernelColsAdd(rows, dyPanels + <usize>(c0 / 6) * dyPanelBytes, 24, b, 32, acc + (<usize>(c0 * kPad + k0) << 2), ldc);
     }
   }
 }

@@ -3,7 +3,7 @@
  * blocks themselves (kernelRows, kernelRowsAdd, kernelColsAdd, dotRows) for micro-benchmarks.
  */
 export { copy, zero } from './memory';
-export { packPanels, packColumns, kernelRows, kernelRowsAdd, kernelColsAdd, dotRows } from './gemm';
+export { packPanels, packColumns, kernelRows, kernelRowsAdd, kernelColsAdd, kernelRowsList, dotRows, setSchedules } from './gemm';
 export { convForward, convBackpropInput, convBackpropFilter, sumFilterPartials, gemmScratchBytes, filterScratchBytes } from './conv';
 export { maxPool, avgPool, maxPoolGrad, maxPoolGradGrad } from './pool';
 export { sumLeading } from './reduce';

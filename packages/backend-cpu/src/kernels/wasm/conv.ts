@@ -1,8 +1,9 @@
-import type { ConvGeometry } from '@graft/ir';
-import { beginFrame, endFrame, frameAlloc, stage, target } from './heap.ts';
+import { convGeometry, type ConvGeometry } from '@graft/ir';
+import { measure, rates } from './calibrate.ts';
+import { allocateFloat32, beginFrame, endFrame, frameAlloc, freeFloat32, stage, target } from './heap.ts';
 import { wasmKernels } from './module.ts';
 import { geometryFields, record, roundUp } from './records.ts';
-import { parallel, readyThreads } from './threads.ts';
+import { parallel, readyThreads, withThreads } from './threads.ts';
 
 /*
  * float32 conv family on the WebAssembly kernels (wasm/assembly/conv.ts has the algorithms).
@@ -41,8 +42,42 @@ function packB(src: number, k: number, n: number, rs: number, cs: number): { pan
   return { panels: 0, columns };
 }
 
+let rowsChosen = false;
+
+/**
+ * Chooses `kernelRows*`'s schedule (calibrate.ts) by running each on a small conv of the kind
+ * that spends its time there — x[1,4,26,64] w[3,3,64,64] SAME on one thread: windows read in
+ * place, a 147 KB filter streaming past them — before the first call that uses it (≈ 25 ms).
+ */
+function chooseRowsSchedule(): void {
+  if (rowsChosen) return;
+  rowsChosen = true;
+  const k = wasmKernels();
+  if (k.schedules.forced) return;
+  const g = convGeometry('conv2d', [1, 4, 26, 64], [3, 3, 64, 64], [1, 1], 'SAME', [1, 1]);
+  const x = allocateFloat32(4 * 26 * 64);
+  const w = allocateFloat32(3 * 3 * 64 * 64);
+  const y = allocateFloat32(4 * 26 * 64);
+  x.forEach((_, i) => (x[i] = ((i * 7919) % 1000) / 1000 - 0.5));
+  w.forEach((_, i) => (w[i] = ((i * 104729) % 1000) / 1000 - 0.5));
+  try {
+    const best = measure(
+      (s) => k.exports.setSchedules(s, k.schedules.cols),
+      () => withThreads(1, () => conv2dF32(g, x, w, y)),
+      12,
+      6,
+    );
+    k.schedules.rows = best.indexOf(Math.min(...best));
+    k.schedules.how += `, rows ${rates(best, 2 * 4 * 26 * 576 * 64)} (a 3×3, 64-channel conv)`;
+  } finally {
+    k.exports.setSchedules(k.schedules.rows, k.schedules.cols);
+    for (const a of [x, w, y]) freeFloat32(a);
+  }
+}
+
 /** `y = conv2d(x, w)` in float32. */
 export function conv2dF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
+  chooseRowsSchedule();
   const e = wasmKernels().exports;
   beginFrame();
   const k = g.kh * g.kw * g.inC;
@@ -68,6 +103,7 @@ export function conv2dF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out
  * (p + pt) mod sh = ρh and (q + pl) mod sw = ρw, and the taps with a·dh ≡ ρh, b·dw ≡ ρw.
  */
 export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Float32Array, out: Float32Array): void {
+  chooseRowsSchedule();
   const e = wasmKernels().exports;
   beginFrame();
   const [sh, sw] = g.strides;
@@ -138,8 +174,15 @@ export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Flo
   endFrame();
 }
 
-/** Pixels per filter-gradient chunk: the chunk's packed patch panels (P·kPad floats) stay in L2. */
-const FILTER_CHUNK_PIXELS = 256;
+/**
+ * Pixels per filter-gradient chunk: one 8-column patch panel (P·32 bytes) and all dY panels
+ * (nPad/6 of P·24 bytes) fit in 32 KB of L1 together — 110 pixels for 64 channels, 186 for 32 —
+ * so each patch panel meets every dY panel from L1; longer chunks mean fewer kernel calls
+ * (each loads and stores its 6×8 block of dWᵀ).
+ */
+function filterChunkPixels(nPad: number): number {
+  return Math.max(48, Math.min(256, Math.floor(32768 / (nPad * 4 + 32))));
+}
 /** Partial sums of the filter gradient: enough work units for two threads to balance, few to add. */
 const FILTER_GROUPS = 8;
 
@@ -159,7 +202,7 @@ export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Fl
   const xp = stage(x);
   const dyp = stage(dy);
   const dw = target(out);
-  const per = Math.max(1, Math.min(m, FILTER_CHUNK_PIXELS));
+  const per = Math.max(1, Math.min(m, filterChunkPixels(nPad)));
   const chunks = Math.ceil(m / per);
   const groupChunks = Math.max(1, Math.ceil(chunks / FILTER_GROUPS));
   const groups = Math.max(1, Math.ceil(chunks / groupChunks));
@@ -182,6 +225,7 @@ export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Fl
 export function matmulF32(
   m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, pairs: readonly (readonly [number, number])[],
 ): void {
+  chooseRowsSchedule();
   const e = wasmKernels().exports;
   beginFrame();
   const ap = stage(a);

@@ -1,14 +1,16 @@
-import { MAXIMUM_PAGES, PAGE, wasmKernels } from './module.ts';
+import { CALIBRATION_BYTES } from './calibrate.ts';
+import { CALIBRATION, MAXIMUM_PAGES, PAGE, wasmKernels } from './module.ts';
 
 /*
- * Allocation in the kernels' shared linear memory. Below `HEAP_BASE` are the null page and the
- * worker threads' control words; above it, blocks handed out by `allocate` (long-lived, e.g. an
+ * Allocation in the kernels' shared linear memory. Below `HEAP_BASE` are the null page, the
+ * register block's schedule words (960), the worker threads' control words (1024) and the
+ * calibration's scratch (4096, see calibrate.ts); above it, blocks handed out by `allocate` (long-lived, e.g. an
  * executor's arena) and the per-call frame (operand copies, packed filters, scratch).
  */
 
 /** Byte offset of the thread control words (see threads.ts). */
 export const CONTROL = 1024;
-const HEAP_BASE = 4096;
+const HEAP_BASE = CALIBRATION + CALIBRATION_BYTES;
 
 /** Free ranges `[start, end)` in address order; everything from `top` up is free too. */
 const freeList: { start: number; end: number }[] = [];

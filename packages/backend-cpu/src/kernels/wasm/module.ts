@@ -1,11 +1,15 @@
 import { platform } from '#platform';
 import type { WasmModule } from '../../platform/types.ts';
+import { calibrate, type Schedules } from './calibrate.ts';
 
 /*
  * The float32 kernels' WebAssembly module (sources in `packages/backend-cpu/wasm/assembly/`,
  * AssemblyScript with SIMD, built by `wasm/build.mjs` into `wasm/build/`; the platform module
- * loads it). Its one linear memory is created here: shared where the platform allows it, so that
- * worker threads instantiate the same module over the same memory.
+ * loads it). It comes in two builds: one using relaxed SIMD's fused multiply-add, taken where the
+ * runtime validates it (Chromium, Node ≥ 22; Node 20 only with --experimental-wasm-relaxed-simd),
+ * and one with SIMD's mul + add. Its one linear memory is created here: shared where the platform
+ * allows it, so that worker threads instantiate the same module over the same memory. On load,
+ * the register block's inner-loop schedule is chosen by measurement (calibrate.ts).
  */
 
 /** Every function the module exports (addresses are byte offsets into the shared memory). */
@@ -19,6 +23,9 @@ export interface KernelExports {
   convBackpropFilter(args: number, chunk: number, thread: number): void;
   sumFilterPartials(acc: number, accStride: number, groups: number, k: number, n: number, kPad: number, dw: number): void;
   gemmScratchBytes(k: number, outW: number, taps: number): number;
+  setSchedules(rows: number, cols: number): void;
+  kernelRowsAdd(k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void;
+  kernelColsAdd(k: number, a: number, stepA: number, b: number, ldb: number, c: number, ldc: number): void;
   filterScratchBytes(chunkPixels: number, kPad: number, nPad: number, outW: number): number;
   maxPool(args: number, chunk: number, thread: number): void;
   avgPool(args: number, chunk: number, thread: number): void;
@@ -66,7 +73,17 @@ export interface WasmKernels {
   readonly module: WasmModule;
   readonly memory: WasmMemory;
   readonly exports: KernelExports;
+  /** Whether this is the relaxed-SIMD build (fused multiply-adds). */
+  readonly relaxedSimd: boolean;
+  /** The register block's schedules and how they were chosen. */
+  readonly schedules: Schedules;
 }
+
+/**
+ * Byte offset of the calibration's scratch (calibrate.ts), between the thread control words and
+ * the heap (heap.ts: HEAP_BASE); the schedule words themselves are at 960 (wasm/assembly/gemm.ts).
+ */
+export const CALIBRATION = 4096;
 
 let loaded: WasmKernels | undefined;
 
@@ -77,18 +94,33 @@ let loaded: WasmKernels | undefined;
 export function wasmKernels(): WasmKernels {
   if (loaded !== undefined) return loaded;
   const shared = platform.sharedMemory;
-  const module = platform.kernelModule(shared);
+  const { module, relaxedSimd } = platform.kernelModule(shared, platform.env('GRAFT_WASM_RELAXED_SIMD') !== '0');
   const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared });
   const instance = new WA.Instance(module, { env: { memory } });
-  loaded = { module, memory, exports: instance.exports as unknown as KernelExports };
+  const exports = instance.exports as unknown as KernelExports;
+  const schedules = calibrate(exports, memory, CALIBRATION, platform.env('GRAFT_WASM_SCHEDULE'));
+  loaded = { module, memory, exports, relaxedSimd, schedules };
   return loaded;
 }
 
+/**
+ * What the WebAssembly kernels run as in this process: the relaxed-SIMD build or not, and the
+ * register block's schedules and how they were chosen (e.g. for a benchmark's header).
+ */
+export function wasmKernelInfo(): { readonly relaxedSimd: boolean; readonly schedules: string } {
+  const k = wasmKernels();
+  return { relaxedSimd: k.relaxedSimd, schedules: `rows ${k.schedules.rows}, cols ${k.schedules.cols} (${k.schedules.how})` };
+}
+
 let enabled = true;
+/** Set while a `cpu({ kernels: 'typescript' })` program runs. */
+let suppressed = false;
 
 /**
  * Turns the float32 WebAssembly kernels on (default) or off; off, float32 ops run the
  * reference TypeScript kernels (float64 sums, rounded once), e.g. to compare the two.
+ *
+ * @deprecated A process-wide switch: choose per executor with `cpu({ kernels: 'typescript' })`.
  */
 export function setWasmKernels(on: boolean): void {
   enabled = on;
@@ -96,5 +128,16 @@ export function setWasmKernels(on: boolean): void {
 
 /** Whether float32 ops run on the WebAssembly kernels. */
 export function wasmKernelsEnabled(): boolean {
-  return enabled;
+  return enabled && !suppressed;
+}
+
+/** Runs `f` with float32 ops on the TypeScript kernels (a `cpu({ kernels: 'typescript' })` run). */
+export function withoutWasmKernels<T>(f: () => T): T {
+  const before = suppressed;
+  suppressed = true;
+  try {
+    return f();
+  } finally {
+    suppressed = before;
+  }
 }

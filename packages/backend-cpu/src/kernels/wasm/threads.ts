@@ -68,36 +68,60 @@ for (;;) {
 `;
 
 let workers: KernelWorker[] = [];
-let wanted = platform.sharedMemory ? Math.max(1, Math.min(MAX_WORKERS + 1, platform.hardwareThreads())) : 1;
+let wanted = defaultThreads();
+/** The running program's thread count (`cpu({ threads })`), overriding `wanted` while it runs. */
+let callLimit: number | undefined;
 let control: Int32Array | undefined;
 
+/** One thread per core, at most the caller plus MAX_WORKERS; one where memory cannot be shared. */
+export function defaultThreads(): number {
+  return platform.sharedMemory ? Math.max(1, Math.min(MAX_WORKERS + 1, platform.hardwareThreads())) : 1;
+}
+
+/**
+ * Runs `f` with kernel calls using up to `n` threads (the executor of a `cpu({ threads })`
+ * program wraps each run in it), whatever the process-wide default is.
+ */
+export function withThreads<T>(n: number, f: () => T): T {
+  const before = callLimit;
+  callLimit = platform.sharedMemory ? Math.min(n, MAX_WORKERS + 1) : 1;
+  try {
+    return f();
+  } finally {
+    callLimit = before;
+  }
+}
+
+/** The control words, viewed afresh when the memory's buffer changed (a private memory that grew detaches the old one). */
 function controlWords(): Int32Array {
-  control ??= i32View(CONTROL, WORDS);
+  if (control === undefined || control.buffer !== wasmKernels().memory.buffer) control = i32View(CONTROL, WORDS);
   return control;
 }
 
 /**
- * Sets how many threads (the caller's included) kernel calls may use; 1 turns threading off.
- * Workers start in the background, so calls use them from when they are ready.
+ * Sets how many threads (the caller's included) kernel calls may use by default; 1 turns
+ * threading off. Workers start in the background, so calls use them from when they are ready.
+ *
+ * @deprecated A process-wide switch: give the executor its own count with `cpu({ threads })`.
  */
 export function setThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setThreads: n must be a positive integer, got ${n}`);
   wanted = platform.sharedMemory ? Math.min(n, MAX_WORKERS + 1) : 1;
-  if (workers.length > wanted - 1) {
+  if (workers.length > wanted - 1 && callLimit === undefined) {
     for (const w of workers.slice(wanted - 1)) w.terminate();
     workers = workers.slice(0, wanted - 1);
   }
 }
 
-/** How many threads kernel calls may use (see setThreads). */
+/** How many threads kernel calls may use now (the running program's count, else the default). */
 export function threads(): number {
-  return wanted;
+  return callLimit ?? wanted;
 }
 
-function startWorkers(): void {
+function startWorkers(n: number): void {
   const { module, memory } = wasmKernels();
   const ctl = controlWords();
-  while (workers.length < wanted - 1) {
+  while (workers.length < n - 1) {
     const index = workers.length;
     Atomics.store(ctl, STATE + index, STARTING);
     workers.push(platform.spawnWorker(workerSource, { module, memory, control: CONTROL, names: chunkFunctions, index }));
@@ -106,18 +130,22 @@ function startWorkers(): void {
 
 /** Threads ready for the next call: the caller plus the workers that have started. */
 export function readyThreads(): number {
-  if (wanted === 1) return 1;
-  startWorkers();
+  const want = threads();
+  if (want === 1) return 1;
+  startWorkers(want);
   const ctl = controlWords();
   let n = 1;
-  while (n - 1 < workers.length && Atomics.load(ctl, STATE + n - 1) !== STARTING) n++;
+  while (n < want && n - 1 < workers.length && Atomics.load(ctl, STATE + n - 1) !== STARTING) n++;
   return n;
 }
 
-/** Resolves when every wanted worker is ready (tests and benchmarks; kernels never wait). */
-export async function whenThreadsReady(timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves when `n` threads (default: the current count) are ready (tests and benchmarks;
+ * kernels never wait).
+ */
+export async function whenThreadsReady(timeoutMs = 10_000, n = threads()): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (readyThreads() < wanted) {
+  while (withThreads(n, readyThreads) < Math.min(n, MAX_WORKERS + 1)) {
     if (Date.now() > deadline) throw new Error(`worker threads not ready after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
