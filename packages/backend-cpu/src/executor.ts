@@ -1,5 +1,5 @@
 import { defaultMemoryOptions, planMemory, type Backend, type Executable, type MemoryPlan, type PrepareOptions, type ProgramPlan, type Step } from '@graft/compiler';
-import { GraphError, allocate, elementwiseProgram, hasElementwiseProgram, type DType, type FloatArray, type OpName } from '@graft/ir';
+import { GraphError, ResourceError, allocate, elementwiseProgram, hasElementwiseProgram, type DType, type FloatArray, type OpName } from '@graft/ir';
 import { compileElementwise } from './fused-kernel.ts';
 import { compileElementwiseF32 } from './kernels/wasm/fused.ts';
 import { wasmKernelsEnabled } from './kernels/wasm/module.ts';
@@ -28,11 +28,19 @@ export interface CpuOptions {
   readonly wasmArena?: boolean;
 }
 
+/**
+ * The most elements one tensor may have on `cpu()`: 2³⁰. The float32 arena lives in the
+ * kernels' WebAssembly memory, which wasm32 caps at 4 GiB = 2³⁰ float32 values; float64
+ * tensors get the same cap (8 GiB each).
+ */
+export const CPU_MAX_ELEMENTS = 2 ** 30;
+
 /** The reference typed-array executor (float32 and float64). */
 export function cpu(options: CpuOptions = {}): Backend {
   return {
     name: 'cpu',
-    prepare: (plan, prepareOptions) => new CpuExecutable(plan, options, prepareOptions?.memory ?? defaultMemoryOptions),
+    maxElements: CPU_MAX_ELEMENTS,
+    prepare: (plan, prepareOptions) => new CpuExecutable(plan, options, prepareOptions?.memory ?? defaultMemoryOptions, prepareOptions?.memoryPlan),
   };
 }
 
@@ -57,13 +65,14 @@ class CpuExecutable implements Executable {
     readonly plan: ProgramPlan,
     readonly options: CpuOptions,
     memoryOptions: PrepareOptions['memory'],
+    memoryPlan: PrepareOptions['memoryPlan'],
   ) {
-    this.memory = planMemory(plan, memoryOptions);
+    this.memory = memoryPlan ?? planMemory(plan, memoryOptions);
     const arenas = {} as Record<DType, FloatArray>;
     for (const dtype of ['float32', 'float64'] as const) {
       const size = this.memory.arena[dtype];
       const wasm = dtype === 'float32' && size > 0 && options.wasmArena !== false && platform.sharedMemory;
-      arenas[dtype] = wasm ? this.#float32Arena(size) : allocate(dtype, size);
+      arenas[dtype] = wasm ? this.#float32Arena(size) : allocateArena(dtype, size);
       if (size > 0) options.onAllocate?.(arenas[dtype].byteLength);
       if (options.poison === true) arenas[dtype].fill(NaN);
     }
@@ -89,13 +98,13 @@ class CpuExecutable implements Executable {
       release.register(this, arena, this);
       return arena.fill(0);
     } catch {
-      return new Float32Array(size);
+      return allocateArena('float32', size) as Float32Array;
     }
   }
 
   #view(id: number): FloatArray {
     const v = this.#views[id];
-    if (v === undefined) throw new GraphError('cpu', `buffer b${id} must be in the arena to be written or returned`, {});
+    if (v === undefined) throw new GraphError('cpu', `buffer b${id} must be in the arena to be written or returned`, { buffer: id });
     return v;
   }
 
@@ -125,20 +134,20 @@ class CpuExecutable implements Executable {
           return () => loop(out, args);
         }
         const kernel = Object.hasOwn(kernels, node.op) ? (kernels as Readonly<Record<string, Kernel<OpName>>>)[node.op] : undefined;
-        if (kernel === undefined) throw new GraphError('cpu', `no kernel for op ${node.op}`, {});
+        if (kernel === undefined) throw new GraphError('cpu', `no kernel for op ${node.op}`, { op: node.op });
         return () => kernel(node as never, args, out);
       }
       case 'copy':
         return () => out.set(args[0]!);
       default:
-        throw new GraphError('cpu', `unknown step kind ${(step as { kind: unknown }).kind}`, {});
+        throw new GraphError('cpu', `unknown step kind ${(step as { kind: unknown }).kind}`, { kind: (step as { kind: unknown }).kind });
     }
   }
 
   runSync(feeds: ReadonlyMap<number, FloatArray>): ReadonlyMap<number, FloatArray> {
     for (const [args, k, buffer] of this.#feedSlots) {
       const v = feeds.get(buffer);
-      if (v === undefined) throw new GraphError('cpu', `feed buffer b${buffer} must be given`, {});
+      if (v === undefined) throw new GraphError('cpu', `feed buffer b${buffer} must be given`, { buffer });
       args[k] = v;
     }
     for (const run of this.#run) run();
@@ -158,6 +167,16 @@ class CpuExecutable implements Executable {
       freeFloat32(this.#wasmArena);
       this.#wasmArena = undefined;
     }
+  }
+}
+
+/** An arena of `size` elements; a size the engine cannot allocate is a ResourceError, not a RangeError. */
+function allocateArena(dtype: DType, size: number): FloatArray {
+  try {
+    return allocate(dtype, size);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ResourceError('cpu', `the ${dtype} arena of ${size} elements must be allocatable here: ${e.message}`, { dtype, elements: size });
   }
 }
 

@@ -64,8 +64,8 @@ export class GpujsExecutable implements Executable {
       if (b.viewOf === undefined && b.size > MAX_ELEMENTS) {
         throw new ShapeError(
           host.name,
-          `every tensor must have at most ${MAX_ELEMENTS} (2^24) elements, below which float32 index arithmetic is exact`,
-          {},
+          `every tensor must have at most ${MAX_ELEMENTS} elements, below which float32 index arithmetic is exact`,
+          { node: String(b.node), shape: b.shape, elements: b.size, limit: MAX_ELEMENTS },
           `${b.node} ${fmtShape(b.shape)} has ${b.size}`,
         );
       }

@@ -1,5 +1,6 @@
 export * from './dtype.ts';
 export * from './errors.ts';
+export { RESERVED_NAMES, checkName } from './names.ts';
 export { Graph, type GraphOptions, type Operand } from './graph.ts';
 export { Node, type Provenance } from './node.ts';
 export * from './ops/index.ts';
