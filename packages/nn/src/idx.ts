@@ -21,7 +21,7 @@ export class DatasetError extends GraftError {
     readonly reason: IdxErrorReason,
     readonly file: string,
     rule: string,
-    values: Record<string, unknown> = {},
+    values: Record<string, unknown>,
   ) {
     super('dataset', `${file}: ${rule}`, { file, ...values });
   }
@@ -88,7 +88,7 @@ export function parseIdx(input: Uint8Array, file = 'IDX data'): IdxTensor {
     count *= size;
   }
   if (shape.some((s) => s === 0) || count > MAX_ELEMENTS) {
-    throw new DatasetError('dims', file, `dimension sizes must be positive with at most ${MAX_ELEMENTS} elements in all`, { shape, elements: count });
+    throw new DatasetError('dims', file, `dimension sizes must be positive with at most ${MAX_ELEMENTS} elements in all`, { shape, elements: count, limit: MAX_ELEMENTS });
   }
   const expected = headerBytes + count * type.bytes;
   if (bytes.length < expected) {
@@ -136,7 +136,7 @@ export function readIdx(path: string): IdxTensor {
     bytes = platform.readFile(path);
   } catch (e) {
     if (e instanceof GraftError) throw e;
-    throw new DatasetError('io', path, `the file must be readable: ${(e as Error).message}`);
+    throw new DatasetError('io', path, `the file must be readable: ${(e as Error).message}`, { error: (e as Error).message });
   }
   return parseIdx(bytes, path);
 }
