@@ -14,7 +14,7 @@ import { GraftError } from 'graft';
  * the rule rather than values.
  */
 export function numbersInMessage(message: string): number[] {
-  const text = message.replace(/"[^"]*"/g, '""');
+  const text = message.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   const out: number[] = [];
   for (const m of text.matchAll(/(?<![\w#@.\-−])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w])/g)) {
     const n = Number(m[0]);

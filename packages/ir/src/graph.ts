@@ -135,7 +135,7 @@ export class Graph {
     // only: `constructor` or `__proto__` is not an option because every object inherits it).
     const unknown = Object.keys(opts).filter((k) => !Object.hasOwn(attrs as object, k));
     if (unknown.length > 0) {
-      throw new AttrError(op, `unknown option ${unknown.map((k) => `"${k}"`).join(', ')}; options are ${Object.keys(attrs as object).join(', ') || 'none'}`, {
+      throw new AttrError(op, `unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; options are ${Object.keys(attrs as object).join(', ') || 'none'}`, {
         unknown,
         options: Object.keys(attrs as object),
       });

@@ -20,4 +20,5 @@ export * from './shape/shape.ts';
 export * from './shape/conv.ts';
 export * from './printer.ts';
 export { ancestors, castGraph } from './traverse.ts';
+export { GRAPH_FORMAT, GRAPH_VERSION, loadGraph, saveGraph, type LoadedGraph } from './saved-graph.ts';
 export { elementwiseProgram, hasElementwiseProgram, roundsInFloat32, type ElementwiseProgram, type ProgramValue } from './elementwise-program.ts';
