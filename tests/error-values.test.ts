@@ -60,6 +60,11 @@ const badOptionValues: readonly unknown[] = [
   [],
   {},
   [2 ** 60, 1],
+  // Safe integers whose products are not: each passes an attr's own check, the output's size fails.
+  2 ** 40,
+  [2 ** 40, 1],
+  [[2 ** 40, 0], [0, 0]],
+  [2 ** 30, 2 ** 30, 1, 1],
   [-3, 2],
   [[2 ** 60, 0], [0, 0]],
   [[1e9, 0], [0, 0]],
@@ -158,6 +163,9 @@ describe('graph, feeds, compile', () => {
 
   it('a memory plan above memoryLimit names the total and the largest buffers; the default is 4 GiB', () => {
     const g = new Graph();
+    // A small budget first: were the check missing, this compiles (and the 5 GiB plan below is never tried).
+    const small = expectValues(thrown(() => compile({ y: g.relu(g.input('s', [1000])) }, { backend: cpu(), memoryLimit: 1000 })), ResourceError);
+    expect(small.values).toMatchObject({ limit: 1000, total: 4032 });
     const x = g.input('x', [16, 512, 512, 64]);
     // Five float32 outputs of 2^28 elements: 5 GiB of arena, none of it allocated.
     const outputs = Object.fromEntries([1, 2, 3, 4, 5].map((k) => [`y${k}`, g.mul(x, k)]));
@@ -168,8 +176,6 @@ describe('graph, feeds, compile', () => {
     expect(e.values['total']).toBe(5 * 2 ** 30 + 4 * 16 * 4);
     expect((e.values['largest'] as { bytes: number }[]).map((b) => b.bytes)).toEqual([2 ** 30, 2 ** 30, 2 ** 30]);
     expect(e.message).toContain('largest buffers: mul#');
-    const small = expectValues(thrown(() => compile({ y: g.relu(g.input('s', [1000])) }, { backend: cpu(), memoryLimit: 1000 })), ResourceError);
-    expect(small.values).toMatchObject({ limit: 1000, total: 4032 });
     expectValues(thrown(() => compile({ y: g.relu(g.input('t', [4])) }, { backend: cpu(), memoryLimit: -1 })), AttrError);
   });
 

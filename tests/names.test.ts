@@ -66,8 +66,9 @@ describe('feeds are read as own properties', () => {
   it('gradcheck refuses a feed named __proto__ instead of setting a prototype', async () => {
     const g = new Graph({ dtype: 'float64' });
     const x = g.input('x', [2]);
-    const feeds = JSON.parse('{"__proto__": 1}') as Record<string, Float64Array>;
-    feeds['x'] = Float64Array.of(1, 2);
+    // An own property named __proto__ holding a typed array (copying it by assignment would set a prototype).
+    const feeds: Record<string, Float64Array> = { x: Float64Array.of(1, 2) };
+    Object.defineProperty(feeds, '__proto__', { value: Float64Array.of(3), enumerable: true });
     const e = expectValues(await gradcheck(g.sum(g.square(x)), [x], { feeds }).catch((r: unknown) => r), FeedError);
     expect(e.values['name']).toBe('__proto__');
   });
