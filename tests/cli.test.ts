@@ -131,3 +131,20 @@ describe('graft train and graft demo', () => {
     expect(metrics.imagesPerSecond).toBeGreaterThan(0);
   });
 });
+
+describe('graft diff', () => {
+  it('gpujs:webasm in float32 agrees with cpu() in float64 on every node of the small CNN and its gradients: exit 0', () => {
+    const r = graft('diff', 'cnn', '--backend', 'gpujs:webasm');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('gpujs(webasm) float32 against cpu float64 over 46 nodes (rtol 0.0001, atol 1e-7): every node agrees');
+  });
+
+  it('with no tolerance at all float32 parts ways at once, and the report names the node, its element and both values: exit 1', () => {
+    const r = graft('diff', 'conv', '--backend', 'cpu', '--rtol', '0', '--atol', '0');
+    expect(r.code, r.err).toBe(1);
+    expect(r.out).toMatch(/cpu float32 against cpu float64 over 11 nodes \(rtol 0, atol 0\): they part ways at \w+#\d+/);
+    expect(r.out).toMatch(/first diverging node: \w+#\d+ = \w+\(/);
+    expect(r.out).toMatch(/worst element \[[\d,]+\]: reference -?[\d.e-]+, candidate -?[\d.e-]+/);
+    expect(graft('diff', 'nope').err).toContain('unknown example "nope"; examples: conv, cnn');
+  });
+});

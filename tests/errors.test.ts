@@ -1,10 +1,12 @@
 /**
  * Every error a user can cause is a typed GraftError, thrown when the graph is built, when it
  * is compiled, or when feeds are checked at the start of `run`, with a message of the form
- * `op: rule (values)` that contains the offending values.
+ * `op: rule (values)` that contains the offending values, and `values` holding every number the
+ * message states.
  */
 import { describe, expect, it } from 'vitest';
 import { AttrError, FeedError, GraftError, Graph, GraphError, ShapeError, compile, cpu, type Node } from 'graft';
+import { expectValues } from './util/error-values.ts';
 
 type ErrorClass = typeof ShapeError | typeof AttrError | typeof FeedError | typeof GraphError;
 
@@ -16,6 +18,8 @@ function check(err: unknown, type: ErrorClass, fragments: readonly string[]): Gr
   // `op: rule …`
   expect(e.message.startsWith(`${e.op}: ${e.rule}`), e.message).toBe(true);
   for (const f of fragments) expect(e.message).toContain(f);
+  // And its values hold every number the message states.
+  expectValues(e, type);
   return e;
 }
 

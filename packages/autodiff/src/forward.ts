@@ -9,7 +9,7 @@ import { grad, graphOf } from './reverse.ts';
 export function jvp(ys: readonly Node[], xs: readonly Node[], tangents: readonly Node[]): Node[] {
   const g = graphOf('jvp', [...ys, ...xs, ...tangents]);
   if (tangents.length !== xs.length) {
-    throw new GradientError('jvp', `one tangent per input is required: ${xs.length} inputs, ${tangents.length} tangents`, {});
+    throw new GradientError('jvp', `one tangent per input is required: ${xs.length} inputs, ${tangents.length} tangents`, { inputs: xs.length, tangents: tangents.length });
   }
   xs.forEach((x, i) => {
     const t = tangents[i]!;
@@ -17,7 +17,7 @@ export function jvp(ys: readonly Node[], xs: readonly Node[], tangents: readonly
       throw new GradientError(
         'jvp',
         `tangent ${i} must have its input's shape and dtype: input ${x} is ${x.dtype}${fmtShape(x.shape)}, tangent ${t} is ${t.dtype}${fmtShape(t.shape)}`,
-        {},
+        { index: i, input: String(x), shape: x.shape, dtype: x.dtype, tangent: String(t), tangentShape: t.shape, tangentDtype: t.dtype },
       );
     }
   });

@@ -19,10 +19,10 @@ import {
  * added records its provenance: the forward node and the rule that produced it.
  */
 export function vjp(ys: readonly Node[], xs: readonly Node[], cotangents: readonly Node[]): Node[] {
-  if (ys.length === 0) throw new GradientError('vjp', 'ys must name at least one node', {});
+  if (ys.length === 0) throw new GradientError('vjp', 'ys must name at least one node', { ys: 0 });
   const g = graphOf('vjp', [...ys, ...xs, ...cotangents]);
   if (cotangents.length !== ys.length) {
-    throw new GradientError('vjp', `one cotangent per output is required: ${ys.length} outputs, ${cotangents.length} cotangents`, {});
+    throw new GradientError('vjp', `one cotangent per output is required: ${ys.length} outputs, ${cotangents.length} cotangents`, { outputs: ys.length, cotangents: cotangents.length });
   }
   ys.forEach((y, i) => {
     const c = cotangents[i]!;
@@ -30,7 +30,7 @@ export function vjp(ys: readonly Node[], xs: readonly Node[], cotangents: readon
       throw new GradientError(
         'vjp',
         `cotangent ${i} must have its output's shape and dtype: output ${y} is ${y.dtype}${fmtShape(y.shape)}, cotangent ${c} is ${c.dtype}${fmtShape(c.shape)}`,
-        {},
+        { index: i, output: String(y), shape: y.shape, dtype: y.dtype, cotangent: String(c), cotangentShape: c.shape, cotangentDtype: c.dtype },
       );
     }
   });
@@ -67,7 +67,7 @@ export function vjp(ys: readonly Node[], xs: readonly Node[], cotangents: readon
       const operand = operandName(record, i);
       const rule = rules[operand];
       if (rule === undefined) {
-        throw new GradientError(y.op, `operand ${operand} is not differentiable`, {}, `${y} reaches ${x}`);
+        throw new GradientError(y.op, `operand ${operand} is not differentiable`, { node: String(y), operand, reaches: String(x) }, `${y} reaches ${x}`);
       }
       const ruleName = `${y.op}.vjp.${operand}`;
       const dx = g.withProvenance({ forward: y, rule: ruleName, mode: 'vjp' }, () => {
@@ -93,7 +93,7 @@ export function grad(y: Node, xs: readonly Node[]): Node[] {
     throw new GradientError(
       'grad',
       `y must be a scalar (one element), got shape ${fmtShape(y.shape)}; use vjp(ys, xs, cotangents) for other outputs`,
-      {},
+      { y: String(y), shape: y.shape, elements: y.size },
     );
   }
   const g = y.graph;
@@ -112,7 +112,7 @@ function unbroadcast(g: Graph, d: Node, x: Node, rule: string): Node {
   const axes = broadcastAxes(x.shape, d.shape);
   const summed = g.sum(d, axes, true);
   if (summed.size !== x.size) {
-    throw new GradientError(rule, `rule returned shape ${fmtShape(d.shape)}, which does not reduce to the operand's ${fmtShape(x.shape)}`, {});
+    throw new GradientError(rule, `rule returned shape ${fmtShape(d.shape)}, which does not reduce to the operand's ${fmtShape(x.shape)}`, { returned: d.shape, operand: x.shape });
   }
   return shapesEqual(summed.shape, x.shape) ? summed : g.reshape(summed, x.shape);
 }
@@ -127,7 +127,7 @@ export function graphOf(op: string, nodes: readonly unknown[]): Graph {
   for (const n of nodes) {
     if (!(n instanceof Node)) throw new GraphError(op, 'arguments must be nodes', { value: n });
     if (graph === undefined) graph = n.graph;
-    else if (n.graph !== graph) throw new GraphError(op, `all nodes must belong to one graph; ${n} does not`, {});
+    else if (n.graph !== graph) throw new GraphError(op, `all nodes must belong to one graph; ${n} does not`, { node: String(n) });
   }
   return graph!;
 }

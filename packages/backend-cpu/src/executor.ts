@@ -1,5 +1,5 @@
 import { defaultMemoryOptions, planMemory, type Backend, type Executable, type MemoryPlan, type PrepareOptions, type ProgramPlan, type Step } from '@graft/compiler';
-import { AttrError, GraphError, allocate, elementwiseProgram, hasElementwiseProgram, type DType, type FloatArray, type Node, type OpName } from '@graft/ir';
+import { AttrError, GraphError, ResourceError, allocate, elementwiseProgram, hasElementwiseProgram, type DType, type FloatArray, type Node, type OpName } from '@graft/ir';
 import type { OnednnAddon, OnednnUnavailable } from '@graft/onednn';
 import { platform } from '#platform';
 import { compileElementwise } from './fused-kernel.ts';
@@ -62,10 +62,17 @@ export interface CpuBackend extends Backend {
   readonly threads: number | 'default';
 }
 
+/**
+ * The most elements one tensor may have on `cpu()`: 2³⁰. The float32 arena lives in the
+ * kernels' WebAssembly memory, which wasm32 caps at 4 GiB = 2³⁰ float32 values; float64
+ * tensors get the same cap (8 GiB each).
+ */
+export const CPU_MAX_ELEMENTS = 2 ** 30;
+
 /** The reference typed-array executor (float32 and float64). */
 export function cpu(options: CpuOptions = {}): CpuBackend {
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
-    throw new AttrError('cpu', `threads must be a positive integer, got ${options.threads}`, {});
+    throw new AttrError('cpu', 'threads must be a positive integer', { threads: options.threads });
   }
   const choice = chooseKernels(options);
   return {
@@ -73,7 +80,9 @@ export function cpu(options: CpuOptions = {}): CpuBackend {
     kernels: choice.kernels,
     kernelsWhy: choice.why,
     threads: options.threads ?? 'default',
-    prepare: (plan, prepareOptions) => new CpuExecutable(plan, options, choice.kernels, choice.addon, prepareOptions?.memory ?? defaultMemoryOptions),
+    maxElements: CPU_MAX_ELEMENTS,
+    prepare: (plan, prepareOptions) =>
+      new CpuExecutable(plan, options, choice.kernels, choice.addon, prepareOptions?.memory ?? defaultMemoryOptions, prepareOptions?.memoryPlan),
   };
 }
 
@@ -83,14 +92,14 @@ function chooseKernels(options: CpuOptions): { kernels: CpuKernels; why: string;
   const asked = options.kernels ?? (env === undefined || env === '' ? undefined : (env as CpuKernels));
   const source = options.kernels !== undefined ? 'cpu({ kernels })' : 'GRAFT_CPU_KERNELS';
   if (asked !== undefined && !kernelChoices.includes(asked)) {
-    throw new AttrError('cpu', `${source} must be one of ${kernelChoices.join(', ')}, got ${asked}`, {});
+    throw new AttrError('cpu', `${source} must be one of ${kernelChoices.join(', ')}`, { kernels: asked });
   }
   if (asked === 'wasm' || asked === 'typescript') return { kernels: asked, why: `asked for by ${source}` };
   const native = (options.loadNative ?? platform.loadOnednn)();
   if (!('reason' in native)) {
     return { kernels: 'onednn', why: asked === undefined ? 'the oneDNN addon loaded' : `asked for by ${source}`, addon: native };
   }
-  if (asked === 'onednn') throw new GraphError('cpu', `${source} asks for the oneDNN kernels, which are not available: ${native.reason}`, {});
+  if (asked === 'onednn') throw new GraphError('cpu', `${source} asks for the oneDNN kernels, which are not available: ${native.reason}`, { kernels: asked, reason: native.reason });
   return { kernels: 'wasm', why: `the oneDNN addon is not available: ${native.reason}` };
 }
 
@@ -145,14 +154,15 @@ class CpuExecutable implements Executable {
     readonly kernels: CpuKernels,
     readonly addon: OnednnAddon | undefined,
     memoryOptions: PrepareOptions['memory'],
+    memoryPlan: PrepareOptions['memoryPlan'],
   ) {
     this.#threads = options.threads;
-    this.memory = planMemory(plan, memoryOptions);
+    this.memory = memoryPlan ?? planMemory(plan, memoryOptions);
     const arenas = {} as Record<DType, FloatArray>;
     for (const dtype of ['float32', 'float64'] as const) {
       const size = this.memory.arena[dtype];
       const wasm = dtype === 'float32' && size > 0 && options.wasmArena !== false && platform.sharedMemory;
-      arenas[dtype] = wasm ? this.#float32Arena(size) : allocate(dtype, size);
+      arenas[dtype] = wasm ? this.#float32Arena(size) : allocateArena(dtype, size);
       if (size > 0) options.onAllocate?.(arenas[dtype].byteLength);
       if (options.poison === true) arenas[dtype].fill(NaN);
     }
@@ -182,13 +192,13 @@ class CpuExecutable implements Executable {
       release.register(this, arena, this);
       return arena.fill(0);
     } catch {
-      return new Float32Array(size);
+      return allocateArena('float32', size) as Float32Array;
     }
   }
 
   #view(id: number): FloatArray {
     const v = this.#views[id];
-    if (v === undefined) throw new GraphError('cpu', `buffer b${id} must be in the arena to be written or returned`, {});
+    if (v === undefined) throw new GraphError('cpu', `buffer b${id} must be in the arena to be written or returned`, { buffer: id });
     return v;
   }
 
@@ -245,7 +255,7 @@ class CpuExecutable implements Executable {
         this.#count('copy');
         return () => out.set(args[0]!);
       default:
-        throw new GraphError('cpu', `unknown step kind ${(step as { kind: unknown }).kind}`, {});
+        throw new GraphError('cpu', `unknown step kind ${(step as { kind: unknown }).kind}`, { kind: (step as { kind: unknown }).kind });
     }
   }
 
@@ -294,7 +304,7 @@ class CpuExecutable implements Executable {
   runSync(feeds: ReadonlyMap<number, FloatArray>): ReadonlyMap<number, FloatArray> {
     for (const [args, k, buffer] of this.#feedSlots) {
       const v = feeds.get(buffer);
-      if (v === undefined) throw new GraphError('cpu', `feed buffer b${buffer} must be given`, {});
+      if (v === undefined) throw new GraphError('cpu', `feed buffer b${buffer} must be given`, { buffer });
       args[k] = v;
     }
     const steps = this.#run;
@@ -358,6 +368,16 @@ function overlaps(plan: ProgramPlan, memory: MemoryPlan, a: number, b: number): 
   const [ps, qs] = [memory.storage[a]!, memory.storage[b]!];
   if (ps.kind !== 'arena' || qs.kind !== 'arena' || p.dtype !== q.dtype) return false;
   return ps.offset < qs.offset + q.size && qs.offset < ps.offset + p.size;
+}
+
+/** An arena of `size` elements; a size the engine cannot allocate is a ResourceError, not a RangeError. */
+function allocateArena(dtype: DType, size: number): FloatArray {
+  try {
+    return allocate(dtype, size);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ResourceError('cpu', `the ${dtype} arena of ${size} elements must be allocatable here: ${e.message}`, { dtype, elements: size });
+  }
 }
 
 /** Returns the WebAssembly arena of a program that was never disposed once it is garbage. */

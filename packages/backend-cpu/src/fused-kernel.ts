@@ -59,7 +59,7 @@ export function elementwiseSource(p: ElementwiseProgram): string {
   p.values.forEach((v, i) => {
     if (v.kind !== 'load') return;
     checkInt('input', v.input);
-    if (v.strides.length !== shape.length) throw new GraphError('elementwise kernel', 'a load needs one stride per output axis', {});
+    if (v.strides.length !== shape.length) throw new GraphError('elementwise kernel', 'a load needs one stride per output axis', { strides: v.strides.length, axes: shape.length });
     loadIndex[i] = loadStrides.push(v.strides.map((s, d) => checkInt(`stride[${d}]`, s))) - 1;
   });
   const contiguous = stridesOf(shape);

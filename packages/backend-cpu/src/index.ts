@@ -1,4 +1,4 @@
-export { cpu, type CpuBackend, type CpuKernels, type CpuOptions } from './executor.ts';
+export { cpu, CPU_MAX_ELEMENTS, type CpuBackend, type CpuKernels, type CpuOptions } from './executor.ts';
 export { kernels } from './kernels/index.ts';
 export type { Kernel, KernelTable } from './kernel.ts';
 export {

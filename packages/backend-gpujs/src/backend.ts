@@ -6,6 +6,7 @@ import { BackendUnavailableError, KERNEL_CLASS, MODES, PrecisionError, kernelCla
 import { platform } from '#platform';
 import type { KernelSpec } from './codegen/index.ts';
 import { Counters, ZERO, type TransferStats } from './counters.ts';
+import { MAX_ELEMENTS } from './codegen/index.ts';
 
 export interface GpujsOptions {
   /**
@@ -75,6 +76,8 @@ export function gpujs(options: GpujsOptions = {}): GpujsBackend {
 
 class GpujsBackendImpl implements GpujsBackend {
   readonly name: string;
+  /** 2²⁴: kernels index in float32, whose integers are exact up to 2²⁴. */
+  readonly maxElements = MAX_ELEMENTS;
   readonly mode: GpujsMode;
   readonly requested: RequestedMode;
   readonly choice: string;

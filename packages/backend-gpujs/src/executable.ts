@@ -1,5 +1,5 @@
 import type { Executable, ProgramPlan, Step } from '@graft/compiler';
-import { allocate, elementwiseProgram, fmtShape, hasElementwiseProgram, ShapeError, type FloatArray } from '@graft/ir';
+import { GraphError, ResourceError, allocate, elementwiseProgram, fmtShape, hasElementwiseProgram, ShapeError, type FloatArray } from '@graft/ir';
 import type { CachedKernel } from './backend.ts';
 import { Counters } from './counters.ts';
 import { codegen, copyKernel, elementwiseKernel, MAX_ELEMENTS, type KernelSpec, type StepCode } from './codegen/index.ts';
@@ -64,8 +64,8 @@ export class GpujsExecutable implements Executable {
       if (b.viewOf === undefined && b.size > MAX_ELEMENTS) {
         throw new ShapeError(
           host.name,
-          `every tensor must have at most ${MAX_ELEMENTS} (2^24) elements, below which float32 index arithmetic is exact`,
-          {},
+          `every tensor must have at most ${MAX_ELEMENTS} elements, below which float32 index arithmetic is exact`,
+          { node: String(b.node), shape: b.shape, elements: b.size, limit: MAX_ELEMENTS },
           `${b.node} ${fmtShape(b.shape)} has ${b.size}`,
         );
       }
@@ -125,7 +125,7 @@ export class GpujsExecutable implements Executable {
       }
     }
     if (code.kind === 'constant') {
-      if (!step.node.is('constant')) throw new Error(`gpujs: ${step.node} is not a constant`);
+      if (!step.node.is('constant')) throw new GraphError('gpujs', `${step.node} must be a constant to be resident`, { node: String(step.node) });
       return { kind: 'constant', values: step.node.attrs.values };
     }
     if (code.kind === 'alias') return code;
@@ -152,7 +152,7 @@ export class GpujsExecutable implements Executable {
       for (const [b, h] of this.#resident) values[b] = h;
       for (const b of this.#fed) {
         const data = feeds.get(b);
-        if (data === undefined) throw new Error(`gpujs: feed buffer b${b} must be given`);
+        if (data === undefined) throw new GraphError('gpujs', `feed buffer b${b} must be given`, { buffer: b });
         values[b] = this.#hold(await this.#upload(data, counters));
       }
       for (let i = 0; i < this.#steps.length; i++) {
@@ -165,7 +165,7 @@ export class GpujsExecutable implements Executable {
         else if (code.kind === 'launch') {
           args.push(...(this.#literals.get(i) ?? []));
           values[step.output] = this.#hold(await this.#launch(code, args, counters));
-        } else throw new Error(`gpujs: constant ${step.node} must be in the prologue`);
+        } else throw new GraphError('gpujs', `constant ${step.node} must be in the prologue`, { node: String(step.node) });
         for (const b of this.#dies[i]!) {
           const h = values[b];
           if (h !== undefined && !this.#isResident(b)) this.#release(h);
@@ -174,7 +174,7 @@ export class GpujsExecutable implements Executable {
       }
       for (const [buffer, out] of this.#outputs) {
         const h = values[this.#root[buffer]!];
-        if (h === undefined) throw new Error(`gpujs: output buffer b${buffer} has no value`);
+        if (h === undefined) throw new GraphError('gpujs', `output buffer b${buffer} must have a value`, { buffer });
         const data = isDeviceHandle(h) ? await h.toArray() : h;
         out.set(data.length === out.length ? data : data.subarray(0, out.length));
         counters.readbacks++;
@@ -232,7 +232,16 @@ export class GpujsExecutable implements Executable {
       out = kernel.run(...args);
       if (out instanceof Promise) out = await out;
     } catch (e) {
-      throw new Error(`${this.#host.name}: kernel for ${code.label} failed: ${(e as Error).message}\n${kernel.spec.source}`, { cause: e });
+      // gpu.js or the device refused the kernel at run time (a texture or buffer over the
+      // device's limits, a lost context…): what it said, and the source it was given.
+      const message = e instanceof Error ? e.message : String(e);
+      throw new ResourceError(
+        this.#host.name,
+        `every kernel must run on the device; the kernel for ${code.label} failed`,
+        { kernel: code.label, error: message, source: kernel.spec.source },
+        `${message}\n${kernel.spec.source}`,
+        { cause: e },
+      );
     }
     counters.launches++;
     const instance = kernel.run.kernel;

@@ -19,13 +19,13 @@ export function checkPlan(plan: ProgramPlan, memory: MemoryPlan): void {
     const storage = memory.storage[b.id]!;
     if (storage.kind !== 'arena') return undefined;
     const { offset } = storage;
-    if (offset < 0 || offset + b.size > memory.arena[b.dtype]) throw new GraphError('checkPlan', `b${b.id} must lie inside the ${b.dtype} arena`, {});
+    if (offset < 0 || offset + b.size > memory.arena[b.dtype]) throw new GraphError('checkPlan', `b${b.id} must lie inside the ${b.dtype} arena`, { buffer: b.id, offset, size: b.size, arena: memory.arena[b.dtype] });
     return [offset, offset + b.size] as const;
   };
   const write = (b: BufferSpec, where: string) => {
     const r = region(b);
-    if (r === undefined) throw new GraphError('checkPlan', `${where} must not write b${b.id}, which is a feed`, {});
-    if (b.viewOf !== undefined) throw new GraphError('checkPlan', `${where} must not write b${b.id}, a view`, {});
+    if (r === undefined) throw new GraphError('checkPlan', `${where} must not write b${b.id}, which is a feed`, { where, buffer: b.id });
+    if (b.viewOf !== undefined) throw new GraphError('checkPlan', `${where} must not write b${b.id}, a view`, { where, buffer: b.id });
     owner[b.dtype].fill(b.id, r[0], r[1]);
   };
   const read = (b: BufferSpec, where: string) => {
@@ -35,7 +35,7 @@ export function checkPlan(plan: ProgramPlan, memory: MemoryPlan): void {
     const own = owner[b.dtype];
     for (let e = r[0]; e < r[1]; e++) {
       if (own[e] !== want) {
-        throw new GraphError('checkPlan', `${where} reads b${b.id} whose storage was overwritten by b${own[e]} (element ${e - r[0]})`, {});
+        throw new GraphError('checkPlan', `${where} reads b${b.id} whose storage was overwritten by b${own[e]} (element ${e - r[0]})`, { where, buffer: b.id, overwrittenBy: own[e], element: e - r[0] });
       }
     }
   };
@@ -53,14 +53,14 @@ export function checkPlan(plan: ProgramPlan, memory: MemoryPlan): void {
       const k = memory.inPlace[i];
       const target = k === undefined ? undefined : region(buffers[s.inputs[k]!]!);
       const exact = target !== undefined && target[0] === ri[0] && target[1] === ri[1] && ri[0] === r[0] && ri[1] === r[1];
-      if (!exact) throw new GraphError('checkPlan', `${where} writes b${out.id} over its operand b${b} without being in place on it`, {});
+      if (!exact) throw new GraphError('checkPlan', `${where} writes b${out.id} over its operand b${b} without being in place on it`, { where, buffer: out.id, operand: b });
     });
     const own = owner[out.dtype];
     if (r !== undefined) {
       for (let e = r[0]; e < r[1]; e++) {
         const o = own[e]!;
         if (o >= 0 && (pinned.has(o) || buffers[o]!.role === 'output')) {
-          throw new GraphError('checkPlan', `${where} writes b${out.id} over b${o}, a ${buffers[o]!.role}`, {});
+          throw new GraphError('checkPlan', `${where} writes b${out.id} over b${o}, a ${buffers[o]!.role}`, { where, buffer: out.id, over: o, role: buffers[o]!.role });
         }
       }
     }

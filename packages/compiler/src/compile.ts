@@ -1,7 +1,8 @@
-import { AttrError, FeedError, GraphError, Node, bytesPerElement, dtypeOfArray, fmtShape, type FloatArray } from '@graft/ir';
+import { AttrError, FeedError, GraphError, Node, RESERVED_NAMES, bytesPerElement, dtypeOfArray, fmtShape, type FloatArray } from '@graft/ir';
 import type { TraceEntry } from '@graft/rewrite';
 import { formatListing } from './listing.ts';
-import { defaultMemoryOptions, type MemoryOptions } from './memory.ts';
+import { defaultMemoryOptions, planMemory, type MemoryOptions } from './memory.ts';
+import { DEFAULT_MEMORY_LIMIT, checkMemoryLimit, checkTensorLimits } from './resources.ts';
 import { defaultPipeline, runPipeline } from './pipeline.ts';
 import type { Backend, Feeds, MemoryPlan, PassRecord, Program, ProgramPlan, ProgramStats, RunOptions } from './program.ts';
 import { liveNodes, schedule } from './schedule.ts';
@@ -28,6 +29,13 @@ export interface CompileOptions {
    * in executors that plan an arena (the CPU's), which `prepare` passes them to.
    */
   readonly memory?: Partial<MemoryOptions>;
+  /**
+   * The most bytes the program's memory plan may take (default `DEFAULT_MEMORY_LIMIT`, 4 GiB):
+   * the arenas `planMemory` lays out, every value a run holds at once after reuse — what the
+   * CPU allocates, and what gpu.js keeps alive at its peak. A larger plan is refused with a
+   * `ResourceError` naming the largest buffers and the total; `Infinity` turns the check off.
+   */
+  readonly memoryLimit?: number;
 }
 
 /**
@@ -44,21 +52,31 @@ export function compile<O extends string>(outputs: Readonly<Record<O, Node>>, op
     throw new GraphError('compile', 'outputs must be a record of named nodes', { outputs });
   }
   const entries = Object.entries(outputs) as [O, unknown][];
-  if (entries.length === 0) throw new GraphError('compile', 'outputs must name at least one node', {});
+  if (entries.length === 0) throw new GraphError('compile', 'outputs must name at least one node', { outputs: 0 });
   for (const [name, n] of entries) {
+    if (RESERVED_NAMES.has(name)) {
+      throw new GraphError('compile', `output names must not be keys every object inherits, got "${name}"`, { name, reserved: [...RESERVED_NAMES] });
+    }
     if (!(n instanceof Node)) throw new GraphError('compile', `output "${name}" must be a Node`, { [name]: n });
   }
   const graph = (entries[0]![1] as Node).graph;
   for (const [name, n] of entries) {
     if ((n as Node).graph !== graph) {
-      throw new GraphError('compile', `all outputs must belong to one graph; output "${name}" (${n}) does not`, {});
+      throw new GraphError('compile', `all outputs must belong to one graph; output "${name}" (${n}) does not`, { name, node: String(n) });
     }
   }
   if (options === null || typeof options !== 'object' || options.backend === undefined) {
-    throw new GraphError('compile', 'options.backend must be an executor, e.g. cpu()', {});
+    throw new GraphError('compile', 'options.backend must be an executor, e.g. cpu()', { backend: String(options?.backend) });
   }
   if (options.passes !== undefined && options.lowerConvGradients === true) {
-    throw new AttrError('compile', 'lowerConvGradients applies to the default pipeline; with passes, list lowerConvGradientsPass among them', {});
+    throw new AttrError('compile', 'lowerConvGradients applies to the default pipeline; with passes, list lowerConvGradientsPass among them', {
+      lowerConvGradients: true,
+      passes: options.passes.length,
+    });
+  }
+  const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  if (typeof memoryLimit !== 'number' || Number.isNaN(memoryLimit) || memoryLimit < 0) {
+    throw new AttrError('compile', 'memoryLimit must be a non-negative number of bytes (Infinity for none)', { memoryLimit });
   }
   const source = createStage(Object.fromEntries(entries) as Record<string, Node>);
   const sourceNodes = liveNodes(source.outputs, 'compile');
@@ -67,7 +85,12 @@ export function compile<O extends string>(outputs: Readonly<Record<O, Node>>, op
   const result = runPipeline(source, passes, { backend: options.backend }, { debug: options.debug === true, keep: options.trace === true });
   const memory = { ...defaultMemoryOptions, ...options.memory };
   const plan = schedule(result.stage, { feeds, views: memory.views, pass: result.last });
-  return new CompiledProgram<O>(plan, options.backend, memory, result.stage, result.records, result.trace, sourceNodes.length, graph.inputs);
+  // Sizes are refused here, before any executor allocates: each tensor against the
+  // executor's limit, then the memory plan against the budget.
+  checkTensorLimits(plan, options.backend);
+  const memoryPlan = planMemory(plan, memory);
+  checkMemoryLimit(plan, memoryPlan, memoryLimit);
+  return new CompiledProgram<O>(plan, options.backend, memory, memoryPlan, result.stage, result.records, result.trace, sourceNodes.length, graph.inputs);
 }
 
 class CompiledProgram<O extends string> implements Program<O> {
@@ -81,6 +104,7 @@ class CompiledProgram<O extends string> implements Program<O> {
     readonly plan: ProgramPlan,
     readonly backend: Backend,
     memory: MemoryOptions,
+    memoryPlan: MemoryPlan,
     stage: Stage,
     readonly passes: readonly PassRecord[],
     readonly trace: readonly TraceEntry[],
@@ -90,7 +114,7 @@ class CompiledProgram<O extends string> implements Program<O> {
     this.#stage = stage;
     this.#sourceNodes = sourceNodes;
     this.#known = known;
-    this.#executable = backend.prepare(plan, { memory });
+    this.#executable = backend.prepare(plan, { memory, memoryPlan });
   }
 
   get graph() {
@@ -106,7 +130,7 @@ class CompiledProgram<O extends string> implements Program<O> {
   }
 
   async run(feeds: Feeds, options: RunOptions = {}): Promise<Record<O, FloatArray>> {
-    if (this.#disposed) throw new GraphError('run', 'the program must not be disposed', {});
+    if (this.#disposed) throw new GraphError('run', 'the program must not be disposed', { disposed: true });
     const byBuffer = checkFeeds(this.plan, feeds, this.#known);
     const results = await this.#executable.run(byBuffer);
     const copy = options.copy ?? true;
@@ -157,22 +181,25 @@ function fusedOps(n: Node<'fused'>): number {
 
 /**
  * Validates feeds against the plan's inputs: presence, typed-array type and length. Feeds
- * named in `known` (other inputs of the graph) are accepted and ignored.
+ * named in `known` (other inputs of the graph) are accepted and ignored. Only the record's
+ * own properties count as feeds, never what it inherits.
  */
 export function checkFeeds(plan: ProgramPlan, feeds: Feeds, known: ReadonlyMap<string, unknown> = new Map()): Map<number, FloatArray> {
   if (feeds === null || typeof feeds !== 'object') {
     throw new FeedError('run', 'feeds must be a record of typed arrays by input name', { feeds });
   }
   const byBuffer = new Map<number, FloatArray>();
-  const missing = [...plan.feeds.keys()].filter((name) => !(name in feeds));
+  const missing = [...plan.feeds.keys()].filter((name) => !Object.hasOwn(feeds, name));
   if (missing.length > 0) {
     throw new FeedError('run', `every input must be fed; missing ${missing.map((m) => `"${m}"`).join(', ')}`, {
+      missing,
       expected: [...plan.feeds.keys()],
     });
   }
   const unknown = Object.keys(feeds).filter((name) => !plan.feeds.has(name) && !known.has(name));
   if (unknown.length > 0) {
     throw new FeedError('run', `feeds must name inputs of the program; unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, {
+      unknown,
       expected: [...new Set([...plan.feeds.keys(), ...known.keys()])],
     });
   }
@@ -182,14 +209,14 @@ export function checkFeeds(plan: ProgramPlan, feeds: Feeds, known: ReadonlyMap<s
     const expected = node.dtype === 'float32' ? 'Float32Array' : 'Float64Array';
     if (dtype !== node.dtype) {
       const got = v === null ? 'null' : typeof v === 'object' ? (v as object).constructor.name : typeof v;
-      throw new FeedError('run', `feed "${name}" must be a ${expected} (input is ${node.dtype}), got ${got}`, {});
+      throw new FeedError('run', `feed "${name}" must be a ${expected} (input is ${node.dtype}), got ${got}`, { name, expected, got });
     }
     const arr = v as FloatArray;
     if (arr.length !== node.size) {
       throw new FeedError(
         'run',
         `feed "${name}" must have ${node.size} elements for shape ${fmtShape(node.shape)}, got ${arr.length}`,
-        {},
+        { name, elements: node.size, shape: node.shape, length: arr.length },
       );
     }
     byBuffer.set(buffer, arr);

@@ -64,7 +64,7 @@ function picture(source: DotSource): Picture {
     list.forEach((n, i) => {
       if (!(n instanceof Node)) throw new GraphError('toDot', `node ${i} must be a Node`, { node: n });
     });
-    if (list.length === 0) throw new GraphError('toDot', 'nodes must not be empty', {});
+    if (list.length === 0) throw new GraphError('toDot', 'nodes must not be empty', { nodes: 0 });
     return { nodes: liveNodes(Object.fromEntries(list.map((n, i) => [String(i), n as Node])), 'toDot'), names: new Map(), stepOf: new Map() };
   }
   if (isProgram(source)) {

@@ -29,6 +29,7 @@ export { fusePass, fuseElementwise, fusionGroups, isFusible } from './passes/fus
 export { simplifyRules, filledWith } from './rules/simplify.ts';
 export { schedule, liveNodes, type ScheduleOptions } from './schedule.ts';
 export { planMemory, defaultMemoryOptions, type MemoryOptions } from './memory.ts';
+export { DEFAULT_MEMORY_LIMIT, checkMemoryLimit, checkTensorLimits, type BufferSummary } from './resources.ts';
 export { formatListing, formatExpr } from './listing.ts';
 export { toDot, dotString, type DotOptions, type DotSource } from './dot.ts';
 export { toSvg, type SvgOptions } from './svg.ts';

@@ -67,7 +67,7 @@ export function runPipeline(
       result = pass.run(stage, context);
     } catch (e) {
       if (e instanceof GraftError) throw e;
-      throw new GraphError(pass.name, 'the pass must not throw', {}, e instanceof Error ? e.message : String(e));
+      throw new GraphError(pass.name, 'the pass must not throw', { pass: pass.name, error: e instanceof Error ? e.message : String(e) }, e instanceof Error ? e.message : String(e));
     }
     const ms = performance.now() - start;
     const next = result?.stage;
@@ -98,21 +98,21 @@ function checkPasses(passes: readonly Pass[]): void {
   if (!Array.isArray(passes)) throw new GraphError('compile', 'passes must be an array of passes', { passes });
   passes.forEach((p: unknown, i) => {
     const ok = p !== null && typeof p === 'object' && typeof (p as Pass).name === 'string' && typeof (p as Pass).run === 'function';
-    if (!ok) throw new GraphError('compile', `pass ${i} must have a name and a run function`, {});
+    if (!ok) throw new GraphError('compile', `pass ${i} must have a name and a run function`, { index: i, pass: String(p) });
   });
 }
 
 /** The cheap check run after every pass: a stage, with the same output names, whose outputs are nodes of its graph. */
 function checkShape(stage: Stage | undefined, source: Stage, pass: string): asserts stage is Stage {
   if (stage === null || typeof stage !== 'object' || stage.outputs === null || typeof stage.outputs !== 'object') {
-    throw new GraphError(pass, 'the pass must return a stage with outputs', {});
+    throw new GraphError(pass, 'the pass must return a stage with outputs', { stage: String(stage) });
   }
   const names = Object.keys(source.outputs);
   for (const name of names) {
     const n: unknown = stage.outputs[name];
     if (!(n instanceof Node)) throw new GraphError(pass, `output "${name}" must be a Node`, { [name]: n });
-    if (n.graph !== stage.graph) throw new GraphError(pass, `output "${name}" (${n}) must be a node of the stage's graph`, {});
+    if (n.graph !== stage.graph) throw new GraphError(pass, `output "${name}" (${n}) must be a node of the stage's graph`, { name, node: String(n) });
   }
   const extra = Object.keys(stage.outputs).filter((k) => !names.includes(k));
-  if (extra.length > 0) throw new GraphError(pass, `the pass must keep the output names; it added ${extra.map((e) => `"${e}"`).join(', ')}`, {});
+  if (extra.length > 0) throw new GraphError(pass, `the pass must keep the output names; it added ${extra.map((e) => `"${e}"`).join(', ')}`, { added: extra, names });
 }

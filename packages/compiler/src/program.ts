@@ -107,11 +107,21 @@ export type Feeds = Readonly<Record<string, FloatArray>>;
 export interface PrepareOptions {
   /** What an executor that plans memory (the CPU's arena) may do. */
   readonly memory: MemoryOptions;
+  /**
+   * The memory plan `compile` made with those options (and checked against its
+   * `memoryLimit`); an arena executor lays its memory out by it instead of planning again.
+   */
+  readonly memoryPlan?: MemoryPlan;
 }
 
 /** A backend turns a plan into something that runs. */
 export interface Backend {
   readonly name: string;
+  /**
+   * The most elements one tensor may have on this executor (default: the IR's
+   * `MAX_TENSOR_ELEMENTS`); `compile` refuses a larger one with a `ResourceError`.
+   */
+  readonly maxElements?: number;
   prepare(plan: ProgramPlan, options?: PrepareOptions): Executable;
 }
 

@@ -14,7 +14,7 @@ export function liveNodes(outputs: Readonly<Record<string, Node>>, pass: string)
   const graph = nodes[0]?.graph;
   for (const n of nodes) {
     if (n.graph !== graph || graph.nodes[n.id] !== n) {
-      throw new GraphError(pass, `every node must be a node of the outputs' graph; ${n} is not`, {});
+      throw new GraphError(pass, `every node must be a node of the outputs' graph; ${n} is not`, { node: String(n) });
     }
   }
   return nodes.sort((a, b) => a.id - b.id);
@@ -62,7 +62,7 @@ export function schedule(stage: Stage, options: ScheduleOptions): ProgramPlan {
   for (const n of nodes) {
     if (n.is('input')) {
       const fed = feeds.get(n.attrs.name);
-      if (fed === undefined) throw new GraphError(options.pass, `input "${n.attrs.name}" must be one of the program's feeds`, {});
+      if (fed === undefined) throw new GraphError(options.pass, `input "${n.attrs.name}" must be one of the program's feeds`, { name: n.attrs.name, feeds: [...feeds.keys()] });
       bufferOf.set(n, fed.buffer);
     }
   }
@@ -74,7 +74,7 @@ export function schedule(stage: Stage, options: ScheduleOptions): ProgramPlan {
   const use = (n: Node): number => {
     let b = bufferOf.get(n);
     if (b === undefined) {
-      if (!n.is('constant')) throw new GraphError(options.pass, `${n} must be computed before it is read`, {});
+      if (!n.is('constant')) throw new GraphError(options.pass, `${n} must be computed before it is read`, { node: String(n) });
       b = add(n, 'constant');
       bufferOf.set(n, b);
       prologue.push({ kind: 'kernel', node: n, inputs: [], output: b });

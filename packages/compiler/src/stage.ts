@@ -43,7 +43,7 @@ export interface Pass {
 export function createStage(outputs: Readonly<Record<string, Node>>): Stage {
   const values = Object.values(outputs);
   const first = values[0];
-  if (!(first instanceof Node)) throw new GraphError('createStage', 'outputs must be a record of at least one node', {});
+  if (!(first instanceof Node)) throw new GraphError('createStage', 'outputs must be a record of at least one node', { outputs: values.length, first: String(first) });
   return Object.freeze({ graph: first.graph, outputs: Object.freeze({ ...outputs }) });
 }
 

@@ -28,7 +28,7 @@ export async function toSvg(source: string | DotSource, options: SvgOptions = {}
   const result = instance.render(dot, { format: 'svg', engine: options.engine ?? 'dot' });
   if (result.status !== 'success') {
     const messages = result.errors.map((e) => e.message.trim()).join('; ');
-    throw new GraphError('toSvg', 'Graphviz must accept the DOT text', {}, messages || 'no message');
+    throw new GraphError('toSvg', 'Graphviz must accept the DOT text', { messages, dotLength: dot.length }, messages || 'no message');
   }
   return result.output;
 }

@@ -1,4 +1,4 @@
-import { FeedError, GradientError, Node, castGraph, dtypeOfArray, fmtShape, type FloatArray, type Graph } from '@graft/ir';
+import { FeedError, GradientError, Node, RESERVED_NAMES, castGraph, dtypeOfArray, fmtShape, type FloatArray, type Graph } from '@graft/ir';
 import type { Program } from '@graft/compiler';
 
 /** Feeds by input name, as `program.run` takes them. */
@@ -28,8 +28,9 @@ export function float64Copy(op: string, nodes: readonly Node[], feeds: FeedRecor
       throw new FeedError(op, 'feeds must be a record of typed arrays by input name', { feeds });
     }
     for (const [name, v] of Object.entries(feeds)) {
+      if (RESERVED_NAMES.has(name)) throw new FeedError(op, `feed names must not be keys every object inherits, got "${name}"`, { name });
       if (dtypeOfArray(v) === undefined) {
-        throw new FeedError(op, `feed "${name}" must be a Float32Array or Float64Array`, {});
+        throw new FeedError(op, `feed "${name}" must be a Float32Array or Float64Array`, { name, got: v === null ? 'null' : typeof v });
       }
       copies[name] = Float64Array.from(v);
     }
@@ -40,7 +41,7 @@ export function float64Copy(op: string, nodes: readonly Node[], feeds: FeedRecor
 /** The name of an input node; anything else cannot be perturbed and is refused. */
 export function inputName(op: string, x: Node, role: string): string {
   if (!x.is('input')) {
-    throw new GradientError(op, `${role} must be input nodes (fed tensors) so they can be perturbed; ${x} is a ${x.op}`, {});
+    throw new GradientError(op, `${role} must be input nodes (fed tensors) so they can be perturbed; ${x} is a ${x.op}`, { node: String(x), op: x.op });
   }
   return x.attrs.name;
 }
@@ -57,10 +58,10 @@ export function feedsOf(program: Program, feeds: Readonly<Record<string, Float64
 
 /** Checks that a feed exists for input `name` with `x`'s size. */
 export function requireFeed(op: string, feeds: Readonly<Record<string, Float64Array>>, name: string, x: Node): Float64Array {
-  const v = feeds[name];
+  const v = Object.hasOwn(feeds, name) ? feeds[name] : undefined;
   if (v === undefined) throw new FeedError(op, `every x must be fed; missing "${name}"`, { expected: name });
   if (v.length !== x.size) {
-    throw new FeedError(op, `feed "${name}" must have ${x.size} elements for shape ${fmtShape(x.shape)}, got ${v.length}`, {});
+    throw new FeedError(op, `feed "${name}" must have ${x.size} elements for shape ${fmtShape(x.shape)}, got ${v.length}`, { name, elements: x.size, shape: x.shape, length: v.length });
   }
   return v;
 }

@@ -79,8 +79,8 @@ export interface GradcheckOptions {
  *   The entry's `step` says which step it used.
  */
 export async function gradcheck(y: Node, xs: readonly Node[], options: GradcheckOptions): Promise<GradcheckReport> {
-  if (options === null || typeof options !== 'object') throw new AttrError('gradcheck', 'options must be an object with feeds', {});
-  if (!Array.isArray(xs) || xs.length === 0) throw new GradientError('gradcheck', 'xs must name at least one input node', {});
+  if (options === null || typeof options !== 'object') throw new AttrError('gradcheck', 'options must be an object with feeds', { options: String(options) });
+  if (!Array.isArray(xs) || xs.length === 0) throw new GradientError('gradcheck', 'xs must name at least one input node', { xs: Array.isArray(xs) ? 0 : String(xs) });
   const order = options.order ?? 1;
   const seed = options.seed ?? 0;
   const rtol = options.rtol ?? DEFAULT_TOLERANCE.rtol;
@@ -117,11 +117,11 @@ export async function gradcheck(y: Node, xs: readonly Node[], options: Gradcheck
 
   const analyticNodes = (options.gradientOf ?? grad)(f, xs64);
   if (analyticNodes.length !== xs64.length) {
-    throw new GradientError('gradcheck', `gradientOf must return one node per x: ${xs64.length} xs, ${analyticNodes.length} nodes`, {});
+    throw new GradientError('gradcheck', `gradientOf must return one node per x: ${xs64.length} xs, ${analyticNodes.length} nodes`, { xs: xs64.length, nodes: analyticNodes.length });
   }
   analyticNodes.forEach((d, i) => {
     if (!shapesEqual(d.shape, xs64[i]!.shape)) {
-      throw new GradientError('gradcheck', `gradient ${i} must have x's shape ${fmtShape(xs64[i]!.shape)}, got ${fmtShape(d.shape)}`, {});
+      throw new GradientError('gradcheck', `gradient ${i} must have x's shape ${fmtShape(xs64[i]!.shape)}, got ${fmtShape(d.shape)}`, { index: i, shape: xs64[i]!.shape, got: d.shape });
     }
   });
 

@@ -71,7 +71,7 @@ export function elementwiseProgram(node: Node): ElementwiseProgram {
     result = at[expr.result]!;
   } else {
     const arithmetic = node.record.arithmetic;
-    if (arithmetic === undefined) throw new GraphError('elementwise', `${node} is not elementwise (its record has no arithmetic)`, {});
+    if (arithmetic === undefined) throw new GraphError('elementwise', `${node} is not elementwise (its record has no arithmetic)`, { node: String(node) });
     result = inline(checkScalar(node.op, arithmetic, node.inputs.length), node.inputs.map((_, i) => load(i)));
   }
   // A program whose result is a bare load or literal still computes: the executors copy it.

@@ -10,8 +10,13 @@ export class GraftError extends Error {
   /** The offending values, by name. */
   readonly values: Readonly<Record<string, unknown>>;
 
-  constructor(op: string, rule: string, values: Record<string, unknown> = {}, detail?: string) {
-    super(`${op}: ${rule}${detail === undefined ? formatValues(values) : ` (${detail})`}`);
+  /**
+   * `values` names every number the message states (shapes, sizes, limits…) so a program can
+   * read them; `detail`, when given, replaces their generic `(name value, …)` rendering in the
+   * message with a sentence of its own.
+   */
+  constructor(op: string, rule: string, values: Record<string, unknown>, detail?: string, options?: { readonly cause?: unknown }) {
+    super(`${op}: ${rule}${detail === undefined ? formatValues(values) : ` (${detail})`}`, options);
     this.op = op;
     this.rule = rule;
     this.values = values;
@@ -32,6 +37,18 @@ export class FeedError extends GraftError {}
 export class GradientError extends GraftError {}
 /** A graph that is malformed: nodes of another graph, cycles, unknown outputs. */
 export class GraphError extends GraftError {}
+/**
+ * A tensor or a program too large for an executor: more elements than its per-tensor limit,
+ * or a memory plan above `compile`'s `memoryLimit`. Its values name the largest buffers and
+ * the total.
+ */
+export class ResourceError extends GraftError {}
+/**
+ * A saved graph (`loadGraph`) that is not one: malformed JSON, an unknown format, version or
+ * op, wrong types, references forward or out of range, prototype keys, sizes that lie; or a
+ * graph `saveGraph` cannot write. `values.path` locates the offending part (`nodes[3].attrs`).
+ */
+export class FormatError extends GraftError {}
 
 /** Formats a shape as `[2,7,7,3]`. */
 export function fmtShape(shape: readonly number[]): string {

@@ -1,5 +1,6 @@
 import { isDType, type DType } from './dtype.ts';
 import { AttrError, GraphError, ShapeError, fmtShape } from './errors.ts';
+import { checkName } from './names.ts';
 import { Node, type Provenance } from './node.ts';
 import { ops, type AttrsOf, type OpName, type OptionsOf } from './ops/index.ts';
 import { operandName, type AnyOpRecord, type ElementwiseRecord } from './ops/record.ts';
@@ -13,7 +14,7 @@ import type { TransposeConvOptions } from './ops/conv2d-transpose.ts';
 import type { ConvOptions } from './ops/conv-common.ts';
 import type { PoolOptions } from './ops/pool-common.ts';
 import type { PairLike } from './shape/conv.ts';
-import { checkShape, sizeOf, type Shape } from './shape/shape.ts';
+import { checkShape, checkSize, sizeOf, type Shape } from './shape/shape.ts';
 
 export interface GraphOptions {
   /** dtype of inputs and constants unless given; default float32. */
@@ -51,7 +52,7 @@ export class Graph {
 
   /** Declares a tensor fed at run time. */
   input(name: string, shape: readonly number[], dtype: DType = this.dtype): Node<'input'> {
-    if (typeof name !== 'string' || name.length === 0) throw new AttrError('input', 'name must be a non-empty string', { name });
+    checkName('input', 'name', name);
     if (this.#inputs.has(name)) throw new AttrError('input', `name must be unique in the graph, "${name}" is taken`, { name });
     if (!isDType(dtype)) throw new AttrError('input', "dtype must be 'float32' or 'float64'", { dtype });
     const s = checkShape('input', 'shape', shape);
@@ -62,13 +63,13 @@ export class Graph {
 
   /** A tensor whose values are part of the graph (`values` row-major, or one number for a scalar). */
   constant(values: ArrayLike<number> | number, shape: readonly number[] = [], dtype: DType = this.dtype): Node<'constant'> {
-    const s = shape.length === 0 ? [] : checkShape('constant', 'shape', shape);
+    const s = Array.isArray(shape) && shape.length === 0 ? [] : checkShape('constant', 'shape', shape);
     const v = typeof values === 'number' ? [values] : values;
     if (v === null || typeof v !== 'object' || typeof v.length !== 'number') {
-      throw new AttrError('constant', 'values must be a number or an array of numbers', { values });
+      throw new AttrError('constant', 'values must be a number or an array of numbers', { values: typeof values === 'object' ? String(values) : values });
     }
     if (v.length !== sizeOf(s)) {
-      throw new ShapeError('constant', `values length (${v.length}) must equal the shape's size (${sizeOf(s)})`, {}, `shape ${fmtShape(s)}`);
+      throw new ShapeError('constant', `values length (${v.length}) must equal the shape's size (${sizeOf(s)})`, { length: v.length, size: sizeOf(s), shape: s }, `shape ${fmtShape(s)}`);
     }
     const stored = Float64Array.from(v as ArrayLike<number>);
     for (let i = 0; i < stored.length; i++) {
@@ -108,8 +109,12 @@ export class Graph {
   #build(record: AnyOpRecord, operands: readonly Operand[], opts: unknown): Node {
     const op = record.name;
     const arity = record.operands.length;
+    if (!Array.isArray(operands)) throw new AttrError(op, 'operands must be an array', { operands: String(operands) });
     if (record.variadic === true ? operands.length < arity : operands.length !== arity) {
-      throw new AttrError(op, `takes ${record.variadic === true ? `at least ${arity}` : arity} operand${arity === 1 ? '' : 's'}, got ${operands.length}`, {});
+      throw new AttrError(op, `takes ${record.variadic === true ? `at least ${arity}` : arity} operand${arity === 1 ? '' : 's'}, got ${operands.length}`, {
+        operands: operands.length,
+        expected: arity,
+      });
     }
     const inputs = this.#resolveOperands(op, operands);
     const dtype = inputs[0]!.dtype;
@@ -118,7 +123,7 @@ export class Graph {
         throw new ShapeError(
           op,
           `operands must share one dtype: ${operandName(record, 0)} is ${dtype}, ${operandName(record, i)} is ${n.dtype}`,
-          {},
+          { [operandName(record, 0)]: dtype, [operandName(record, i)]: n.dtype },
         );
       }
     });
@@ -126,10 +131,14 @@ export class Graph {
       throw new AttrError(op, 'options must be an object', { options: opts });
     }
     const { attrs, shape, geometry } = record.infer(inputs, opts);
-    // Normalised attrs name every option an op knows, so any other key is a typo.
-    const unknown = Object.keys(opts).filter((k) => !(k in (attrs as object)));
+    // Normalised attrs name every option an op knows, so any other key is a typo (own keys
+    // only: `constructor` or `__proto__` is not an option because every object inherits it).
+    const unknown = Object.keys(opts).filter((k) => !Object.hasOwn(attrs as object, k));
     if (unknown.length > 0) {
-      throw new AttrError(op, `unknown option ${unknown.map((k) => `"${k}"`).join(', ')}; options are ${Object.keys(attrs as object).join(', ') || 'none'}`, {});
+      throw new AttrError(op, `unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; options are ${Object.keys(attrs as object).join(', ') || 'none'}`, {
+        unknown,
+        options: Object.keys(attrs as object),
+      });
     }
     return this.#push(record, inputs, attrs, Object.freeze([...shape]), dtype, geometry === undefined ? undefined : Object.freeze(geometry));
   }
@@ -146,7 +155,13 @@ export class Graph {
         const existing = this.#inputs.get(name);
         if (existing !== undefined) {
           if (existing.dtype !== n.dtype || existing.shape.join() !== n.shape.join()) {
-            throw new GraphError('rebuild', `input "${name}" already exists with another shape or dtype`, {});
+            throw new GraphError('rebuild', `input "${name}" already exists with another shape or dtype`, {
+              name,
+              shape: existing.shape,
+              dtype: existing.dtype,
+              newShape: n.shape,
+              newDtype: n.dtype,
+            });
           }
           return existing;
         }
@@ -177,7 +192,7 @@ export class Graph {
   #resolveOperands(op: string, operands: readonly Operand[]): Node[] {
     const nodes = operands.filter((o): o is Node => o instanceof Node);
     for (const n of nodes) {
-      if (n.graph !== this) throw new GraphError(op, `operands must belong to this graph; ${n} belongs to another`, {});
+      if (n.graph !== this) throw new GraphError(op, `operands must belong to this graph; ${n} belongs to another`, { node: String(n) });
     }
     for (const o of operands) {
       if (!(o instanceof Node) && (typeof o !== 'number' || Number.isNaN(o))) {
@@ -189,6 +204,9 @@ export class Graph {
   }
 
   #push(record: AnyOpRecord, inputs: readonly Node[], attrs: unknown, shape: Shape, dtype: DType, geometry: unknown): Node {
+    // Every tensor's element count is an exact integer (a conv padded by 1e9, or an input of
+    // [1e6, 1e6, 1e6, 1e6], is refused here rather than allocated later).
+    checkSize(record.name, 'output', shape);
     const n = new Node(
       this.#nodes.length,
       record.name,

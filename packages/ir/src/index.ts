@@ -1,5 +1,6 @@
 export * from './dtype.ts';
 export * from './errors.ts';
+export { RESERVED_NAMES, checkName } from './names.ts';
 export { Graph, type GraphOptions, type Operand } from './graph.ts';
 export { Node, type Provenance } from './node.ts';
 export * from './ops/index.ts';
@@ -19,4 +20,5 @@ export * from './shape/shape.ts';
 export * from './shape/conv.ts';
 export * from './printer.ts';
 export { ancestors, castGraph } from './traverse.ts';
+export { GRAPH_FORMAT, GRAPH_VERSION, loadGraph, saveGraph, type LoadedGraph } from './saved-graph.ts';
 export { elementwiseProgram, hasElementwiseProgram, roundsInFloat32, type ElementwiseProgram, type ProgramValue } from './elementwise-program.ts';

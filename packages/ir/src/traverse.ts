@@ -15,7 +15,7 @@ export function ancestors(outputs: readonly Node[]): Node[] {
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (seen.has(n)) continue;
-    if (n.graph !== graph) throw new GraphError('ancestors', `all nodes must belong to one graph; ${n} does not`, {});
+    if (n.graph !== graph) throw new GraphError('ancestors', `all nodes must belong to one graph; ${n} does not`, { node: String(n) });
     seen.add(n);
     for (const i of n.inputs) stack.push(i);
   }

@@ -20,14 +20,17 @@ export function checkDataset(op: string, d: Dataset): void {
   checkShape(op, 'inputShape', d.inputShape);
   checkShape(op, 'targetShape', d.targetShape);
   if (!Number.isInteger(d.length) || d.length < 1) throw new AttrError(op, 'data must hold at least one example', { length: d.length });
+  for (const k of ['inputs', 'targets'] as const) {
+    if (!(d[k] instanceof Float32Array || d[k] instanceof Float64Array)) throw new AttrError(op, `${k} must be a Float32Array or Float64Array`, { [k]: String(d[k]) });
+  }
   if (d.inputs.length !== d.length * sizeOf(d.inputShape)) {
-    throw new ShapeError(op, `inputs must have ${d.length}·${sizeOf(d.inputShape)} values for ${d.length} examples of ${fmtShape(d.inputShape)}, got ${d.inputs.length}`, {});
+    throw new ShapeError(op, `inputs must have ${d.length}·${sizeOf(d.inputShape)} values for ${d.length} examples of ${fmtShape(d.inputShape)}, got ${d.inputs.length}`, { length: d.length, perExample: sizeOf(d.inputShape), inputShape: d.inputShape, values: d.inputs.length });
   }
   if (d.targets.length !== d.length * sizeOf(d.targetShape)) {
-    throw new ShapeError(op, `targets must have ${d.length}·${sizeOf(d.targetShape)} values for ${d.length} examples of ${fmtShape(d.targetShape)}, got ${d.targets.length}`, {});
+    throw new ShapeError(op, `targets must have ${d.length}·${sizeOf(d.targetShape)} values for ${d.length} examples of ${fmtShape(d.targetShape)}, got ${d.targets.length}`, { length: d.length, perExample: sizeOf(d.targetShape), targetShape: d.targetShape, values: d.targets.length });
   }
   if (d.labels !== undefined && d.labels.length !== d.length) {
-    throw new ShapeError(op, `labels must have one entry per example (${d.length}), got ${d.labels.length}`, {});
+    throw new ShapeError(op, `labels must have one entry per example (${d.length}), got ${d.labels.length}`, { length: d.length, labels: d.labels.length });
   }
 }
 
@@ -35,7 +38,7 @@ export function checkDataset(op: string, d: Dataset): void {
 export function classification(inputs: FloatArray, inputShape: Shape, labels: Uint8Array, classes: number): Dataset {
   const targets = allocate(inputs instanceof Float64Array ? 'float64' : 'float32', labels.length * classes);
   labels.forEach((l, i) => {
-    if (l >= classes) throw new AttrError('classification', `labels must be below classes (${classes})`, { index: i, label: l });
+    if (l >= classes) throw new AttrError('classification', `labels must be below classes (${classes})`, { index: i, label: l, classes });
     targets[i * classes + l] = 1;
   });
   const d: Dataset = { length: labels.length, inputs, inputShape, targets, targetShape: [classes], labels };
@@ -59,7 +62,7 @@ export function subset(d: Dataset, indices: ArrayLike<number>): Dataset {
   const labels = d.labels === undefined ? undefined : new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     const i = indices[k]!;
-    if (!(i >= 0 && i < d.length)) throw new AttrError('subset', `indices must be in [0, ${d.length})`, { index: i });
+    if (!(i >= 0 && i < d.length)) throw new AttrError('subset', `indices must be in [0, ${d.length})`, { index: i, length: d.length });
     inputs.set(d.inputs.subarray(i * xs, (i + 1) * xs), k * xs);
     if (!sameTargets) targets.set(d.targets.subarray(i * ts, (i + 1) * ts), k * ts);
     if (labels !== undefined) labels[k] = d.labels![i]!;
@@ -146,7 +149,7 @@ export function randomShift(maxShift: number, fill = 0): Augment {
   if (!Number.isInteger(maxShift) || maxShift < 0) throw new AttrError('randomShift', 'maxShift must be a non-negative integer', { maxShift });
   let scratch = new Float64Array(0);
   return (batch, count, inputShape, rng) => {
-    if (inputShape.length !== 3) throw new ShapeError('randomShift', `examples must be [height, width, channels], got ${fmtShape(inputShape)}`, {});
+    if (inputShape.length !== 3) throw new ShapeError('randomShift', `examples must be [height, width, channels], got ${fmtShape(inputShape)}`, { inputShape });
     const [h, w, c] = inputShape as [number, number, number];
     const size = h * w * c;
     if (scratch.length < size) scratch = new Float64Array(size);

@@ -71,7 +71,7 @@ const sources: { readonly [N in DatasetName]: Source } = {
 
 function read(source: Source, file: string): { tensor: IdxTensor; path: string } {
   const where = source.locate(file);
-  if ('missing' in where) throw new DatasetError('missing', file, where.missing);
+  if ('missing' in where) throw new DatasetError('missing', file, where.missing, { file });
   return { tensor: readIdx(where.path), path: where.path };
 }
 
@@ -97,7 +97,7 @@ export function imageClassification(
     throw new DatasetError('count', files.labels, `there must be one label per image (${n} images in ${files.images})`, { labels: labels.shape[0], images: n });
   }
   const bad = (labels.data as Uint8Array).findIndex((l) => l >= classes);
-  if (bad >= 0) throw new DatasetError('count', files.labels, `labels must be below ${classes}`, { index: bad, label: labels.data[bad] });
+  if (bad >= 0) throw new DatasetError('count', files.labels, `labels must be below ${classes}`, { index: bad, label: labels.data[bad], classes });
   const limit = options.limit ?? n;
   if (!Number.isInteger(limit) || limit < 1) throw new AttrError('loadDataset', 'limit must be a positive integer', { limit });
   const count = Math.min(limit, n);

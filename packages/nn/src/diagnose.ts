@@ -72,7 +72,26 @@ export class NonFiniteError extends GraftError {
     /** Step within the epoch, from 1 (the update count outside `fit`). */
     readonly step: number,
     readonly firstNonFinite: NonFiniteNode | undefined,
+    /** Numbers the message states besides these (the update count, the learning rate). */
+    values: Record<string, unknown>,
   ) {
-    super('fit', message, {});
+    const first = firstNonFinite;
+    super('fit', message, {
+      epoch,
+      step,
+      ...values,
+      ...(first === undefined
+        ? {}
+        : {
+            node: String(first.node),
+            shape: first.node.shape,
+            elements: first.node.size,
+            index: first.index,
+            value: first.value,
+            count: first.count,
+            // As the message writes them (three significant digits).
+            inputMaxAbs: first.inputMaxAbs.map((v) => Number(v.toExponential(2))),
+          }),
+    });
   }
 }

@@ -21,7 +21,7 @@ export class DatasetError extends GraftError {
     readonly reason: IdxErrorReason,
     readonly file: string,
     rule: string,
-    values: Record<string, unknown> = {},
+    values: Record<string, unknown>,
   ) {
     super('dataset', `${file}: ${rule}`, { file, ...values });
   }
@@ -65,7 +65,7 @@ export function parseIdx(input: Uint8Array, file = 'IDX data'): IdxTensor {
       throw new DatasetError('gzip', file, `the gzip stream must be intact: ${(e as Error).message}`, { bytes: input.length });
     }
   }
-  if (bytes.length < 4) throw new DatasetError('truncated', file, 'an IDX file must have a 4-byte header', { bytes: bytes.length });
+  if (bytes.length < 4) throw new DatasetError('truncated', file, 'an IDX file must have a 4-byte header', { bytes: bytes.length, headerBytes: 4 });
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new DatasetError('magic', file, 'an IDX file must start with two zero bytes', { magic: [bytes[0], bytes[1], bytes[2], bytes[3]] });
   }
@@ -77,7 +77,7 @@ export function parseIdx(input: Uint8Array, file = 'IDX data'): IdxTensor {
   if (rank < 1) throw new DatasetError('dims', file, 'an IDX file must declare at least one dimension', { rank });
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
-    throw new DatasetError('truncated', file, `the header must hold ${rank} dimension sizes (${headerBytes} bytes)`, { bytes: bytes.length, rank });
+    throw new DatasetError('truncated', file, `the header must hold ${rank} dimension sizes (${headerBytes} bytes)`, { bytes: bytes.length, rank, headerBytes });
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
@@ -88,7 +88,7 @@ export function parseIdx(input: Uint8Array, file = 'IDX data'): IdxTensor {
     count *= size;
   }
   if (shape.some((s) => s === 0) || count > MAX_ELEMENTS) {
-    throw new DatasetError('dims', file, `dimension sizes must be positive with at most ${MAX_ELEMENTS} elements in all`, { shape, elements: count });
+    throw new DatasetError('dims', file, `dimension sizes must be positive with at most ${MAX_ELEMENTS} elements in all`, { shape, elements: count, limit: MAX_ELEMENTS });
   }
   const expected = headerBytes + count * type.bytes;
   if (bytes.length < expected) {
@@ -136,7 +136,7 @@ export function readIdx(path: string): IdxTensor {
     bytes = platform.readFile(path);
   } catch (e) {
     if (e instanceof GraftError) throw e;
-    throw new DatasetError('io', path, `the file must be readable: ${(e as Error).message}`);
+    throw new DatasetError('io', path, `the file must be readable: ${(e as Error).message}`, { error: (e as Error).message });
   }
   return parseIdx(bytes, path);
 }

@@ -89,7 +89,7 @@ export function tileImages(images: FloatArray | ArrayLike<number>, count: number
   const cols = options.cols ?? Math.ceil(Math.sqrt(count));
   const gap = options.gap ?? 2;
   const scale = options.scale ?? 1;
-  if (images.length < count * h * w) throw new AttrError('tileImages', `images must hold ${count}·${h}·${w} values`, { values: images.length });
+  if (images.length < count * h * w) throw new AttrError('tileImages', `images must hold ${count}·${h}·${w} values`, { count, height: h, width: w, values: images.length });
   const rows = Math.ceil(count / cols);
   const width = cols * (w * scale + gap) + gap;
   const height = rows * (h * scale + gap) + gap;
@@ -166,7 +166,7 @@ export function svgLineChart(series: readonly Series[], options: { readonly titl
   const ty = (v: number) => (options.logY === true ? Math.log10(Math.max(v, 1e-12)) : v);
   const points = series.map((s) => s.values.map((v, i) => [s.xs?.[i] ?? i + 1, ty(v)] as const).filter(([, v]) => Number.isFinite(v)));
   const all = points.flat();
-  if (all.length === 0) throw new AttrError('svgLineChart', 'series must hold at least one finite value', {});
+  if (all.length === 0) throw new AttrError('svgLineChart', 'series must hold at least one finite value', { series: series.length, finite: 0 });
   let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
   let [y0, y1] = [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
@@ -210,13 +210,13 @@ export function svgLineChart(series: readonly Series[], options: { readonly titl
  */
 export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): Uint32Array {
   if (labels.length !== predicted.length) {
-    throw new AttrError('confusionMatrix', `labels and predictions must pair up, got ${labels.length} and ${predicted.length}`, {});
+    throw new AttrError('confusionMatrix', `labels and predictions must pair up, got ${labels.length} and ${predicted.length}`, { labels: labels.length, predicted: predicted.length });
   }
   const m = new Uint32Array(classes * classes);
   for (let i = 0; i < labels.length; i++) {
     const t = labels[i]!;
     const p = predicted[i]!;
-    if (!(t >= 0 && t < classes && p >= 0 && p < classes)) throw new AttrError('confusionMatrix', `classes must be below ${classes}`, { index: i, label: t, predicted: p });
+    if (!(t >= 0 && t < classes && p >= 0 && p < classes)) throw new AttrError('confusionMatrix', `classes must be below ${classes}`, { index: i, label: t, predicted: p, classes });
     m[t * classes + p]!++;
   }
   return m;

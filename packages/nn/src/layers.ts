@@ -5,7 +5,7 @@ import {
   normalizePadding,
   normalizePair,
   shapesEqual,
-  validInputSizes,
+  validInputRange,
   type Graph,
   type Node,
   type Padding,
@@ -86,12 +86,12 @@ function checkActivation(op: string, a: unknown): Activation {
 }
 
 function checkPositiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new AttrError(op, `${name} must be a positive integer`, { [name]: v });
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new AttrError(op, `${name} must be a positive integer`, { [name]: v });
   return v;
 }
 
 function checkRank(op: string, x: Node, rank: number, hint = ''): void {
-  if (x.rank !== rank) throw new ShapeError(op, `input must have rank ${rank}${hint}, got ${fmtShape(x.shape)}`, {});
+  if (x.rank !== rank) throw new ShapeError(op, `input must have rank ${rank}${hint}, got ${fmtShape(x.shape)}`, { input: x.shape, rank: x.rank, expected: rank });
 }
 
 interface WeightOptions {
@@ -137,7 +137,7 @@ export function conv2d(options: Conv2dLayerOptions): Layer {
     build(x, s) {
       checkRank(s.name, x, 4, ' (NHWC)');
       const cin = x.shape[3]!;
-      if (cin % groups !== 0) throw new ShapeError(s.name, `input channels (${cin}) must be divisible by groups (${groups})`, {});
+      if (cin % groups !== 0) throw new ShapeError(s.name, `input channels (${cin}) must be divisible by groups (${groups})`, { input: x.shape, channels: cin, groups });
       const cg = cin / groups;
       // Each output sums kh·kw·cg inputs; each input reaches kh·kw·filters/groups outputs.
       const w = s.param('w', [kh, kw, cg, filters], init, { fanIn: kh * kw * cg, fanOut: (kh * kw * filters) / groups });
@@ -204,7 +204,7 @@ export function conv2dTranspose(options: Conv2dTransposeLayerOptions): Layer {
 
 function normalizeNonNegativePair(op: string, name: string, v: unknown): readonly [number, number] {
   const pair = typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
     throw new AttrError(op, `${name} must be a non-negative integer or a pair of them`, { [name]: v });
   }
   return [pair[0] as number, pair[1] as number];
@@ -212,7 +212,7 @@ function normalizeNonNegativePair(op: string, name: string, v: unknown): readonl
 
 /**
  * The output size of a transposed conv along both axes. The sizes a forward conv maps to
- * `in` form a run `lo … lo + r` (`validInputSizes`); `outputPadding` p picks `lo + p`.
+ * `in` form a run `lo … lo + r` (`validInputRange`); `outputPadding` p picks `lo + p`.
  */
 export function transposeOutputSize(
   op: string,
@@ -226,10 +226,12 @@ export function transposeOutputSize(
   const out: number[] = [];
   for (const axis of [0, 1] as const) {
     const pad = padding === 'SAME' || padding === 'VALID' ? padding : padding[axis];
-    const valid = validInputSizes(inSize[axis], kernel[axis], strides[axis], dilations[axis], pad);
+    const { from, to } = validInputRange(inSize[axis], kernel[axis], strides[axis], dilations[axis], pad);
+    const count = to - from + 1;
     const what = axis === 0 ? 'height' : 'width';
-    if (valid.length === 0) {
+    if (count <= 0) {
       throw new ShapeError(op, `no output ${what} maps to input ${what} ${inSize[axis]}`, {
+        input: inSize[axis],
         kernel,
         strides,
         padding,
@@ -237,19 +239,20 @@ export function transposeOutputSize(
       });
     }
     if (outputPadding === undefined) {
-      out.push(padding === 'SAME' ? inSize[axis] * strides[axis] : valid[0]!);
+      out.push(padding === 'SAME' ? inSize[axis] * strides[axis] : from);
       continue;
     }
     const p = outputPadding[axis];
-    if (p >= valid.length) {
+    if (p >= count) {
+      const valid = count <= 8 ? Array.from({ length: count }, (_, k) => from + k) : [from, to];
       throw new ShapeError(
         op,
-        `outputPadding ${what} (${p}) must be below ${valid.length}: valid output ${what}s for input ${what} ${inSize[axis]} are ${valid.join(' or ')} (outputPadding 0 … ${valid.length - 1})`,
-        {},
+        `outputPadding ${what} (${p}) must be below ${count}: valid output ${what}s for input ${what} ${inSize[axis]} are ${valid.join(count <= 8 ? ' or ' : ' to ')} (outputPadding 0 … ${count - 1})`,
+        { outputPadding: p, count, valid, input: inSize[axis], maxOutputPadding: count - 1, kernel, strides, padding, dilations },
         `kernel [${kernel}], strides [${strides}], padding ${JSON.stringify(padding)}, dilations [${dilations}]`,
       );
     }
-    out.push(valid[0]! + p);
+    out.push(from + p);
   }
   return [out[0]!, out[1]!];
 }
@@ -397,7 +400,7 @@ export function batchNorm(options: BatchNormOptions = {}): Layer {
     name: options.name,
     config: `momentum ${momentum} epsilon ${epsilon}${center ? '' : ' no β'}${scale ? '' : ' no γ'}`,
     build(x, s) {
-      if (x.rank < 2) throw new ShapeError(s.name, `input must have rank ≥ 2 ([batch, …, channels]), got ${fmtShape(x.shape)}`, {});
+      if (x.rank < 2) throw new ShapeError(s.name, `input must have rank ≥ 2 ([batch, …, channels]), got ${fmtShape(x.shape)}`, { input: x.shape, rank: x.rank, minRank: 2 });
       const { g } = s;
       const c = x.shape[x.rank - 1]!;
       const axes = [...Array(x.rank - 1).keys()];
@@ -529,7 +532,7 @@ export function add(options: { readonly name?: string } = {}): MergeLayer {
     merge(xs, s) {
       for (const x of xs) {
         if (!shapesEqual(x.shape, xs[0]!.shape)) {
-          throw new ShapeError(s.name, `inputs must have one shape, got ${xs.map((n) => fmtShape(n.shape)).join(' and ')}`, {});
+          throw new ShapeError(s.name, `inputs must have one shape, got ${xs.map((n) => fmtShape(n.shape)).join(' and ')}`, { shapes: xs.map((n) => n.shape) });
         }
       }
       return xs.slice(1).reduce<Node>((sum, x) => s.g.add(sum, x), xs[0]!);

@@ -5,7 +5,7 @@ export type Loss = (g: Graph, output: Node, target: Node) => Node;
 
 function checkSameShape(op: string, output: Node, target: Node): void {
   if (!shapesEqual(output.shape, target.shape)) {
-    throw new ShapeError(op, `output and target must have one shape, got output ${fmtShape(output.shape)} and target ${fmtShape(target.shape)}`, {});
+    throw new ShapeError(op, `output and target must have one shape, got output ${fmtShape(output.shape)} and target ${fmtShape(target.shape)}`, { output: output.shape, target: target.shape });
   }
 }
 
@@ -17,7 +17,7 @@ function checkSameShape(op: string, output: Node, target: Node): void {
  */
 export const softmaxCrossEntropy: Loss = (g, logits, target) => {
   checkSameShape('softmaxCrossEntropy', logits, target);
-  if (logits.rank !== 2) throw new ShapeError('softmaxCrossEntropy', `logits must be [batch, classes], got ${fmtShape(logits.shape)}`, {});
+  if (logits.rank !== 2) throw new ShapeError('softmaxCrossEntropy', `logits must be [batch, classes], got ${fmtShape(logits.shape)}`, { logits: logits.shape });
   return g.neg(g.mean(g.sum(g.mul(target, g.logSoftmax(logits)), [1])));
 };
 

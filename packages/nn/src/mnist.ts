@@ -56,7 +56,7 @@ export function loadMnist(options: MnistOptions = {}): Mnist {
   const trainSize = options.trainSize ?? 8000;
   const testSize = options.testSize ?? 2000;
   if (!Number.isInteger(trainSize) || !Number.isInteger(testSize) || trainSize < 1 || testSize < 1 || trainSize + testSize > n) {
-    throw new AttrError('loadMnist', `trainSize and testSize must be positive integers with a sum ≤ ${n}`, { trainSize, testSize });
+    throw new AttrError('loadMnist', `trainSize and testSize must be positive integers with a sum ≤ ${n}`, { trainSize, testSize, available: n });
   }
   const inputs = options.dtype === 'float64' ? Float64Array.from(pixels) : pixels;
   const all = classification(inputs, [28, 28, 1], labels, 10);

@@ -99,7 +99,7 @@ export class Model {
 
   constructor(build: BuildFn, options: ModelOptions) {
     if (typeof build !== 'function') throw new AttrError('Model', 'build must be a function (x, ctx) => output', { build });
-    if (options === null || typeof options !== 'object') throw new AttrError('Model', 'options must be an object with inputShape', {});
+    if (options === null || typeof options !== 'object') throw new AttrError('Model', 'options must be an object with inputShape', { options: String(options) });
     this.inputShape = checkShape('Model', 'inputShape', options.inputShape);
     const dtype = options.dtype ?? 'float32';
     if (!isDType(dtype)) throw new AttrError('Model', "dtype must be 'float32' or 'float64'", { dtype });
@@ -136,9 +136,9 @@ export class Model {
    * `training` turns dropout on.
    */
   apply(x: Node, options: { readonly training: boolean }): ModelGraph {
-    if (x.dtype !== this.dtype) throw new ShapeError('Model.apply', `x must be ${this.dtype}, got ${x.dtype}`, {});
+    if (x.dtype !== this.dtype) throw new ShapeError('Model.apply', `x must be ${this.dtype}, got ${x.dtype}`, { dtype: x.dtype, expected: this.dtype });
     if (x.rank !== this.inputShape.length + 1 || !shapesEqual(x.shape.slice(1), this.inputShape)) {
-      throw new ShapeError('Model.apply', `x must have shape [batch, ${this.inputShape.join(', ')}], got ${fmtShape(x.shape)}`, {});
+      throw new ShapeError('Model.apply', `x must have shape [batch, ${this.inputShape.join(', ')}], got ${fmtShape(x.shape)}`, { x: x.shape, inputShape: this.inputShape });
     }
     return this.#run(x.graph, x, options.training, false);
   }
@@ -169,7 +169,7 @@ export class Model {
         name: layerName,
         param: (local, shape, init, fans) => {
           const full = `${layerName}/${local}`;
-          if (params.has(full)) throw new AttrError(layerName, `parameter "${full}" is declared twice`, {});
+          if (params.has(full)) throw new AttrError(layerName, `parameter "${full}" is declared twice`, { name: full });
           const node = g.input(full, shape, this.dtype);
           this.#declare(full, node.shape, init, fans, declare);
           params.set(full, node);
@@ -184,7 +184,7 @@ export class Model {
         },
         state: (local, shape, init) => {
           const full = `${layerName}/${local}`;
-          if (state.has(full)) throw new AttrError(layerName, `state "${full}" is declared twice`, {});
+          if (state.has(full)) throw new AttrError(layerName, `state "${full}" is declared twice`, { name: full });
           const node = g.input(full, shape, this.dtype);
           this.#declareState(full, node.shape, init, declare);
           state.set(full, node);
@@ -194,11 +194,11 @@ export class Model {
         update: (local, value) => {
           const full = `${layerName}/${local}`;
           const current = state.get(full);
-          if (current === undefined) throw new AttrError(layerName, `update of "${full}" needs the state declared first (scope.state)`, {});
+          if (current === undefined) throw new AttrError(layerName, `update of "${full}" needs the state declared first (scope.state)`, { name: full });
           if (!shapesEqual(value.shape, current.shape) || value.graph !== g) {
-            throw new ShapeError(layerName, `the update of "${full}" must be a node of shape ${fmtShape(current.shape)} in the model's graph, got ${fmtShape(value.shape)}`, {});
+            throw new ShapeError(layerName, `the update of "${full}" must be a node of shape ${fmtShape(current.shape)} in the model's graph, got ${fmtShape(value.shape)}`, { name: full, shape: current.shape, got: value.shape });
           }
-          if (updates.has(full)) throw new AttrError(layerName, `"${full}" is updated twice`, {});
+          if (updates.has(full)) throw new AttrError(layerName, `"${full}" is updated twice`, { name: full });
           if (training) updates.set(full, value);
         },
       };
@@ -214,7 +214,7 @@ export class Model {
     }
     if (!declare) {
       const missing = [...this.#params.keys(), ...this.#state.keys()].filter((k) => !params.has(k) && !state.has(k));
-      if (missing.length > 0) throw new AttrError('Model', `build must use the same parameters every time; missing ${missing.join(', ')}`, {});
+      if (missing.length > 0) throw new AttrError('Model', `build must use the same parameters every time; missing ${missing.join(', ')}`, { missing });
     }
     return {
       output,
@@ -232,9 +232,9 @@ export class Model {
   #declare(name: string, shape: Shape, init: Initializer, fans: Fans, declare: boolean): void {
     const existing = this.#params.get(name);
     if (!declare) {
-      if (existing === undefined) throw new AttrError('Model', `build declared a new parameter "${name}" after construction`, {});
+      if (existing === undefined) throw new AttrError('Model', `build declared a new parameter "${name}" after construction`, { name });
       if (!shapesEqual(existing.shape, shape)) {
-        throw new ShapeError('Model', `parameter "${name}" must keep its shape ${fmtShape(existing.shape)}, got ${fmtShape(shape)}`, {});
+        throw new ShapeError('Model', `parameter "${name}" must keep its shape ${fmtShape(existing.shape)}, got ${fmtShape(shape)}`, { name, shape: existing.shape, got: shape });
       }
       return;
     }
@@ -247,13 +247,13 @@ export class Model {
   #declareState(name: string, shape: Shape, init: Initializer, declare: boolean): void {
     const existing = this.#state.get(name);
     if (!declare) {
-      if (existing === undefined) throw new AttrError('Model', `build declared new state "${name}" after construction`, {});
+      if (existing === undefined) throw new AttrError('Model', `build declared new state "${name}" after construction`, { name });
       if (!shapesEqual(existing.shape, shape)) {
-        throw new ShapeError('Model', `state "${name}" must keep its shape ${fmtShape(existing.shape)}, got ${fmtShape(shape)}`, {});
+        throw new ShapeError('Model', `state "${name}" must keep its shape ${fmtShape(existing.shape)}, got ${fmtShape(shape)}`, { name, shape: existing.shape, got: shape });
       }
       return;
     }
-    if (this.#params.has(name)) throw new AttrError('Model', `"${name}" is a parameter and state at once`, {});
+    if (this.#params.has(name)) throw new AttrError('Model', `"${name}" is a parameter and state at once`, { name });
     const values = init.init(sizeOf(shape), { fanIn: 1, fanOut: 1 }, streamFor(this.seed, name));
     const value = allocate(this.dtype, values.length);
     value.set(values);
@@ -280,16 +280,16 @@ export class Model {
     const tensors = this.#tensors();
     const names = Object.keys(weights);
     const unknown = names.filter((n) => !tensors.has(n));
-    const missing = [...tensors.keys()].filter((n) => !(n in weights));
+    const missing = [...tensors.keys()].filter((n) => !Object.hasOwn(weights, n));
     if (unknown.length > 0 || missing.length > 0) {
       throw new ShapeError('setWeights', 'weights must name exactly the model\'s parameters and state', { missing, unknown });
     }
     for (const [name, p] of tensors) {
       const v = weights[name]!;
       const want = this.dtype === 'float32' ? Float32Array : Float64Array;
-      if (!(v instanceof want)) throw new ShapeError('setWeights', `"${name}" must be a ${want.name}`, {});
+      if (!(v instanceof want)) throw new ShapeError('setWeights', `"${name}" must be a ${want.name}`, { name, expected: want.name, got: v === null ? 'null' : typeof v === 'object' ? (v as object).constructor.name : typeof v });
       if (v.length !== p.value.length) {
-        throw new ShapeError('setWeights', `"${name}" must have ${p.value.length} values for shape ${fmtShape(p.shape)}, got ${v.length}`, {});
+        throw new ShapeError('setWeights', `"${name}" must have ${p.value.length} values for shape ${fmtShape(p.shape)}, got ${v.length}`, { name, expected: p.value.length, shape: p.shape, length: v.length });
       }
     }
     for (const [name, p] of tensors) p.value.set(weights[name]!);
@@ -308,18 +308,18 @@ export class Model {
 }
 
 function buildLayer(layer: Layer, input: Node | readonly Node[], scope: LayerScope): Node {
-  if (Array.isArray(input)) throw new AttrError(scope.name, `${layer.kind} takes one input; merge layers (add, concatenate) take several`, {});
+  if (Array.isArray(input)) throw new AttrError(scope.name, `${layer.kind} takes one input; merge layers (add, concatenate) take several`, { layer: layer.kind, inputs: input.length });
   return layer.build(input as Node, scope);
 }
 
 function buildMerge(layer: MergeLayer, input: Node | readonly Node[], scope: LayerScope): Node {
-  if (!Array.isArray(input) || input.length === 0) throw new AttrError(scope.name, `${layer.kind} takes a non-empty array of inputs`, {});
+  if (!Array.isArray(input) || input.length === 0) throw new AttrError(scope.name, `${layer.kind} takes a non-empty array of inputs`, { layer: layer.kind, inputs: Array.isArray(input) ? 0 : String(input) });
   return layer.merge(input as readonly Node[], scope);
 }
 
 /** A model whose build applies `layers` in order. */
 export function sequential(layers: readonly Layer[], options: ModelOptions): Model {
-  if (!Array.isArray(layers) || layers.length === 0) throw new AttrError('sequential', 'layers must be a non-empty array', {});
+  if (!Array.isArray(layers) || layers.length === 0) throw new AttrError('sequential', 'layers must be a non-empty array', { layers: Array.isArray(layers) ? 0 : String(layers) });
   return new Model((x, { apply }) => layers.reduce((h, layer) => apply(layer, h), x), options);
 }
 
@@ -367,7 +367,7 @@ export function apply(layer: Layer | MergeLayer, x: SymbolicTensor | readonly Sy
   const inputs = Array.isArray(x) ? (x as readonly SymbolicTensor[]) : [x as SymbolicTensor];
   const merge = 'merge' in layer;
   if (merge !== Array.isArray(x)) {
-    throw new AttrError('apply', merge ? `${layer.kind} merges several values: pass an array` : `${layer.kind} takes one value, not an array`, {});
+    throw new AttrError('apply', merge ? `${layer.kind} merges several values: pass an array` : `${layer.kind} takes one value, not an array`, { layer: layer.kind, merge });
   }
   for (const t of inputs) {
     if (t === null || typeof t !== 'object' || t.kind !== 'symbolic') throw new AttrError('apply', 'inputs must be values made by input() or apply()', { input: t });

@@ -31,7 +31,7 @@ export interface Optimizer {
 
 function checkRate(op: string, name: string, v: unknown, lo: number, hi: number, hiOpen = true): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || (hiOpen ? v >= hi : v > hi)) {
-    throw new AttrError(op, `${name} must be a number in [${lo}, ${hi}${hiOpen ? ')' : ']'}`, { [name]: v });
+    throw new AttrError(op, `${name} must be a number in [${lo}, ${hi}${hiOpen ? ')' : ']'}`, { [name]: v, range: [lo, hi] });
   }
   return v;
 }

@@ -134,13 +134,13 @@ export class Trainer {
   #checkShapes(d: Dataset): void {
     const want = this.model.outputShape;
     if (!shapesEqual(d.inputShape, this.model.inputShape)) {
-      throw new ShapeError('fit', `data inputShape ${fmtShape(d.inputShape)} must equal the model's ${fmtShape(this.model.inputShape)}`, {});
+      throw new ShapeError('fit', `data inputShape ${fmtShape(d.inputShape)} must equal the model's ${fmtShape(this.model.inputShape)}`, { inputShape: d.inputShape, expected: this.model.inputShape });
     }
     if (!shapesEqual(d.targetShape, want)) {
-      throw new ShapeError('fit', `data targetShape ${fmtShape(d.targetShape)} must equal the model's output shape ${fmtShape(want)}`, {});
+      throw new ShapeError('fit', `data targetShape ${fmtShape(d.targetShape)} must equal the model's output shape ${fmtShape(want)}`, { targetShape: d.targetShape, expected: want });
     }
     if ((d.inputs instanceof Float64Array ? 'float64' : 'float32') !== this.model.dtype) {
-      throw new ShapeError('fit', `data must be ${this.model.dtype} like the model (see castDataset)`, {});
+      throw new ShapeError('fit', `data must be ${this.model.dtype} like the model (see castDataset)`, { dtype: d.inputs instanceof Float64Array ? 'float64' : 'float32', expected: this.model.dtype });
     }
   }
 
@@ -151,7 +151,7 @@ export class Trainer {
     const target = g.input('target', [this.batchSize, ...m.outputShape]);
     const built = m.apply(x, { training: true });
     const loss = this.loss(g, built.output, target);
-    if (loss.size !== 1) throw new ShapeError('Trainer', `loss must be a scalar, got ${fmtShape(loss.shape)}`, {});
+    if (loss.size !== 1) throw new ShapeError('Trainer', `loss must be a scalar, got ${fmtShape(loss.shape)}`, { shape: loss.shape });
     const params = [...m.params.values()];
     const grads = grad(loss, params.map((p) => built.params.get(p.name)!));
     const scalars = { lr: g.input('train/lr', []), t: g.input('train/t', []) };
@@ -208,9 +208,9 @@ export class Trainer {
    */
   step(inputs: FloatArray, targets: FloatArray, lr = this.optimizer.learningRate): Promise<{ loss: number; output: FloatArray }> {
     const xs = this.batchSize * sizeOf(this.model.inputShape);
-    if (inputs.length !== xs) throw new ShapeError('Trainer.step', `inputs must hold batchSize (${this.batchSize}) examples of ${fmtShape(this.model.inputShape)}: ${xs} values, got ${inputs.length}`, {});
+    if (inputs.length !== xs) throw new ShapeError('Trainer.step', `inputs must hold batchSize (${this.batchSize}) examples of ${fmtShape(this.model.inputShape)}: ${xs} values, got ${inputs.length}`, { batchSize: this.batchSize, inputShape: this.model.inputShape, expected: xs, length: inputs.length });
     const ts = this.batchSize * sizeOf(this.model.outputShape);
-    if (targets.length !== ts) throw new ShapeError('Trainer.step', `targets must hold ${ts} values for batchSize ${this.batchSize}, got ${targets.length}`, {});
+    if (targets.length !== ts) throw new ShapeError('Trainer.step', `targets must hold ${ts} values for batchSize ${this.batchSize}, got ${targets.length}`, { batchSize: this.batchSize, expected: ts, length: targets.length });
     return this.#step(inputs, targets, lr, { epoch: 0, step: this.updates + 1 });
   }
 
@@ -261,6 +261,7 @@ export class Trainer {
       where.epoch,
       where.step,
       first,
+      { update: this.updates + 1, learningRate: lr },
     );
   }
 
@@ -282,7 +283,7 @@ export class Trainer {
   async predict(inputs: FloatArray, count = inputs.length / sizeOf(this.model.inputShape)): Promise<FloatArray> {
     const xs = sizeOf(this.model.inputShape);
     if (!Number.isInteger(count) || count < 1 || count * xs > inputs.length) {
-      throw new ShapeError('predict', `inputs must hold ${count} examples of ${fmtShape(this.model.inputShape)}`, { values: inputs.length });
+      throw new ShapeError('predict', `inputs must hold ${count} examples of ${fmtShape(this.model.inputShape)}`, { count, inputShape: this.model.inputShape, values: inputs.length });
     }
     const os = sizeOf(this.model.outputShape);
     const out = allocate(this.model.dtype, count * os);
@@ -325,7 +326,7 @@ export class Trainer {
     const epochs = options.epochs ?? 1;
     if (!Number.isInteger(epochs) || epochs < 1) throw new AttrError('fit', 'epochs must be a positive integer', { epochs });
     const B = this.batchSize;
-    if (train.length < B) throw new AttrError('fit', `batchSize (${B}) must not exceed the training examples (${train.length})`, {});
+    if (train.length < B) throw new AttrError('fit', `batchSize (${B}) must not exceed the training examples (${train.length})`, { batchSize: B, examples: train.length });
     const lrOption = options.learningRate ?? this.optimizer.learningRate;
     const lrAt = typeof lrOption === 'function' ? lrOption : () => lrOption;
     const stream = options.progress ?? platform.defaultProgress();

@@ -26,7 +26,7 @@ export class WeightsError extends GraftError {
   constructor(
     readonly reason: WeightsErrorReason,
     rule: string,
-    values: Record<string, unknown> = {},
+    values: Record<string, unknown>,
   ) {
     super('loadWeights', rule, values);
   }
@@ -78,7 +78,7 @@ export function encodeWeights(model: Model): Uint8Array {
 
 /** Decodes and validates a weights file on its own (not against a model). */
 export function decodeWeights(bytes: Uint8Array): DecodedWeights {
-  if (!(bytes instanceof Uint8Array)) throw new WeightsError('io', 'weights must be a Uint8Array or a file path', {});
+  if (!(bytes instanceof Uint8Array)) throw new WeightsError('io', 'weights must be a Uint8Array or a file path', { weights: typeof bytes });
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (bytes.length < 8 || magic !== WEIGHTS_MAGIC) {
     throw new WeightsError('magic', `file must start with the magic bytes "${WEIGHTS_MAGIC}"`, { found: bytes.length < 8 ? `${bytes.length} bytes` : magic });
@@ -88,13 +88,13 @@ export function decodeWeights(bytes: Uint8Array): DecodedWeights {
   const headerLength = view.getUint32(8, true);
   const dataStart = 12 + headerLength;
   if (dataStart > bytes.length) {
-    throw new WeightsError('truncated', `file ends inside the header (header needs ${dataStart} bytes, file has ${bytes.length})`, {});
+    throw new WeightsError('truncated', `file ends inside the header (header needs ${dataStart} bytes, file has ${bytes.length})`, { needed: dataStart, bytes: bytes.length });
   }
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, dataStart)));
   } catch (e) {
-    throw new WeightsError('header', `header must be UTF-8 JSON: ${(e as Error).message}`, {});
+    throw new WeightsError('header', `header must be UTF-8 JSON: ${(e as Error).message}`, { error: (e as Error).message, headerBytes: headerLength });
   }
   const h = header as { format?: unknown; version?: unknown; dtype?: unknown; tensors?: unknown };
   if (h === null || typeof h !== 'object' || h.format !== WEIGHTS_FORMAT) {
@@ -103,13 +103,13 @@ export function decodeWeights(bytes: Uint8Array): DecodedWeights {
   if (h.version !== WEIGHTS_VERSION) throw new WeightsError('version', `header.version must be ${WEIGHTS_VERSION}`, { version: h.version });
   if (!isDType(h.dtype)) throw new WeightsError('dtype', "header.dtype must be 'float32' or 'float64'", { dtype: h.dtype });
   const dtype = h.dtype;
-  if (!Array.isArray(h.tensors)) throw new WeightsError('header', 'header.tensors must be an array', {});
+  if (!Array.isArray(h.tensors)) throw new WeightsError('header', 'header.tensors must be an array', { tensors: String(h.tensors) });
   const bpe = bytesPerElement(dtype);
   const names = new Set<string>();
   let end = 0;
   const tensors = h.tensors.map((t: unknown, k: number): WeightsTensor => {
     const e = t as { name?: unknown; shape?: unknown; offset?: unknown; length?: unknown };
-    const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
     if (
       e === null || typeof e !== 'object' || typeof e.name !== 'string' || names.has(e.name) ||
       !Array.isArray(e.shape) || !e.shape.every((d) => isCount(d) && d >= 1) || !isCount(e.offset) || !isCount(e.length)
@@ -120,14 +120,14 @@ export function decodeWeights(bytes: Uint8Array): DecodedWeights {
     const length = e.length as number;
     const offset = e.offset as number;
     if (length !== sizeOf(shape)) {
-      throw new WeightsError('header', `tensor "${e.name}" length (${length}) must equal its shape's size (${sizeOf(shape)})`, { shape });
+      throw new WeightsError('header', `tensor "${e.name}" length (${length}) must equal its shape's size (${sizeOf(shape)})`, { name: e.name, length, size: sizeOf(shape), shape });
     }
-    if (offset % bpe !== 0) throw new WeightsError('header', `tensor "${e.name}" offset (${offset}) must be a multiple of ${bpe}`, {});
+    if (offset % bpe !== 0) throw new WeightsError('header', `tensor "${e.name}" offset (${offset}) must be a multiple of ${bpe}`, { name: e.name, offset, multipleOf: bpe });
     names.add(e.name);
     const stop = dataStart + offset + length * bpe;
     end = Math.max(end, stop);
     if (stop > bytes.length) {
-      throw new WeightsError('truncated', `file is truncated: tensor "${e.name}" needs bytes up to ${stop}, file has ${bytes.length}`, {});
+      throw new WeightsError('truncated', `file is truncated: tensor "${e.name}" needs bytes up to ${stop}, file has ${bytes.length}`, { name: e.name, needed: stop, bytes: bytes.length });
     }
     const values = dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
     for (let i = 0, at = dataStart + offset; i < length; i++, at += bpe) {
@@ -136,7 +136,7 @@ export function decodeWeights(bytes: Uint8Array): DecodedWeights {
     return { name: e.name, shape, values };
   });
   if (bytes.length !== Math.max(end, dataStart)) {
-    throw new WeightsError('header', `file has ${bytes.length - Math.max(end, dataStart)} bytes past its last tensor`, {});
+    throw new WeightsError('header', `file has ${bytes.length - Math.max(end, dataStart)} bytes past its last tensor`, { trailing: bytes.length - Math.max(end, dataStart), bytes: bytes.length, end: Math.max(end, dataStart) });
   }
   return { dtype, tensors };
 }
@@ -152,12 +152,12 @@ export function loadWeights(model: Model, source: string | Uint8Array): void {
     try {
       bytes = platform.readFile(source);
     } catch (e) {
-      throw new WeightsError('io', `cannot read "${source}": ${(e as Error).message}`, {});
+      throw new WeightsError('io', `cannot read "${source}": ${(e as Error).message}`, { path: source, error: (e as Error).message });
     }
   } else bytes = source;
   const decoded = decodeWeights(bytes);
   if (decoded.dtype !== model.dtype) {
-    throw new WeightsError('dtype', `file dtype (${decoded.dtype}) must equal the model's (${model.dtype})`, {});
+    throw new WeightsError('dtype', `file dtype (${decoded.dtype}) must equal the model's (${model.dtype})`, { dtype: decoded.dtype, model: model.dtype });
   }
   const byName = new Map(decoded.tensors.map((t) => [t.name, t]));
   const owned = new Map([...model.params, ...model.state]);
@@ -169,7 +169,7 @@ export function loadWeights(model: Model, source: string | Uint8Array): void {
   for (const p of owned.values()) {
     const t = byName.get(p.name)!;
     if (!shapesEqual(t.shape, p.shape)) {
-      throw new WeightsError('shape', `tensor "${p.name}" has shape ${fmtShape(t.shape)}, the model's parameter ${fmtShape(p.shape)}`, {});
+      throw new WeightsError('shape', `tensor "${p.name}" has shape ${fmtShape(t.shape)}, the model's parameter ${fmtShape(p.shape)}`, { name: p.name, shape: t.shape, expected: p.shape });
     }
   }
   model.setWeights(Object.fromEntries(decoded.tensors.map((t) => [t.name, t.values])));

@@ -24,7 +24,7 @@ export class OnnxExportError extends GraftError {
     super(
       'exportOnnx',
       `every op must have an ONNX mapping; ${unsupported.length} node${unsupported.length === 1 ? '' : 's'} of ${ops.length} op${ops.length === 1 ? '' : 's'} (${ops.join(', ')}) do${unsupported.length === 1 ? 'es' : ''} not`,
-      {},
+      { nodes: unsupported.length, ops, unsupported: unsupported.map((u) => u.node) },
       listing(unsupported),
     );
     this.unsupported = unsupported;
@@ -39,7 +39,7 @@ export class OnnxImportError extends GraftError {
     super(
       'importOnnx',
       `every node must have a graft mapping; ${unsupported.length} node${unsupported.length === 1 ? '' : 's'} of ${ops.length} op type${ops.length === 1 ? '' : 's'} (${ops.join(', ')}) do${unsupported.length === 1 ? 'es' : ''} not`,
-      {},
+      { nodes: unsupported.length, ops, unsupported: unsupported.map((u) => u.node) },
       listing(unsupported),
     );
     this.unsupported = unsupported;

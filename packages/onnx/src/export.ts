@@ -103,7 +103,7 @@ export function exportOnnxModel(source: ExportableModel | Readonly<Record<string
   if (isModel(source)) {
     const batch = options.batch ?? 1;
     if (!Number.isInteger(batch) || batch < 1) throw new AttrError('exportOnnx', 'batch must be a positive integer', { batch });
-    if (options.feeds !== undefined) throw new AttrError('exportOnnx', 'feeds are for graph outputs; a model exports its own parameters', {});
+    if (options.feeds !== undefined) throw new AttrError('exportOnnx', 'feeds are for graph outputs; a model exports its own parameters', { feeds: Object.keys(options.feeds) });
     const g = new Graph({ dtype: source.dtype });
     const built = source.apply(g.input(options.inputName ?? 'x', [batch, ...source.inputShape], source.dtype), { training: false });
     if (built.noise !== undefined && built.noise.size > 0) {
@@ -114,7 +114,7 @@ export function exportOnnxModel(source: ExportableModel | Readonly<Record<string
   } else {
     if (source === null || typeof source !== 'object') throw new AttrError('exportOnnx', 'source must be a Model or a record of named output nodes', { source });
     for (const k of ['batch', 'inputName', 'outputName'] as const) {
-      if (options[k] !== undefined) throw new AttrError('exportOnnx', `${k} is for models; graph outputs have their own inputs and names`, {});
+      if (options[k] !== undefined) throw new AttrError('exportOnnx', `${k} is for models; graph outputs have their own inputs and names`, { [k]: options[k] });
     }
     outputs = source;
     feeds = options.feeds ?? {};
@@ -143,9 +143,9 @@ class Exporter {
     readonly options: ExportOptions,
   ) {
     const outs = Object.entries(outputs);
-    if (outs.length === 0) throw new AttrError('exportOnnx', 'at least one output must be named', {});
+    if (outs.length === 0) throw new AttrError('exportOnnx', 'at least one output must be named', { outputs: 0 });
     for (const [name, n] of outs) {
-      if (name === '') throw new AttrError('exportOnnx', 'output names must be non-empty', {});
+      if (name === '') throw new AttrError('exportOnnx', 'output names must be non-empty', { name });
       if (n === null || typeof n !== 'object' || typeof n.op !== 'string' || n.graph === undefined) {
         throw new AttrError('exportOnnx', `output "${name}" must be a graph node`, { output: n });
       }
@@ -159,18 +159,18 @@ class Exporter {
       if (n === undefined) {
         throw new FeedError('exportOnnx', `feeds must name inputs the outputs depend on; "${name}" is not one`, { inputs: [...byName.keys()] });
       }
-      if (values === null || typeof values !== 'object' || typeof values.length !== 'number') throw new FeedError('exportOnnx', `feed "${name}" must be an array of numbers`, {});
+      if (values === null || typeof values !== 'object' || typeof values.length !== 'number') throw new FeedError('exportOnnx', `feed "${name}" must be an array of numbers`, { name, feed: String(values) });
       if (values.length !== n.size) {
-        throw new FeedError('exportOnnx', `feed "${name}" must have ${n.size} values for shape ${fmtShape(n.shape)}, got ${values.length}`, {});
+        throw new FeedError('exportOnnx', `feed "${name}" must have ${n.size} values for shape ${fmtShape(n.shape)}, got ${values.length}`, { name, elements: n.size, shape: n.shape, length: values.length });
       }
       this.#fed.set(n, values);
     }
     for (const n of this.#graph) {
-      if (n.dtype !== this.#dtype) throw new GraphError('exportOnnx', `every node must have one dtype; ${n} is ${n.dtype}, not ${this.#dtype}`, {});
+      if (n.dtype !== this.#dtype) throw new GraphError('exportOnnx', `every node must have one dtype; ${n} is ${n.dtype}, not ${this.#dtype}`, { node: String(n), dtype: n.dtype, expected: this.#dtype });
     }
     for (const n of inputs) this.#take(n.attrs.name);
     for (const [name] of outs) {
-      if (byName.has(name)) throw new AttrError('exportOnnx', `output names must differ from input names; "${name}" is both`, {});
+      if (byName.has(name)) throw new AttrError('exportOnnx', `output names must differ from input names; "${name}" is both`, { name });
       this.#take(name);
     }
     this.#layouts = new Layouts<Node, string>(
@@ -243,11 +243,11 @@ class Exporter {
   }
 
   #run<K extends ExportedOp>(n: Node, entry: ExportEntry<K>): string | OnnxValue {
-    if ('unsupported' in entry) throw new Error('unreachable: unsupported ops are rejected first');
+    if ('unsupported' in entry) throw new GraphError('exportOnnx', `${n}: unsupported ops must be rejected before export`, { node: String(n) });
     const node = n as Node<K>;
     const operand = (i: number): Node => {
       const x = node.inputs[i];
-      if (x === undefined) throw new GraphError('exportOnnx', `${node} has no operand ${i}`, {});
+      if (x === undefined) throw new GraphError('exportOnnx', `${node} has no operand ${i}`, { node: String(node), operand: i });
       return x;
     };
     const c: ExportContext<K> = {
@@ -328,7 +328,7 @@ class Exporter {
   }
 
   #reshape(n: Node, dims: readonly number[]): string {
-    if (sizeOf(dims) !== n.size) throw new ShapeError('exportOnnx', `reshape of ${n} must keep its size`, {}, `${fmtShape(n.shape)} to ${fmtShape(dims)}`);
+    if (sizeOf(dims) !== n.size) throw new ShapeError('exportOnnx', `reshape of ${n} must keep its size`, { node: String(n), shape: n.shape, dims }, `${fmtShape(n.shape)} to ${fmtShape(dims)}`);
     const key = `${n.id}:${dims.join(',')}`;
     const cached = this.#reshaped.get(key);
     if (cached !== undefined) return cached;

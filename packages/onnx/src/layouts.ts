@@ -7,6 +7,8 @@
  * made, so a chain conv → bias → relu → pool → conv stays in NCHW with no transposes between.
  */
 
+import { GraphError } from '@graft/ir';
+
 export type Perm = readonly number[];
 
 export function identity(rank: number): Perm {
@@ -124,7 +126,7 @@ export class Layouts<Id, V> {
       return made;
     }
     const from = this.#views.get(id)?.values().next().value;
-    if (from === undefined) throw new Error(`layouts: value ${String(id)} has no view yet`);
+    if (from === undefined) throw new GraphError('exportOnnx', `layouts: value ${String(id)} must have a view before it is transposed`, { value: String(id) });
     const value = this.transpose(id, from.value, between(from.perm, perm), perm);
     this.set(id, perm, value);
     return value;

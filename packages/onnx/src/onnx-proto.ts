@@ -246,15 +246,27 @@ function decodeTensor(bytes: Uint8Array, where: string): Tensor {
     else if (f.field === 14) external ||= decodeInt(f, what) === 1n;
   }
   const label = `${where} tensor "${name}"`;
-  if (external) throw new ProtobufError('decodeModel', `${label}: data stored outside the model (external_data) cannot be read from bytes`, {});
+  if (external) throw new ProtobufError('decodeModel', `${label}: data stored outside the model (external_data) cannot be read from bytes`, { tensor: name });
   const width = elementBytes[dataType];
-  if (width === undefined) throw new ProtobufError('decodeModel', `${label}: data_type ${dataType} is not one graft reads (FLOAT, DOUBLE, INT64, INT32, UINT8, INT8, BOOL)`, {});
+  if (width === undefined) throw new ProtobufError('decodeModel', `${label}: data_type ${dataType} is not one graft reads (FLOAT, DOUBLE, INT64, INT32, UINT8, INT8, BOOL)`, { tensor: name, dataType });
   const n = dims.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ProtobufError('decodeModel', `${label}: dims [${dims.join(',')}] must have a non-negative, safe element count`, { tensor: name, dims, elements: n });
+  // The stored data must hold n elements before n elements are allocated (dims can lie).
+  if (raw !== undefined && raw.length !== n * width) {
+    throw new ProtobufError('decodeModel', `${label}: raw_data must hold ${n} elements of ${width} bytes (dims [${dims.join(',')}]), got ${raw.length} bytes`, {
+      tensor: name,
+      elements: n,
+      width,
+      dims,
+      bytes: raw.length,
+    });
+  }
+  const listed = dataType === DataType.FLOAT ? floats : dataType === DataType.DOUBLE ? doubles : ints;
+  if (raw === undefined && listed.length !== n) {
+    throw new ProtobufError('decodeModel', `${label}: must hold ${n} elements (dims [${dims.join(',')}]), got ${listed.length}`, { tensor: name, elements: n, dims, values: listed.length });
+  }
   const data = emptyOf(dataType, n);
   if (raw !== undefined) {
-    if (raw.length !== n * width) {
-      throw new ProtobufError('decodeModel', `${label}: raw_data must hold ${n} elements of ${width} bytes (dims [${dims.join(',')}]), got ${raw.length} bytes`, {});
-    }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
     for (let i = 0; i < n; i++) {
       if (data instanceof Float32Array) data[i] = view.getFloat32(i * 4, true);
@@ -265,7 +277,6 @@ function decodeTensor(bytes: Uint8Array, where: string): Tensor {
     }
   } else {
     const values: readonly (number | bigint)[] = data instanceof Float32Array ? floats : data instanceof Float64Array ? doubles : ints;
-    if (values.length !== n) throw new ProtobufError('decodeModel', `${label}: must hold ${n} elements (dims [${dims.join(',')}]), got ${values.length}`, {});
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (data instanceof BigInt64Array) data[i] = BigInt(v);
@@ -301,7 +312,7 @@ function decodeAttribute(bytes: Uint8Array, where: string): [string, AttributeVa
     case AttributeType.STRINGS:
       return [name, { type: 'strings', value: all(9).map((f) => decodeString(f, what)) }];
     case AttributeType.TENSOR:
-      if (one(5) === undefined) throw new ProtobufError('decodeModel', `${what}: a TENSOR attribute must hold a tensor`, {});
+      if (one(5) === undefined) throw new ProtobufError('decodeModel', `${what}: a TENSOR attribute must hold a tensor`, { attribute: what });
       return [name, { type: 'tensor', value: decodeTensor(decodeBytes(one(5)!, what), what) }];
     default:
       return [name, { type: 'other', code: type }];

@@ -170,25 +170,25 @@ export function readFields(bytes: Uint8Array, what: string): Field[] {
 
 /** The UTF-8 text of a length-delimited field. */
 export function decodeString(f: Field, what: string): string {
-  if (f.wireType !== 2) throw new ProtobufError('protobuf', `${what}: field ${f.field} must be length-delimited`, {});
+  if (f.wireType !== 2) throw new ProtobufError('protobuf', `${what}: field ${f.field} must be length-delimited`, { field: f.field, wireType: f.wireType });
   return textDecoder.decode(f.value);
 }
 
 /** The bytes of a length-delimited field. */
 export function decodeBytes(f: Field, what: string): Uint8Array {
-  if (f.wireType !== 2) throw new ProtobufError('protobuf', `${what}: field ${f.field} must be length-delimited`, {});
+  if (f.wireType !== 2) throw new ProtobufError('protobuf', `${what}: field ${f.field} must be length-delimited`, { field: f.field, wireType: f.wireType });
   return f.value;
 }
 
 /** A varint field as a signed 64-bit integer. */
 export function decodeInt(f: Field, what: string): bigint {
-  if (f.wireType !== 0) throw new ProtobufError('protobuf', `${what}: field ${f.field} must be a varint`, {});
+  if (f.wireType !== 0) throw new ProtobufError('protobuf', `${what}: field ${f.field} must be a varint`, { field: f.field, wireType: f.wireType });
   return BigInt.asIntN(64, f.value);
 }
 
 /** A float field (fixed32). */
 export function decodeFloat(f: Field, what: string): number {
-  if (f.wireType !== 5) throw new ProtobufError('protobuf', `${what}: field ${f.field} must be a 32-bit float`, {});
+  if (f.wireType !== 5) throw new ProtobufError('protobuf', `${what}: field ${f.field} must be a 32-bit float`, { field: f.field, wireType: f.wireType });
   return new DataView(f.value.buffer, f.value.byteOffset, 4).getFloat32(0, true);
 }
 
@@ -208,7 +208,7 @@ function readPacked(f: Field, what: string): bigint[] {
     let result = 0n;
     let shift = 0n;
     for (;;) {
-      if (pos >= bytes.length) throw new ProtobufError('protobuf', `${what}: a packed varint must end inside its field`, {});
+      if (pos >= bytes.length) throw new ProtobufError('protobuf', `${what}: a packed varint must end inside its field`, { bytes: bytes.length });
       const b = bytes[pos++]!;
       result |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) break;

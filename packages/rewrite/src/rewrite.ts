@@ -80,13 +80,13 @@ export function rewriteNodes(roots: readonly Node[], rules: RuleSet, options: Re
     throw new GraphError(name, 'maxFirings must be a non-negative integer', { maxFirings });
   }
   checkRules(name, rules);
-  if (!Array.isArray(roots) || roots.length === 0) throw new GraphError(name, 'outputs must name at least one node', {});
+  if (!Array.isArray(roots) || roots.length === 0) throw new GraphError(name, 'outputs must name at least one node', { outputs: Array.isArray(roots) ? 0 : String(roots) });
   roots.forEach((r, i) => {
     if (!(r instanceof Node)) throw new GraphError(name, `output ${i} must be a Node`, { output: r });
   });
   const source = roots[0]!.graph;
   for (const r of roots) {
-    if (r.graph !== source) throw new GraphError(name, `all outputs must belong to one graph; ${r} does not`, {});
+    if (r.graph !== source) throw new GraphError(name, `all outputs must belong to one graph; ${r} does not`, { node: String(r) });
   }
   const engine = new Engine(name, source, rules, maxFirings);
   const sourceNodes = ancestors(roots);
@@ -103,7 +103,7 @@ function checkRules(name: string, rules: RuleSet): void {
       typeof (r as Rule).name === 'string' &&
       typeof (r as Rule).rewrite === 'function' &&
       typeof (r as Rule).pattern === 'object';
-    if (!ok) throw new GraphError(name, `rule ${i} must have a name, a pattern and a rewrite function`, {});
+    if (!ok) throw new GraphError(name, `rule ${i} must have a name, a pattern and a rewrite function`, { index: i, rule: String(r) });
   });
 }
 
@@ -210,7 +210,7 @@ class Engine {
           this.name,
           `rule "${rule.name}" must keep the matched node's shape and dtype: ${m.op} is ${m.dtype}${fmtShape(m.shape)}, ` +
             `its replacement ${r.op} is ${r.dtype}${fmtShape(r.shape)}`,
-          {},
+          { rule: rule.name, matched: String(m), shape: m.shape, dtype: m.dtype, replacement: String(r), replacementShape: r.shape, replacementDtype: r.dtype },
         );
       }
       const count = (this.#counts.get(rule) ?? 0) + 1;

@@ -1,5 +1,5 @@
 import { coalesce } from '@graft/compiler';
-import { stridesOf as rowMajor, type ElementwiseProgram, type Primitive, type ProgramValue } from '@graft/ir';
+import { GraphError, stridesOf as rowMajor, type ElementwiseProgram, type Primitive, type ProgramValue } from '@graft/ir';
 import { dot, float, int, Source } from './source.ts';
 import type { KernelSpec } from './spec.ts';
 
@@ -62,12 +62,12 @@ export function elementwiseKernel(p: ElementwiseProgram): { spec: KernelSpec; li
   const names: string[] = [];
   p.values.forEach((v, i) => {
     const operand = (k: number) => {
-      if (!Number.isInteger(k) || k < 0 || k >= i) throw new Error(`gpujs: elementwise operand ${k} must be an earlier value than ${i}`);
+      if (!Number.isInteger(k) || k < 0 || k >= i) throw new GraphError('gpujs', `elementwise operand ${k} must be an earlier value than ${i}`, { operand: k, value: i });
       return names[k]!;
     };
     switch (v.kind) {
       case 'load': {
-        if (!Number.isInteger(v.input) || v.input < 0 || v.input >= p.inputs) throw new Error(`gpujs: elementwise load of input ${v.input} out of range`);
+        if (!Number.isInteger(v.input) || v.input < 0 || v.input >= p.inputs) throw new GraphError('gpujs', `an elementwise load must read one of the ${p.inputs} inputs, got input ${v.input}`, { input: v.input, inputs: p.inputs });
         const str = loadStrides[loads.indexOf(v)]!;
         let offset: string;
         if (str.every((s) => s === 0)) offset = '0.0';
@@ -85,16 +85,16 @@ export function elementwiseKernel(p: ElementwiseProgram): { spec: KernelSpec; li
         break;
       case 'call': {
         const make = Object.hasOwn(primitive, v.fn) ? primitive[v.fn] : undefined;
-        if (make === undefined) throw new Error(`gpujs: unknown primitive ${String(v.fn)}`);
+        if (make === undefined) throw new GraphError('gpujs', `every primitive must be known, got ${String(v.fn)}`, { fn: String(v.fn) });
         names.push(make(src, v.args.map(operand)));
         break;
       }
       default:
-        throw new Error(`gpujs: unknown elementwise value ${(v as { kind: string }).kind}`);
+        throw new GraphError('gpujs', `every elementwise value must be a load, literal or call, got ${(v as { kind: string }).kind}`, { kind: (v as { kind: string }).kind });
     }
   });
   const result = names[p.result];
-  if (result === undefined) throw new Error(`gpujs: elementwise result ${p.result} must name a value`);
+  if (result === undefined) throw new GraphError('gpujs', `the elementwise result ${p.result} must name a value`, { result: p.result, values: names.length });
   const args = p.inputs + literals.length;
   return { spec: { source: src.function(args, result), size, args }, literals };
 }

@@ -8,13 +8,18 @@
  * some backends, so every index stays an integer below 2²⁴, where float32 is exact.
  */
 
+import { GraphError, ResourceError } from '@graft/ir';
+
 /** Largest element count of one tensor: float32 represents every integer below 2²⁴ exactly. */
 export const MAX_ELEMENTS = 1 << 24;
 
 /** An integer literal for generated source (index arithmetic, loop bounds). */
 export function int(n: number): string {
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || Math.abs(n) > MAX_ELEMENTS) {
-    throw new Error(`gpujs codegen: expected an integer literal within ±2^24, got ${String(n)}`);
+    throw new ResourceError('gpujs', `every size, stride and offset of a kernel must be an integer within ±${MAX_ELEMENTS}, where float32 is exact, got ${String(n)}`, {
+      value: n,
+      limit: MAX_ELEMENTS,
+    });
   }
   return String(n);
 }
@@ -22,7 +27,7 @@ export function int(n: number): string {
 /** A float literal for generated source (always with a decimal point, so it types as float). */
 export function float(n: number): string {
   if (typeof n !== 'number' || !Number.isFinite(n)) {
-    throw new Error(`gpujs codegen: expected a finite float literal, got ${String(n)}`);
+    throw new GraphError('gpujs', `a float literal must be finite, got ${String(n)}`, { value: n });
   }
   const s = String(n);
   return /[.eE]/.test(s) ? s : `${s}.0`;

@@ -25,7 +25,7 @@ export function evaluateConstant(n: Node, backend: Backend): Float64Array {
   const plan = schedule({ graph: n.graph, outputs: { value: n } }, { feeds: new Map(), views: true, pass: 'foldConstants' });
   const executable = backend.prepare(plan);
   try {
-    if (executable.runSync === undefined) throw new GraphError('foldConstants', `backend "${backend.name}" must evaluate synchronously to fold constants`, {});
+    if (executable.runSync === undefined) throw new GraphError('foldConstants', `backend "${backend.name}" must evaluate synchronously to fold constants`, { backend: backend.name });
     const out = executable.runSync(new Map()).get(plan.outputs.get('value')!.buffer)!;
     return Float64Array.from(out);
   } finally {

@@ -78,7 +78,7 @@ function groupExpr(group: Group): { expr: FusedExpr; operands: Node[] } {
   const operand = (n: Node): number => {
     const inner = valueOf.get(n);
     if (inner !== undefined) return inner;
-    if (members.has(n)) throw new GraphError('fuse', `${n} must come before its users in the group of ${group.root}`, {});
+    if (members.has(n)) throw new GraphError('fuse', `${n} must come before its users in the group of ${group.root}`, { node: String(n), root: String(group.root) });
     let v: number;
     if (n.is('constant') && n.size === 1) v = push({ kind: 'literal', value: n.attrs.values[0]! });
     else v = push({ kind: 'load', input: operands.push(n) - 1 });
@@ -98,7 +98,7 @@ function groupExpr(group: Group): { expr: FusedExpr; operands: Node[] } {
       v = at[n.attrs.expr.result]!;
     } else if (n.record.arithmetic !== undefined) {
       v = push({ kind: 'apply', op: n.record as ElementwiseRecord, args: n.inputs.map(operand) });
-    } else throw new GraphError('fuse', `${n} cannot be fused (its record has no arithmetic)`, {});
+    } else throw new GraphError('fuse', `${n} cannot be fused (its record has no arithmetic)`, { node: String(n) });
     valueOf.set(n, v);
   }
   return { expr: { values: values, result: valueOf.get(group.root)! }, operands };

@@ -1,5 +1,6 @@
 import { UsageError, parseArgs, type Args } from './args.ts';
 import { demo } from './demo.ts';
+import { diffCommand } from './diff.ts';
 import { explainCommand } from './explain.ts';
 import { gradcheckCommand } from './gradcheck.ts';
 import { trainCommand } from './train.ts';
@@ -27,6 +28,20 @@ const commands: Readonly<Record<string, Command>> = {
       '  --quiet       no progress bar',
     flags: ['quiet', 'quick'],
     run: demo,
+  },
+  diff: {
+    summary: 'find where an executor parts ways with cpu() in float64: the first diverging node of an example graph',
+    usage:
+      'graft diff <example> [--backend cpu|gpujs:<mode>] [--rtol R] [--atol A] [--seed S]\n\n' +
+      '  runs every node of the example (forward and gradient nodes) on cpu() in float64 and on the\n' +
+      '  backend in float32, and prints the first node, in topological order, whose values diverge:\n' +
+      '  its op, attrs, provenance (the forward node and rule of a gradient node), the worst element\n' +
+      '  and both values; exit code 1 when they diverge\n\n' +
+      '  examples: conv (a strided conv and its gradients), cnn (the small CNN and the gradients of its weights)\n' +
+      '  --backend     cpu (default) or gpujs:webgpu | gpujs:headlessgl | gpujs:webasm | gpujs:cpu | gpujs:auto\n' +
+      '  --rtol R, --atol A   |c − r| ≤ atol + rtol·max(|r|, mean |r| of the node) (defaults 1e-4, 1e-7)\n' +
+      '  --seed S      the inputs\' seeded values (default 1)',
+    run: diffCommand,
   },
   explain: {
     summary: 'what conv2d_transpose does: conv2dTranspose = conv2dBackpropInput, d_x four ways and d_w three ways',

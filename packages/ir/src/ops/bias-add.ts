@@ -14,11 +14,11 @@ export const biasAdd = defineOp<'biasAdd', NoAttrs, NoAttrs, 'x' | 'b'>({
     checkRank('biasAdd', 'b', b!.shape, 1);
     const context = `x ${fmtShape(x!.shape)}, b ${fmtShape(b!.shape)}`;
     if (x!.shape.length < 2) {
-      throw new ShapeError('biasAdd', `x must have rank ≥ 2, got rank ${x!.shape.length}`, {}, context);
+      throw new ShapeError('biasAdd', `x must have rank ≥ 2, got rank ${x!.shape.length}`, { x: x!.shape, b: b!.shape, rank: x!.shape.length, minRank: 2 }, context);
     }
     const c = x!.shape[x!.shape.length - 1]!;
     if (c !== b!.shape[0]) {
-      throw new ShapeError('biasAdd', `x channels (${c}) must equal the bias length (${b!.shape[0]})`, {}, context);
+      throw new ShapeError('biasAdd', `x channels (${c}) must equal the bias length (${b!.shape[0]})`, { x: x!.shape, b: b!.shape }, context);
     }
     return { attrs: {}, shape: x!.shape };
   },

@@ -18,13 +18,13 @@ export const broadcastTo = defineOp<'broadcastTo', BroadcastToAttrs, BroadcastTo
   operands: ['x'],
   doc: 'repeats x along size-1 and new leading axes up to shape',
   infer([x], { shape }) {
+    if (!Array.isArray(shape)) throw new AttrError('broadcastTo', 'shape must be an array', { shape });
     const s = shape.length === 0 ? [] : checkShape('broadcastTo', 'shape', shape);
     const xs = x!.shape;
     const lead = s.length - xs.length;
     if (lead < 0 || xs.some((d, i) => d !== 1 && d !== s[lead + i])) {
-      throw new ShapeError('broadcastTo', `x must broadcast to shape: each size must equal the target's or be 1`, {}, `x ${fmtShape(xs)}, shape ${fmtShape(s)}`);
+      throw new ShapeError('broadcastTo', `x must broadcast to shape: each size must equal the target's or be 1`, { x: xs, shape: s }, `x ${fmtShape(xs)}, shape ${fmtShape(s)}`);
     }
-    if (!Array.isArray(shape)) throw new AttrError('broadcastTo', 'shape must be an array', { shape });
     return { attrs: { shape: Object.freeze([...s]) }, shape: s };
   },
   vjp: {

@@ -30,7 +30,7 @@ export const concat = defineOp<'concat', ConcatOptions, ConcatAttrs, 'xs', Conca
   doc: 'joins the operands along an axis',
   infer(inputs, opts) {
     const first = inputs[0]!.shape;
-    if (first.length === 0) throw new ShapeError('concat', 'operands must have rank ≥ 1, got a scalar', {});
+    if (first.length === 0) throw new ShapeError('concat', 'operands must have rank ≥ 1, got a scalar', { xs0: first });
     const axis = normalizeAxis('concat', opts.axis === undefined ? -1 : opts.axis, first.length);
     const sizes: number[] = [];
     const offsets: number[] = [];
@@ -41,7 +41,7 @@ export const concat = defineOp<'concat', ConcatOptions, ConcatAttrs, 'xs', Conca
         throw new ShapeError(
           'concat',
           `operands must have equal shapes except along axis ${axis}: xs[0] is ${fmtShape(first)}, xs[${k}] is ${fmtShape(t.shape)}`,
-          {},
+          { axis, operand: k, xs0: first, [`xs${k}`]: t.shape },
         );
       }
       offsets.push(total);

@@ -1,3 +1,4 @@
+import { AttrError } from '../errors.ts';
 import { defineOp } from './record.ts';
 
 export interface ConstantAttrs {
@@ -11,7 +12,7 @@ export const constant = defineOp<'constant', ConstantAttrs, ConstantAttrs, never
   operands: [],
   doc: 'a tensor whose values are part of the graph',
   infer: () => {
-    throw new Error('constant nodes are built by Graph.constant');
+    throw new AttrError('constant', 'constant nodes must be built by g.constant(values, shape, dtype)', { op: 'constant' });
   },
   vjp: {},
   jvp: () => undefined,

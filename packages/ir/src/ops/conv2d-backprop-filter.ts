@@ -35,7 +35,7 @@ export const conv2dBackpropFilter = defineOp<'conv2dBackpropFilter', BackpropFil
     const filterShape = normalizeShapeAttr(op, 'filterShape', opts.filterShape);
     const attrs = { ...normalizeConv(op, opts), filterShape };
     const geometry = convGeometry(op, x!.shape, filterShape, attrs.strides, attrs.padding, attrs.dilations, { x: 'x', w: 'filterShape' }, attrs.groups);
-    shapesEqualOrThrow(op, 'dy', dy!.shape, 'conv2d(x, filterShape) output', geometry.outShape, `x ${fmtShape(x!.shape)}, filterShape ${fmtShape(filterShape)}`);
+    shapesEqualOrThrow(op, 'dy', dy!.shape, 'conv2d(x, filterShape) output', geometry.outShape, { x: x!.shape, filterShape });
     return { attrs, shape: filterShape, geometry };
   },
   vjp: {

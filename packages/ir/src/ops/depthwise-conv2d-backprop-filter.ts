@@ -32,7 +32,7 @@ export const depthwiseConv2dBackpropFilter = defineOp<
     const filterShape = normalizeShapeAttr(op, 'filterShape', opts.filterShape);
     const attrs = { ...normalizeWindow(op, opts), filterShape };
     const geometry = depthwiseGeometry(op, x!.shape, filterShape, attrs.strides, attrs.padding, attrs.dilations, { x: 'x', w: 'filterShape' });
-    shapesEqualOrThrow(op, 'dy', dy!.shape, 'depthwiseConv2d(x, filterShape) output', geometry.outShape, `x ${fmtShape(x!.shape)}, filterShape ${fmtShape(filterShape)}`);
+    shapesEqualOrThrow(op, 'dy', dy!.shape, 'depthwiseConv2d(x, filterShape) output', geometry.outShape, { x: x!.shape, filterShape });
     return { attrs, shape: filterShape, geometry };
   },
   vjp: {

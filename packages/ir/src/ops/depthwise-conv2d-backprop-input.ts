@@ -35,7 +35,7 @@ export const depthwiseConv2dBackpropInput = defineOp<
     checkRank(op, 'w', w!.shape, 4);
     checkRank(op, 'inputShape', inputShape, 4);
     if (inputShape[3] !== w!.shape[2]) {
-      throw new ShapeError(op, `inputShape channels (${inputShape[3]}) must equal w in-channels (${w!.shape[2]})`, {}, `inputShape ${fmtShape(inputShape)}, w ${fmtShape(w!.shape)}`);
+      throw new ShapeError(op, `inputShape channels (${inputShape[3]}) must equal w in-channels (${w!.shape[2]})`, { inputShape, w: w!.shape }, `inputShape ${fmtShape(inputShape)}, w ${fmtShape(w!.shape)}`);
     }
     const grouped = depthwiseAsGroupedFilter(w!.shape);
     const geometry = transposeGeometry(op, dy!.shape, grouped, inputShape, attrs.strides, attrs.padding, attrs.dilations, undefined, inputShape[3]!);

@@ -45,11 +45,12 @@ export const fused = defineOp<'fused', FusedOptions, FusedAttrs, 'xs'>({
   variadic: true,
   doc: 'elementwise ops evaluated as one loop',
   infer(inputs, opts) {
+    if (!Array.isArray(opts.shape)) throw new AttrError('fused', 'shape must be an array of positive integers', { shape: opts.shape });
     const shape = opts.shape.length === 0 ? [] : checkShape('fused', 'shape', opts.shape);
     for (const [k, t] of inputs.entries()) {
       const lead = shape.length - t.shape.length;
       if (lead < 0 || t.shape.some((d, i) => d !== 1 && d !== shape[lead + i])) {
-        throw new ShapeError('fused', `operand ${k} ${fmtShape(t.shape)} must broadcast to shape ${fmtShape(shape)}`, {});
+        throw new ShapeError('fused', `operand ${k} ${fmtShape(t.shape)} must broadcast to shape ${fmtShape(shape)}`, { operand: k, [`xs${k}`]: t.shape, shape });
       }
     }
     checkExpr(opts.expr, inputs.length);
@@ -101,36 +102,36 @@ export const fused = defineOp<'fused', FusedOptions, FusedAttrs, 'xs'>({
 
 function checkExpr(expr: unknown, operands: number): void {
   const e = expr as FusedExpr;
-  const bad = (rule: string, values: Record<string, unknown> = {}): never => {
+  const bad = (rule: string, values: Record<string, unknown>): never => {
     throw new AttrError('fused', `expr: ${rule}`, values);
   };
-  if (e === null || typeof e !== 'object' || !Array.isArray(e.values) || e.values.length === 0) bad('must have a non-empty values array');
+  if (e === null || typeof e !== 'object' || !Array.isArray(e.values) || e.values.length === 0) bad('must have a non-empty values array', { values: e === null || typeof e !== 'object' ? e : String(e.values) });
   const read = new Set<number>();
   e.values.forEach((v, i) => {
-    if (v === null || typeof v !== 'object') bad(`value ${i} must be an object`);
+    if (v === null || typeof v !== 'object') bad(`value ${i} must be an object`, { index: i, value: v });
     switch (v.kind) {
       case 'load':
-        if (!Number.isInteger(v.input) || v.input < 0 || v.input >= operands) bad(`value ${i} loads operand ${v.input}, which does not exist (${operands} operands)`);
+        if (!Number.isInteger(v.input) || v.input < 0 || v.input >= operands) bad(`value ${i} loads operand ${v.input}, which does not exist (${operands} operands)`, { index: i, input: v.input, operands });
         read.add(v.input);
         return;
       case 'literal':
-        if (typeof v.value !== 'number') bad(`value ${i}: a literal must be a number`, { value: v.value });
+        if (typeof v.value !== 'number') bad(`value ${i}: a literal must be a number`, { index: i, value: v.value });
         return;
       case 'apply': {
         const r = v.op as AnyOpRecord | undefined;
         if (r === undefined || r === null || typeof r !== 'object' || r.arithmetic === undefined || r.variadic === true) {
-          bad(`value ${i} must apply an elementwise op record (one with arithmetic)`);
+          bad(`value ${i} must apply an elementwise op record (one with arithmetic)`, { index: i, op: String(r) });
         }
-        if (!Array.isArray(v.args) || v.args.length !== r!.operands.length) bad(`value ${i}: ${r!.name} takes ${r!.operands.length} operands`, { args: v.args });
-        for (const a of v.args) if (!Number.isInteger(a) || a < 0 || a >= i) bad(`value ${i}: operands must be earlier values`, { operand: a });
+        if (!Array.isArray(v.args) || v.args.length !== r!.operands.length) bad(`value ${i}: ${r!.name} takes ${r!.operands.length} operands`, { index: i, operands: r!.operands.length, args: v.args });
+        for (const a of v.args) if (!Number.isInteger(a) || a < 0 || a >= i) bad(`value ${i}: operands must be earlier values`, { index: i, operand: a });
         return;
       }
       default:
-        bad(`value ${i}: kind must be 'load', 'literal' or 'apply'`, { kind: (v as { kind: unknown }).kind });
+        bad(`value ${i}: kind must be 'load', 'literal' or 'apply'`, { index: i, kind: (v as { kind: unknown }).kind });
     }
   });
   if (!Number.isInteger(e.result) || e.result < 0 || e.result >= e.values.length) bad('result must name a value', { result: e.result });
-  if (read.size !== operands) bad(`every operand must be loaded; ${operands - read.size} of ${operands} are not`);
+  if (read.size !== operands) bad(`every operand must be loaded; ${operands - read.size} of ${operands} are not`, { unloaded: operands - read.size, operands });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AttrError } from '../errors.ts';
 import { defineOp } from './record.ts';
 
 export interface InputAttrs {
@@ -10,7 +11,7 @@ export const input = defineOp<'input', InputAttrs, InputAttrs, never>({
   operands: [],
   doc: 'a tensor fed by name at run time',
   infer: () => {
-    throw new Error('input nodes are built by Graph.input');
+    throw new AttrError('input', 'input nodes must be built by g.input(name, shape, dtype)', { op: 'input' });
   },
   vjp: {},
   jvp: () => undefined,

@@ -18,7 +18,7 @@ export const matmul = defineOp<'matmul', NoAttrs, NoAttrs, 'a' | 'b'>({
     const as = a!.shape;
     const bs = b!.shape;
     if (as.length < 2 || bs.length < 2) {
-      throw new ShapeError('matmul', 'a and b must have rank ≥ 2', {}, `a ${fmtShape(as)}, b ${fmtShape(bs)}`);
+      throw new ShapeError('matmul', 'a and b must have rank ≥ 2', { a: as, b: bs, minRank: 2 }, `a ${fmtShape(as)}, b ${fmtShape(bs)}`);
     }
     const [m, k] = as.slice(-2) as [number, number];
     const [k2, n] = bs.slice(-2) as [number, number];
@@ -26,7 +26,7 @@ export const matmul = defineOp<'matmul', NoAttrs, NoAttrs, 'a' | 'b'>({
       throw new ShapeError(
         'matmul',
         `inner sizes must match: a columns (${k}) must equal b rows (${k2})`,
-        {},
+        { a: as, b: bs },
         `a ${fmtShape(as)}, b ${fmtShape(bs)}`,
       );
     }
@@ -37,7 +37,7 @@ export const matmul = defineOp<'matmul', NoAttrs, NoAttrs, 'a' | 'b'>({
       throw new ShapeError(
         'matmul',
         `batch axes must broadcast: ${(e as ShapeError).rule.replace('shapes must broadcast: ', '')}`,
-        {},
+        { ...(e as ShapeError).values, a: as, b: bs },
         `a ${fmtShape(as)}, b ${fmtShape(bs)}`,
       );
     }

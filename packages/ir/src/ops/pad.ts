@@ -19,16 +19,16 @@ export const pad = defineOp<'pad', PadAttrs, PadAttrs, 'x'>({
     if (
       !Array.isArray(pads) ||
       pads.length !== rank ||
-      !pads.every((p) => Array.isArray(p) && p.length === 2 && p.every((d) => typeof d === 'number' && Number.isInteger(d)))
+      !pads.every((p) => Array.isArray(p) && p.length === 2 && p.every((d) => typeof d === 'number' && Number.isSafeInteger(d)))
     ) {
-      throw new AttrError('pad', `pads must be ${rank} [before, after] integer pairs, one per axis`, { pads });
+      throw new AttrError('pad', `pads must be ${rank} [before, after] integer pairs, one per axis`, { pads, rank });
     }
     const shape = x!.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
     if (shape.some((d) => d < 1)) {
       throw new ShapeError(
         'pad',
         'every padded size (size + before + after) must be at least 1',
-        {},
+        { x: x!.shape, pads, padded: shape },
         `x ${fmtShape(x!.shape)}, pads ${fmtValue(pads)} give ${fmtShape(shape)}`,
       );
     }

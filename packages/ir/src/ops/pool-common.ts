@@ -81,7 +81,7 @@ export function poolGradOp<Name extends string, T extends 'dy' | 'ddx'>(
       const attrs = normalizePool(name, opts);
       const geometry = poolGeometry(name, x!.shape, attrs.ksize, attrs.strides, attrs.padding);
       const [expected, shape] = scatter ? [geometry.outShape, x!.shape] : [x!.shape, geometry.outShape];
-      shapesEqualOrThrow(name, t, second!.shape, scatter ? 'the pooled shape' : 'x shape', expected, `x ${fmtShape(x!.shape)}`);
+      shapesEqualOrThrow(name, t, second!.shape, scatter ? 'the pooled shape' : 'x shape', expected, { x: x!.shape });
       return { attrs, shape, geometry };
     },
     // Linear in the second operand; piecewise constant in x, whose gradient is zero a.e.

@@ -13,7 +13,7 @@ export const reshape = defineOp<'reshape', ReshapeAttrs, ReshapeAttrs, 'x'>({
   operands: ['x'],
   doc: 'the same row-major elements under a new shape',
   infer([x], { shape }) {
-    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && (d >= 1 || d === -1))) {
+    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && (d >= 1 || d === -1))) {
       throw new AttrError('reshape', 'shape must be positive integers with at most one −1', { shape });
     }
     const unknown = shape.filter((d) => d === -1).length;
@@ -25,7 +25,7 @@ export const reshape = defineOp<'reshape', ReshapeAttrs, ReshapeAttrs, 'x'>({
       throw new ShapeError(
         'reshape',
         `element count must be preserved: ${fmtShape(x!.shape)} has ${n} elements, ${fmtShape(shape)} has ${unknown ? `a multiple of ${known}` : known}`,
-        {},
+        { x: x!.shape, shape, elements: n, [unknown ? 'multipleOf' : 'newElements']: known },
         `x ${fmtShape(x!.shape)}, shape ${fmtShape(shape)}`,
       );
     }

