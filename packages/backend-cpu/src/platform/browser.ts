@@ -1,3 +1,4 @@
+import { GraphError } from '@graft/ir';
 import type { CpuPlatform, KernelWorker, KernelWorkerData, WasmModule } from './types.ts';
 import { plain as plainBase64, relaxed as relaxedBase64 } from '../../wasm/build/kernels.browser.js';
 import { unshareMemoryImport } from './wasm-binary.ts';
@@ -39,7 +40,7 @@ const compiled = await g.WebAssembly.compile(sharedMemory ? chosen : unshareMemo
 
 function kernelModule(shared: boolean): { module: WasmModule; relaxedSimd: boolean } {
   if (shared !== sharedMemory) {
-    throw new Error(`@graft/backend-cpu: this page ${sharedMemory ? 'is' : 'is not'} cross-origin isolated; the ${shared ? 'threaded' : 'single-thread'} kernels are not loaded`);
+    throw new GraphError('cpu', `the kernels asked for must match the page: it ${sharedMemory ? 'is' : 'is not'} cross-origin isolated`, { shared, sharedMemory });
   }
   return { module: compiled, relaxedSimd };
 }

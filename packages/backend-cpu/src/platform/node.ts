@@ -63,7 +63,7 @@ function loadOnednn(): OnednnAddon | OnednnUnavailable {
 
 function spawnWorker(body: string, data: KernelWorkerData): KernelWorker {
   // An eval'd worker is a CommonJS script: it needs no loader, whatever runs the caller.
-  const w = new Worker(`const { workerData } = require('node:worker_threads');\n${body}`, { eval: true, workerData: data });
+  const w = new Worker(`const { workerData } = require('node:worker_threads');\n(() => {\n${body}\n})();`, { eval: true, workerData: data });
   // Idle workers must not keep the process alive.
   w.unref();
   return { terminate: () => void w.terminate() };

@@ -52,8 +52,8 @@ export interface CpuPlatform {
   /** A setting from the environment (`GRAFT_CPU_KERNELS`, …): Node's variables; none in a page. */
   env(name: string): string | undefined;
   /**
-   * Starts a worker running `body`, a plain script in which `workerData` is bound to `data`
-   * (and `WebAssembly`, `Atomics` are the usual globals).
+   * Starts a worker running `body`, the body of a function (it may `return`) in which
+   * `workerData` is bound to `data` (and `WebAssembly`, `Atomics` are the usual globals).
    */
   spawnWorker(body: string, data: KernelWorkerData): KernelWorker;
 }

@@ -1,3 +1,5 @@
+import { GraphError } from '@graft/ir';
+
 /**
  * The kernels are built once, importing a shared memory (threads). A page that is not
  * cross-origin isolated cannot create a shared memory, so it instantiates the same code over a
@@ -52,5 +54,5 @@ export function unshareMemoryImport(bytes: Uint8Array): Uint8Array {
     }
     break;
   }
-  throw new Error('the kernels module imports no memory');
+  throw new GraphError('cpu', 'the kernels module must import a memory', { bytes: bytes.length });
 }

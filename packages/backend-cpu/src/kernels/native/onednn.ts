@@ -1,4 +1,4 @@
-import type { ConvGeometry, FusedExpr, Node } from '@graft/ir';
+import { GraphError, type ConvGeometry, type FusedExpr, type Node } from '@graft/ir';
 import type { OnednnAddon, OnednnConvKind, OnednnPrimitive } from '@graft/onednn';
 
 /*
@@ -38,7 +38,7 @@ export function nativeConvGeometry(node: Node): { kind: OnednnConvKind; g: ConvG
     conv2dBackpropFilter: 'backwardWeights',
   };
   const kind = kinds[node.op];
-  if (kind === undefined) throw new Error(`onednn: ${node.op} is not a conv`);
+  if (kind === undefined) throw new GraphError('onednn', 'a native conv primitive must be built for a conv-family op', { op: node.op });
   return { kind, g: node.geometry as ConvGeometry };
 }
 

@@ -1,3 +1,4 @@
+import { AttrError } from '@graft/ir';
 import type { KernelExports, WasmMemory } from './module.ts';
 
 /*
@@ -68,7 +69,7 @@ export function calibrate(e: KernelExports, memory: WasmMemory, base: number, fo
   if (forced !== undefined && forced !== '') {
     const [rows, cols] = forced.split(',').map(Number);
     const ok = (s: number | undefined): s is number => s !== undefined && Number.isInteger(s) && s >= 0 && s < schedules.length;
-    if (!ok(rows) || !ok(cols)) throw new RangeError(`GRAFT_WASM_SCHEDULE must be "rows,cols" with each in 0..${schedules.length - 1}, got "${forced}"`);
+    if (!ok(rows) || !ok(cols)) throw new AttrError('cpu', `GRAFT_WASM_SCHEDULE must be "rows,cols" with each in 0..${schedules.length - 1}`, { GRAFT_WASM_SCHEDULE: forced });
     e.setSchedules(rows, cols);
     return { rows, cols, forced: true, how: 'forced by GRAFT_WASM_SCHEDULE' };
   }

@@ -1,3 +1,4 @@
+import { GraphError, ResourceError } from '@graft/ir';
 import { CALIBRATION_BYTES } from './calibrate.ts';
 import { CALIBRATION, MAXIMUM_PAGES, PAGE, wasmKernels } from './module.ts';
 
@@ -67,8 +68,11 @@ export function allocate(bytes: number, align = 64): number {
       if (memory.buffer.byteLength < needed * PAGE) throw new RangeError('maximum reached');
     } catch (e) {
       top = start;
-      throw new RangeError(
-        `float32 WebAssembly kernels: out of memory, ${bytes} more bytes needed with ${pages * PAGE} in use (wasm32 addresses 4 GiB)`,
+      throw new ResourceError(
+        'cpu',
+        `the float32 WebAssembly kernels' memory must hold ${bytes} more bytes with ${pages * PAGE} in use (wasm32 addresses 4 GiB)`,
+        { bytes, inUse: pages * PAGE, limit: MAXIMUM_PAGES * PAGE },
+        undefined,
         { cause: e },
       );
     }
@@ -80,7 +84,7 @@ export function allocate(bytes: number, align = 64): number {
 /** Returns a block from `allocate` to the heap. */
 export function free(ptr: number): void {
   const size = sizes.get(ptr);
-  if (size === undefined) throw new Error(`wasm heap: ${ptr} was not allocated`);
+  if (size === undefined) throw new GraphError('cpu', 'a freed wasm heap block must have been allocated', { ptr });
   sizes.delete(ptr);
   release(ptr, ptr + size);
 }
@@ -203,6 +207,6 @@ export function allocateFloat32(length: number): Float32Array {
 
 /** Frees an array from `allocateFloat32` (the array must not be used afterwards). */
 export function freeFloat32(a: Float32Array): void {
-  if (!inWasmMemory(a)) throw new Error('freeFloat32: the array is not in the kernels memory');
+  if (!inWasmMemory(a)) throw new GraphError('freeFloat32', "the array must lie in the kernels' memory", { length: a.length });
   free(a.byteOffset);
 }

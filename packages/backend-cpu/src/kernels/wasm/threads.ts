@@ -1,4 +1,5 @@
 import { platform } from '#platform';
+import { AttrError, GraftError } from '@graft/ir';
 import type { KernelWorker } from '../../platform/types.ts';
 import { CONTROL, i32View } from './heap.ts';
 import { chunkFunctions, wasmKernels, type ChunkFunction } from './module.ts';
@@ -20,6 +21,12 @@ import { chunkFunctions, wasmKernels, type ChunkFunction } from './module.ts';
  * Revoking an assignment the worker has not taken yet means a worker that wakes late (the OS
  * had the core busy) never delays the call: the caller only waits for workers that are RUNNING,
  * and a running worker only runs chunks it claimed with `Atomics.add(NEXT)`.
+ *
+ * A worker that dies mid-call never finishes its chunk. The caller waits in slices and watches
+ * two things: the worker's state (its exit handler stores DEAD) and its heartbeat (one word
+ * per worker, bumped after every chunk). A DEAD state, or no heartbeat for `workerTimeoutMs`,
+ * makes the call throw `WorkerError`; the dead worker is terminated and replaced, so the next
+ * call runs on a full pool.
  */
 
 const FN = 0;
@@ -28,14 +35,21 @@ const CHUNKS = 2;
 const NEXT = 3;
 const ERROR = 4;
 const DONE = 5;
+/** Fault injection for tests: the worker whose index + 1 is here exits as it takes its next chunk; −(index + 1): it hangs there. */
+const FAULT = 6;
 const STATE = 8;
 export const MAX_WORKERS = 8;
-const WORDS = STATE + MAX_WORKERS;
+const BEAT = STATE + MAX_WORKERS;
+const WORDS = BEAT + MAX_WORKERS;
 
 const STARTING = 0;
 const IDLE = 1;
 const ASSIGNED = 2;
 const RUNNING = 3;
+const DEAD = 4;
+
+/** A worker thread that failed or died during a kernel call (the call's results are not complete). */
+export class WorkerError extends GraftError {}
 
 // The worker's code: a plain script (the platform binds `workerData`), so that it needs no
 // TypeScript loader whatever runs the caller (tsx, vitest, plain node on built code, a page).
@@ -45,7 +59,13 @@ const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((n) => exports[n]);
 const ctl = new Int32Array(memory.buffer, control, ${WORDS});
 const me = ${STATE} + index;
+const beat = ${BEAT} + index;
 const thread = index + 1;
+const die = () => {
+  Atomics.store(ctl, me, ${DEAD});
+  Atomics.notify(ctl, me);
+};
+if (typeof process === 'object' && typeof process.on === 'function') process.on('exit', die);
 Atomics.store(ctl, me, ${IDLE});
 for (;;) {
   Atomics.wait(ctl, me, ${IDLE});
@@ -55,8 +75,20 @@ for (;;) {
   const chunks = ctl[${CHUNKS}];
   try {
     for (let c = Atomics.add(ctl, ${NEXT}, 1); c < chunks; c = Atomics.add(ctl, ${NEXT}, 1)) {
+      const fault = Atomics.load(ctl, ${FAULT});
+      if (fault === thread) {
+        Atomics.store(ctl, ${FAULT}, 0);
+        if (typeof process === 'object' && typeof process.exit === 'function') process.exit(1);
+        die();
+        return;
+      }
+      if (fault === -thread) {
+        Atomics.store(ctl, ${FAULT}, 0);
+        for (;;);
+      }
       fn(args, c, thread);
       Atomics.add(ctl, ${DONE}, 1);
+      Atomics.add(ctl, beat, 1);
     }
   } catch (e) {
     Atomics.store(ctl, ${ERROR}, 1);
@@ -105,7 +137,7 @@ function controlWords(): Int32Array {
  * @deprecated A process-wide switch: give the executor its own count with `cpu({ threads })`.
  */
 export function setThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setThreads: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new AttrError('setCpuThreads', 'n must be a positive integer', { n });
   wanted = platform.sharedMemory ? Math.min(n, MAX_WORKERS + 1) : 1;
   if (workers.length > wanted - 1 && callLimit === undefined) {
     for (const w of workers.slice(wanted - 1)) w.terminate();
@@ -118,14 +150,20 @@ export function threads(): number {
   return callLimit ?? wanted;
 }
 
-function startWorkers(n: number): void {
+function spawn(index: number): KernelWorker {
   const { module, memory } = wasmKernels();
-  const ctl = controlWords();
-  while (workers.length < n - 1) {
-    const index = workers.length;
-    Atomics.store(ctl, STATE + index, STARTING);
-    workers.push(platform.spawnWorker(workerSource, { module, memory, control: CONTROL, names: chunkFunctions, index }));
-  }
+  Atomics.store(controlWords(), STATE + index, STARTING);
+  return platform.spawnWorker(workerSource, { module, memory, control: CONTROL, names: chunkFunctions, index });
+}
+
+function startWorkers(n: number): void {
+  while (workers.length < n - 1) workers.push(spawn(workers.length));
+}
+
+/** Replaces a dead (or hung) worker by a fresh one at the same index. */
+function replace(index: number): void {
+  workers[index]!.terminate();
+  workers[index] = spawn(index);
 }
 
 /** Threads ready for the next call: the caller plus the workers that have started. */
@@ -146,7 +184,7 @@ export function readyThreads(): number {
 export async function whenThreadsReady(timeoutMs = 10_000, n = threads()): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (withThreads(n, readyThreads) < Math.min(n, MAX_WORKERS + 1)) {
-    if (Date.now() > deadline) throw new Error(`worker threads not ready after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new WorkerError('cpu', `worker threads must start within ${timeoutMs} ms`, { timeoutMs, threads: n });
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -181,10 +219,53 @@ export function parallel(fn: ChunkFunction, args: number, chunks: number, count:
     }
   }
   for (let c = Atomics.add(ctl, NEXT, 1); c < chunks; c = Atomics.add(ctl, NEXT, 1)) f(args, c, 0);
+  const dead: number[] = [];
   for (const w of assigned) {
     if (Atomics.compareExchange(ctl, STATE + w, ASSIGNED, IDLE) === ASSIGNED) continue;
-    if (platform.canBlock) while (Atomics.load(ctl, STATE + w) === RUNNING) Atomics.wait(ctl, STATE + w, RUNNING);
-    else while (Atomics.load(ctl, STATE + w) === RUNNING);
+    if (!waitWhileRunning(ctl, w)) dead.push(w);
   }
-  if (Atomics.load(ctl, ERROR) !== 0) throw new Error(`wasm kernel ${fn}: a worker thread failed (its error is on stderr)`);
+  if (dead.length > 0) {
+    for (const w of dead) replace(w);
+    throw new WorkerError('cpu', `wasm kernel ${fn}: worker thread${dead.length === 1 ? '' : 's'} ${dead.join(', ')} died during the call; its chunks were not computed (the pool has been refilled)`, {
+      kernel: fn,
+      workers: dead,
+      chunks,
+    });
+  }
+  if (Atomics.load(ctl, ERROR) !== 0) throw new WorkerError('cpu', `wasm kernel ${fn}: a chunk on a worker thread threw (its error is on stderr)`, { kernel: fn, chunks });
+}
+
+/** Milliseconds a running worker may go without finishing a chunk before it is declared dead. */
+function workerTimeoutMs(): number {
+  const v = Number(platform.env('GRAFT_CPU_WORKER_TIMEOUT_MS'));
+  return Number.isFinite(v) && v > 0 ? v : 60_000;
+}
+
+/**
+ * Waits until worker `w` leaves RUNNING; false when it died: its exit handler stored DEAD, or its
+ * heartbeat stood still for longer than `workerTimeoutMs()` (a worker terminated from outside
+ * runs no handler).
+ */
+function waitWhileRunning(ctl: Int32Array, w: number): boolean {
+  const timeout = workerTimeoutMs();
+  let beat = Atomics.load(ctl, BEAT + w);
+  let since = Date.now();
+  for (;;) {
+    const state = Atomics.load(ctl, STATE + w);
+    if (state === DEAD) return false;
+    if (state !== RUNNING) return true;
+    if (platform.canBlock) Atomics.wait(ctl, STATE + w, RUNNING, Math.min(timeout, 100));
+    const now = Atomics.load(ctl, BEAT + w);
+    if (now !== beat) [beat, since] = [now, Date.now()];
+    else if (Date.now() - since > timeout && Atomics.load(ctl, STATE + w) === RUNNING) return false;
+  }
+}
+
+/**
+ * Testing: makes worker `index` (0-based) exit (`'exit'`) or hang without a heartbeat
+ * (`'hang'`, like a thread stopped from outside) as it takes its next chunk — a worker that
+ * dies mid-call.
+ */
+export function injectWorkerFault(index: number, fault: 'exit' | 'hang'): void {
+  Atomics.store(controlWords(), FAULT, fault === 'exit' ? index + 1 : -(index + 1));
 }
