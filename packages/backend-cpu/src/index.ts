@@ -1,4 +1,5 @@
 export { cpu, CPU_MAX_ELEMENTS, type CpuBackend, type CpuKernels, type CpuOptions } from './executor.ts';
+export { WorkerError } from './kernels/wasm/threads.ts';
 export { kernels } from './kernels/index.ts';
 export type { Kernel, KernelTable } from './kernel.ts';
 export {
