@@ -23,3 +23,4 @@ export {
 export { runDemo, type DemoOptions, type DemoResult } from './demo.ts';
 export { exampleGraphs, type ExampleGraph } from './graphs.ts';
 export { seeded, sizeOf } from './util.ts';
+export { trainImages, trainingPictures, models, randomFlip, type TrainImagesOptions, type TrainImagesResult, type ModelChoice, type DatasetChoice, type Mistake, type ModelSpec } from './train.ts';
