@@ -72,7 +72,7 @@ export {
 export { fillNormal, fillUniform, hashString, mulberry32, permutation, streamFor, type Rng } from './random.ts';
 export { losses, meanSquaredError, softmaxCrossEntropy, type Loss, type LossName } from './losses.ts';
 export { adam, momentum, sgd, type AdamOptions, type Optimizer, type StepScalars, type Update } from './optimizers.ts';
-export { Trainer, argmax, fit, formatEpoch, type EpochRecord, type Evaluation, type FitOptions, type FitResult, type TrainerOptions } from './train.ts';
+export { Trainer, argmax, softmaxAt, fit, formatEpoch, type EpochRecord, type Evaluation, type FitOptions, type FitResult, type TrainerOptions } from './train.ts';
 export { NonFiniteError, describeNode, findFirstNonFinite, type NonFiniteNode } from './diagnose.ts';
 export { ProgressBar, formatDuration, type ProgressStream } from './progress.ts';
 export {

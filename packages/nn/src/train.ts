@@ -420,6 +420,13 @@ export function argmax(values: FloatArray, offset: number, length: number): numb
   return best;
 }
 
+/** softmax(values[offset … offset + length))[k]: the probability of class k from logits, computed stably. */
+export function softmaxAt(values: FloatArray, offset: number, length: number, k: number): number {
+  let z = 0;
+  for (let c = 0; c < length; c++) z += Math.exp(values[offset + c]! - values[offset + k]!);
+  return 1 / z;
+}
+
 function countCorrect(output: FloatArray, labels: Uint8Array, start: number, n: number): number {
   const classes = output.length / n;
   let c = 0;

@@ -13,6 +13,7 @@ import {
   Trainer,
   adam,
   argmax,
+  softmaxAt,
   conv2d,
   dense,
   dropout,
@@ -148,9 +149,7 @@ export async function trainMnist(options: MnistOptions = {}): Promise<MnistResul
   const logits = await trainer.predict(test.inputs);
   const sample = (k: number): MnistSample => {
     const predicted = argmax(logits, k * 10, 10);
-    let z = 0;
-    for (let c = 0; c < 10; c++) z += Math.exp(logits[k * 10 + c]! - logits[k * 10 + predicted]!);
-    return { pixels: Float32Array.from(test.inputs.subarray(k * 784, (k + 1) * 784)), label: test.labels![k]!, predicted, confidence: 1 / z };
+    return { pixels: Float32Array.from(test.inputs.subarray(k * 784, (k + 1) * 784)), label: test.labels![k]!, predicted, confidence: softmaxAt(logits, k * 10, 10, predicted) };
   };
   const samples = Array.from({ length: Math.min(options.samples ?? 24, test.length) }, (_, k) => sample(k));
   const mistakes: MnistSample[] = [];

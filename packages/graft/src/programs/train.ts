@@ -12,6 +12,7 @@ const {
   Trainer,
   adam,
   argmax,
+  softmaxAt,
   apply,
   add,
   batchNorm,
@@ -208,9 +209,7 @@ export async function trainImages(o: TrainImagesOptions): Promise<TrainImagesRes
     const p = argmax(logits, k * classes, classes);
     predicted[k] = p;
     if (p === test.labels![k]) continue;
-    let z = 0;
-    for (let c = 0; c < classes; c++) z += Math.exp(logits[k * classes + c]! - logits[k * classes + p]!);
-    mistakes.push({ pixels: Float32Array.from(test.inputs.subarray(k * 784, (k + 1) * 784)), label: test.labels![k]!, predicted: p, confidence: 1 / z, index: k });
+    mistakes.push({ pixels: Float32Array.from(test.inputs.subarray(k * 784, (k + 1) * 784)), label: test.labels![k]!, predicted: p, confidence: softmaxAt(logits, k * classes, classes, p), index: k });
   }
   mistakes.sort((a, b) => b.confidence - a.confidence);
   const last = fitted.history[fitted.history.length - 1]!;
