@@ -240,13 +240,29 @@ export function convForward(args: usize, chunk: i32, thread: i32): void {
     return;
   }
   // The walker: output pixel p is (nb, i, j). Pixels that start no in-place block queue up for
-  // gathering, 6 to a block whose rows are written through `cRows`.
+  // gathering, 6 to a block whose rows are written through `cRows`. The queue is flushed at the
+  // top of the loop, when full or when the chunk is done: an in-place block can end the chunk
+  // while pixels are queued (rows gathered at their left border and read in place to their end),
+  // and a flush only after queuing a pixel left those pixels of y unwritten.
   let nb = m0 / plane;
   let i = (m0 - nb * plane) / g.outW;
   let j = m0 - nb * plane - i * g.outW;
   let p = m0;
   let queued = 0;
-  while (p < m1) {
+  while (true) {
+    if (queued === 6 || (queued > 0 && p >= m1)) {
+      for (let r = queued; r < 6; r++) zeroF32(scratch + <usize>r * rowBytes, k);
+      store<usize>(list, scratch);
+      store<i32>(list, 0, 4);
+      // Six consecutive pixels (no in-place block between them) are six consecutive rows of y:
+      // the block writes them directly instead of through the tile.
+      const first = load<usize>(cRows);
+      const consecutive = queued === 6 && load<usize>(cRows, 20) === first + 5 * ldc;
+      if (consecutive) multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, 6, first, ldc, 0, true, tile);
+      else multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, queued, 0, ldc, cRows, false, tile);
+      queued = 0;
+    }
+    if (p >= m1) break;
     if (j >= jLo && j + 6 <= jHi && p + 6 <= m1) {
       let segs = 0;
       const h0 = i * g.sh - g.pt;
@@ -289,18 +305,7 @@ export function convForward(args: usize, chunk: i32, thread: i32): void {
         nb++;
       }
     }
-    if (++queued === 6 || p === m1) {
-      for (let r = queued; r < 6; r++) zeroF32(scratch + <usize>r * rowBytes, k);
-      store<usize>(list, scratch);
-      store<i32>(list, 0, 4);
-      // Six consecutive pixels (no in-place block between them) are six consecutive rows of y:
-      // the block writes them directly instead of through the tile.
-      const first = load<usize>(cRows);
-      const consecutive = queued === 6 && load<usize>(cRows, 20) === first + 5 * ldc;
-      if (consecutive) multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, 6, first, ldc, 0, true, tile);
-      else multiplyRows(k, n, 1, k, list, rowBytes, g.panels, g.columns, queued, 0, ldc, cRows, false, tile);
-      queued = 0;
-    }
+    queued++;
   }
 }
 
@@ -413,7 +418,23 @@ export function convBackpropInput(args: usize, chunk: i32, thread: i32): void {
   let v = t0 - nb * plane - u * c.cols;
   let t = t0;
   let queued = 0;
-  while (t < t1) {
+  // The queue is flushed at the top of the loop, when full or when the chunk is done: as in
+  // convForward, an in-place block can end the chunk (a class) while pixels gathered before it
+  // are queued, and a flush only after queuing a pixel left them unwritten.
+  while (true) {
+    if (queued === 6 || (queued > 0 && t >= t1)) {
+      if (k === 0) {
+        // No tap reaches this class (stride larger than the dilated filter): dx is 0 there.
+        for (let r = 0; r < queued; r++) zeroF32(load<usize>(cRows + (<usize>r << 2)), n);
+      } else {
+        for (let r = queued; r < 6; r++) zeroF32(scratch + <usize>r * rowBytes, k);
+        store<usize>(list, scratch);
+        store<i32>(list, 0, 4);
+        multiplyRows(k, n, 1, k, list, rowBytes, c.panels, c.columns, queued, 0, ldc, cRows, false, tile);
+      }
+      queued = 0;
+    }
+    if (t >= t1) break;
     if (inPlace && t + 6 <= t1 && v + 6 <= c.cols && v + jFirst >= 0 && v + 5 + jLast < g.outW) {
       let segs = 0;
       for (let ai = 0; ai < c.nA; ai++) {
@@ -454,18 +475,7 @@ export function convBackpropInput(args: usize, chunk: i32, thread: i32): void {
         nb++;
       }
     }
-    if (++queued === 6 || t === t1) {
-      if (k === 0) {
-        // No tap reaches this class (stride larger than the dilated filter): dx is 0 there.
-        for (let r = 0; r < queued; r++) zeroF32(load<usize>(cRows + (<usize>r << 2)), n);
-      } else {
-        for (let r = queued; r < 6; r++) zeroF32(scratch + <usize>r * rowBytes, k);
-        store<usize>(list, scratch);
-        store<i32>(list, 0, 4);
-        multiplyRows(k, n, 1, k, list, rowBytes, c.panels, c.columns, queued, 0, ldc, cRows, false, tile);
-      }
-      queued = 0;
-    }
+    queued++;
   }
 }
 

@@ -20,6 +20,10 @@ const geometries = [
   convGeometry('conv2d', [3, 28, 28, 1], [5, 5, 1, 32], [1, 1], 'SAME', [1, 1]),
   convGeometry('conv2d', [2, 17, 15, 7], [3, 2, 7, 13], [2, 1], 'SAME', [1, 2]),
   convGeometry('conv2d', [1, 9, 9, 3], [3, 3, 3, 5], [1, 1], 'VALID', [1, 1]),
+  // Chunks that end on a block read in place while gathered pixels are queued: the input
+  // gradient's class, the forward pass's row (once left unwritten).
+  convGeometry('conv2d', [1, 14, 14, 1], [3, 3, 1, 2], [2, 2], 'SAME', [1, 1]),
+  convGeometry('conv2d', [1, 3, 8, 4], [1, 3, 4, 8], [1, 1], [[0, 0], [1, 0]], [1, 1]),
 ];
 const values = (n: number, seed: number) => {
   const next = random(seed);

@@ -31,6 +31,8 @@ const cases: readonly { name: string; g: ConvGeometry }[] = [
   { name: 'x=[2,17,15,7] w=[3,2,7,13] s=[2,1] d=[1,2] p=same', g: convGeometry('conv2d', [2, 17, 15, 7], [3, 2, 7, 13], [2, 1], 'SAME', [1, 2]) },
   { name: 'x=[1,9,9,3] w=[3,3,3,5] s=1 p=valid (narrow)', g: convGeometry('conv2d', [1, 9, 9, 3], [3, 3, 3, 5], [1, 1], 'VALID', [1, 1]) },
   { name: 'x=[2,12,13,16] w=[3,3,16,24] d=2 p=same (16-float taps: the two-step segment list)', g: convGeometry('conv2d', [2, 12, 13, 16], [3, 3, 16, 24], [1, 1], 'SAME', [2, 2]) },
+  { name: 'x=[1,14,14,1] w=[3,3,1,2] s=2 p=same (an input-gradient class ends in place with a pixel queued)', g: convGeometry('conv2d', [1, 14, 14, 1], [3, 3, 1, 2], [2, 2], 'SAME', [1, 1]) },
+  { name: 'x=[1,3,8,4] w=[1,3,4,8] p=[[0,0],[1,0]] (the forward chunk ends in place with a pixel queued)', g: convGeometry('conv2d', [1, 3, 8, 4], [1, 3, 4, 8], [1, 1], [[0, 0], [1, 0]], [1, 1]) },
 ];
 
 /** Forward, both gradients and a matmul on the current schedules. */
@@ -108,7 +110,7 @@ describe('the relaxed-SIMD build (fused multiply-add)', () => {
     const r = spawnSync(process.execPath, [...flags, '--conditions=source', '--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr, 'child stderr').toBe('');
     expect(r.status, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/^relaxed SIMD build: yes; schedules rows \d, cols \d; 4 geometries within 1e-5$/m);
+    expect(r.stdout).toMatch(/^relaxed SIMD build: yes; schedules rows \d, cols \d; 6 geometries within 1e-5$/m);
   });
 
   it('is not taken by Node 20 without the flag (this process)', () => {
