@@ -351,7 +351,7 @@ function epilogues(plan: ProgramPlan, memory: MemoryPlan): Map<Step, { fused: St
   const found = new Map<Step, { fused: Step; epilogue: ConvEpilogue; bias: number }>();
   plan.steps.forEach((step, i) => {
     const next = plan.steps[i + 1];
-    if (step.kind !== 'kernel' || !step.node.is('conv2d') || step.node.dtype !== 'float32' || next?.kind !== 'kernel') return;
+    if (step.kind !== 'kernel' || !(step.node.is('conv2d') || step.node.is('depthwiseConv2d')) || step.node.dtype !== 'float32' || next?.kind !== 'kernel') return;
     if (readers.get(step.output) !== 1 || outputs.has(step.output) || plan.buffers[step.output]!.viewOf !== undefined) return;
     const e = convEpilogue(next.node, next.inputs, step.output);
     // The conv would write the fused step's storage while reading its operands: the planner

@@ -9,6 +9,10 @@
 // is reordered. Filters are declared with format `any`, which lets oneDNN pick its blocked layout
 // (declared plain, it falls back to slower gemm-based kernels); the HWIO → blocked reorder (and
 // blocked → HWIO for the filter gradient) is a primitive created with the conv and run per call.
+// Grouped convs (TensorFlow's feature_group_count; a depthwise conv is the case of one input
+// channel per group) give the filter a group dimension: graft's `[kh, kw, Ci/G, Co]` with output
+// channels split contiguously by group is `[kh, kw, Ci/G, G, Co/G]`, oneDNN's `hwigo` over
+// logical (G, Co/G, Ci/G, kh, kw) dims.
 // The backward primitives are created with the forward-training descriptor as their hint, as
 // oneDNN requires. oneDNN counts dilation from 0: TensorFlow's d is oneDNN's d − 1.
 //
@@ -52,6 +56,11 @@ bool boolField(const Napi::Object& o, const char* name) {
   return v.IsBoolean() && v.As<Napi::Boolean>().Value();
 }
 
+// An optional integer field (absent or undefined: `fallback`).
+int64_t intFieldOr(const Napi::Object& o, const char* name, int64_t fallback) {
+  return o.Get(name).IsUndefined() ? fallback : intField(o, name);
+}
+
 // A Float32Array argument's data pointer, checked to hold at least `need` floats.
 float* floats(const Napi::CallbackInfo& info, size_t index, size_t need, const char* what) {
   Napi::Env env = info.Env();
@@ -84,6 +93,7 @@ enum class ConvKind { Forward, BackwardData, BackwardWeights };
 //   forward:          a = x [N,H,W,Ci],  b = w [kh,kw,Ci,Co], out = y  [N,OH,OW,Co]
 //   backward data:    a = dy,            b = w,               out = dx [N,H,W,Ci]
 //   backward weights: a = x,             b = dy,              out = dw [kh,kw,Ci,Co]
+// (with G groups the filter is [kh,kw,Ci/G,Co]).
 class Conv : public Napi::ObjectWrap<Conv> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -102,6 +112,10 @@ class Conv : public Napi::ObjectWrap<Conv> {
     const int64_t n = intField(g, "batch"), h = intField(g, "inH"), w = intField(g, "inW"), ci = intField(g, "inC");
     const int64_t oh = intField(g, "outH"), ow = intField(g, "outW"), co = intField(g, "outC");
     const int64_t kh = intField(g, "kh"), kw = intField(g, "kw");
+    const int64_t groups = intFieldOr(g, "groups", 1);
+    if (groups < 1 || ci % groups != 0 || co % groups != 0)
+      throw Napi::RangeError::New(env, "onednn: groups (" + std::to_string(groups) + ") must divide inC (" + std::to_string(ci) +
+                                           ") and outC (" + std::to_string(co) + ")");
     const memory::dims strides = {intField(g, "sh"), intField(g, "sw")};
     const memory::dims dilates = {intField(g, "dh") - 1, intField(g, "dw") - 1};
     const memory::dims padL = {intField(g, "pt"), intField(g, "pl")};
@@ -112,14 +126,15 @@ class Conv : public Napi::ObjectWrap<Conv> {
     if (threads_ < 1) throw Napi::RangeError::New(env, "onednn: threads must be at least 1");
     if ((bias || relu) && kind_ != ConvKind::Forward) throw Napi::TypeError::New(env, "onednn: bias and relu apply to the forward conv only");
 
-    const memory::dims xDims = {n, ci, h, w}, yDims = {n, co, oh, ow}, wDims = {co, ci, kh, kw};
+    const memory::dims xDims = {n, ci, h, w}, yDims = {n, co, oh, ow};
+    const memory::dims wDims = groups == 1 ? memory::dims{co, ci, kh, kw} : memory::dims{groups, co / groups, ci / groups, kh, kw};
     xSize_ = elementsOf(xDims);
     ySize_ = elementsOf(yDims);
     wSize_ = elementsOf(wDims);
     hasBias_ = bias;
     biasSize_ = static_cast<size_t>(co);
     const memory::desc xMd(xDims, dt::f32, tag::nhwc), yMd(yDims, dt::f32, tag::nhwc);
-    const memory::desc wUser(wDims, dt::f32, tag::hwio), wAny(wDims, dt::f32, tag::any);
+    const memory::desc wUser(wDims, dt::f32, groups == 1 ? tag::hwio : tag::hwigo), wAny(wDims, dt::f32, tag::any);
     const memory::desc bMd({co}, dt::f32, tag::x);
     auto& eng = cpuEngine();
     omp_set_num_threads(threads_);

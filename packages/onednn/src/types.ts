@@ -24,6 +24,12 @@ export interface OnednnConvGeometry {
   readonly pb: number;
   readonly pl: number;
   readonly pr: number;
+  /**
+   * Filter groups (default 1), TensorFlow's feature_group_count: the filter is
+   * `[kh, kw, inC / groups, outC]`, output channels split contiguously by group (a depthwise
+   * conv is groups = inC).
+   */
+  readonly groups?: number;
 }
 
 /** What a conv primitive computes. */

@@ -11,33 +11,44 @@ import type { OnednnAddon, OnednnConvKind, OnednnPrimitive } from '@graft/onednn
  *     conv2dBackpropInput(dy, w)   = backward data(dy, w)       (geometry of the forward conv of dx's shape)
  *     conv2dTranspose(v, w)        = backward data(v, w)        (the same linear map)
  *     conv2dBackpropFilter(x, dy)  = backward weights(x, dy)
+ *
+ * with the node's groups (a depthwise op's geometry is the grouped conv's with groups = C, and
+ * its filter `[kh, kw, C, m]` is the grouped filter `[kh, kw, 1, C·m]` element for element, so
+ * the depthwise ops are the same three primitives).
  */
 
 /** The ops that may run natively. */
-export type NativeOp = 'conv2d' | 'conv2dBackpropInput' | 'conv2dTranspose' | 'conv2dBackpropFilter' | 'matmul';
+export type NativeOp = NativeConvOp | 'matmul';
 
-const nativeOps: ReadonlySet<string> = new Set<NativeOp>(['conv2d', 'conv2dBackpropInput', 'conv2dTranspose', 'conv2dBackpropFilter', 'matmul']);
+type NativeConvOp =
+  | 'conv2d'
+  | 'conv2dBackpropInput'
+  | 'conv2dTranspose'
+  | 'conv2dBackpropFilter'
+  | 'depthwiseConv2d'
+  | 'depthwiseConv2dBackpropInput'
+  | 'depthwiseConv2dBackpropFilter';
 
-/**
- * Whether `node` (float32, an op above, no empty tensor, one group) can be given a oneDNN
- * primitive; grouped convs run on the WebAssembly kernels.
- */
+const convKinds: Readonly<Record<NativeConvOp, OnednnConvKind>> = {
+  conv2d: 'forward',
+  conv2dBackpropInput: 'backwardData',
+  conv2dTranspose: 'backwardData',
+  conv2dBackpropFilter: 'backwardWeights',
+  depthwiseConv2d: 'forward',
+  depthwiseConv2dBackpropInput: 'backwardData',
+  depthwiseConv2dBackpropFilter: 'backwardWeights',
+};
+
+/** Whether `node` (float32, an op above, no empty tensor) can be given a oneDNN primitive. */
 export function isNativeCandidate(node: Node): boolean {
-  if (node.dtype !== 'float32' || !nativeOps.has(node.op)) return false;
-  if (node.op !== 'matmul' && (node.geometry as ConvGeometry).groups !== 1) return false;
+  if (node.dtype !== 'float32' || (node.op !== 'matmul' && !Object.hasOwn(convKinds, node.op))) return false;
   const shapes = [node.shape, ...node.inputs.map((i) => i.shape)];
   return shapes.every((s) => s.every((d) => d > 0));
 }
 
 /** The forward conv geometry a conv-family node's primitive is built on (the geometry the node carries). */
 export function nativeConvGeometry(node: Node): { kind: OnednnConvKind; g: ConvGeometry } {
-  const kinds: Readonly<Record<string, OnednnConvKind>> = {
-    conv2d: 'forward',
-    conv2dBackpropInput: 'backwardData',
-    conv2dTranspose: 'backwardData',
-    conv2dBackpropFilter: 'backwardWeights',
-  };
-  const kind = kinds[node.op];
+  const kind = Object.hasOwn(convKinds, node.op) ? convKinds[node.op as NativeConvOp] : undefined;
   if (kind === undefined) throw new GraphError('onednn', 'a native conv primitive must be built for a conv-family op', { op: node.op });
   return { kind, g: node.geometry as ConvGeometry };
 }
@@ -70,7 +81,7 @@ export function nativePrimitive(addon: OnednnAddon, node: Node, threads: number,
     return new addon.Matmul(lift(a.shape), lift(b.shape), node.shape, work < PARALLEL_WORK ? 1 : threads);
   }
   const { kind, g } = nativeConvGeometry(node);
-  const work = size(g.outShape) * g.kh * g.kw * g.inC;
+  const work = size(g.outShape) * g.kh * g.kw * g.groupInC;
   return new addon.Conv({
     kind,
     threads: work < PARALLEL_WORK ? 1 : threads,
@@ -91,6 +102,7 @@ export function nativePrimitive(addon: OnednnAddon, node: Node, threads: number,
     pb: g.pads[1],
     pl: g.pads[2],
     pr: g.pads[3],
+    groups: g.groups,
     bias: epilogue?.bias ?? false,
     relu: epilogue?.relu ?? false,
   });
