@@ -111,6 +111,9 @@ function runsOnWasm(node: Node): boolean {
     case 'conv2dBackpropInput':
     case 'conv2dTranspose':
     case 'conv2dBackpropFilter':
+    case 'depthwiseConv2d':
+    case 'depthwiseConv2dBackpropInput':
+    case 'depthwiseConv2dBackpropFilter':
     case 'matmul':
     case 'maxPool':
     case 'avgPool':

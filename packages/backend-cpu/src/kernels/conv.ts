@@ -4,6 +4,7 @@ import { gemm, type MatrixView } from './gemm.ts';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, depthwiseForward } from './depthwise.ts';
 import { col2im, im2col } from './im2col.ts';
 import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32 } from './wasm/conv.ts';
+import { depthwiseBackpropFilterF32, depthwiseBackpropInputF32, depthwiseForwardF32 } from './wasm/depthwise.ts';
 import { wasmKernelsEnabled } from './wasm/module.ts';
 import { Slot, scratch } from './workspace.ts';
 
@@ -190,29 +191,32 @@ function groupedBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Float32A
   }
 }
 
-/** One input channel per group (depthwise): direct loops, see depthwise.ts. */
+/** One input channel per group (depthwise): no GEMM, see depthwise.ts and wasm/depthwise.ts. */
 const oneChannelGroups = (g: ConvGeometry) => g.groups > 1 && g.groupInC === 1;
+
+/** Whether a float32 result runs on the WebAssembly kernels (float64, or with them off: TypeScript). */
+const onWasm = (out: FloatArray): out is Float32Array => out instanceof Float32Array && wasmKernelsEnabled();
 
 /** `y = conv2d(x, w)` of any geometry (plain, grouped, depthwise). */
 function forward(g: ConvGeometry, x: FloatArray, w: FloatArray, out: FloatArray): void {
-  if (oneChannelGroups(g)) depthwiseForward(g, x, w, out);
-  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convForward(g, x, w, out);
+  if (!onWasm(out)) (oneChannelGroups(g) ? depthwiseForward : convForward)(g, x, w, out);
+  else if (oneChannelGroups(g)) depthwiseForwardF32(g, x as Float32Array, w as Float32Array, out);
   else if (g.groups === 1) conv2dF32(g, x as Float32Array, w as Float32Array, out);
   else groupedForwardF32(g, x as Float32Array, w as Float32Array, out);
 }
 
 /** `dx = conv2dBackpropInput(dy, w)` of any geometry. */
 function backpropInput(g: ConvGeometry, dy: FloatArray, w: FloatArray, out: FloatArray): void {
-  if (oneChannelGroups(g)) depthwiseBackpropInput(g, dy, w, out);
-  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convBackpropInput(g, dy, w, out);
+  if (!onWasm(out)) (oneChannelGroups(g) ? depthwiseBackpropInput : convBackpropInput)(g, dy, w, out);
+  else if (oneChannelGroups(g)) depthwiseBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
   else if (g.groups === 1) conv2dBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
   else groupedBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
 }
 
 /** `dw = conv2dBackpropFilter(x, dy)` of any geometry. */
 function backpropFilter(g: ConvGeometry, x: FloatArray, dy: FloatArray, out: FloatArray): void {
-  if (oneChannelGroups(g)) depthwiseBackpropFilter(g, x, dy, out);
-  else if (!(out instanceof Float32Array && wasmKernelsEnabled())) convBackpropFilter(g, x, dy, out);
+  if (!onWasm(out)) (oneChannelGroups(g) ? depthwiseBackpropFilter : convBackpropFilter)(g, x, dy, out);
+  else if (oneChannelGroups(g)) depthwiseBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
   else if (g.groups === 1) conv2dBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
   else groupedBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
 }

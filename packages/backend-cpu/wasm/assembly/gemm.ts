@@ -36,7 +36,7 @@ export function setSchedules(rows: i32, cols: i32): void {
 
 /** `c + a·b` per lane: fused where relaxed SIMD is enabled. */
 @inline
-function madd(a: v128, b: v128, c: v128): v128 {
+export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }

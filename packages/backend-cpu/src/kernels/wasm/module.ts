@@ -27,6 +27,9 @@ export interface KernelExports {
   kernelRowsAdd(k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void;
   kernelColsAdd(k: number, a: number, stepA: number, b: number, ldb: number, c: number, ldc: number): void;
   filterScratchBytes(chunkPixels: number, kPad: number, nPad: number, outW: number): number;
+  depthwiseForward(args: number, chunk: number, thread: number): void;
+  depthwiseBackpropInput(args: number, chunk: number, thread: number): void;
+  depthwiseBackpropFilter(args: number, chunk: number, thread: number): void;
   maxPool(args: number, chunk: number, thread: number): void;
   avgPool(args: number, chunk: number, thread: number): void;
   maxPoolGrad(args: number, chunk: number, thread: number): void;
@@ -46,6 +49,9 @@ export const chunkFunctions = [
   'avgPool',
   'maxPoolGrad',
   'maxPoolGradGrad',
+  'depthwiseForward',
+  'depthwiseBackpropInput',
+  'depthwiseBackpropFilter',
 ] as const satisfies readonly (keyof KernelExports)[];
 export type ChunkFunction = (typeof chunkFunctions)[number];
 
