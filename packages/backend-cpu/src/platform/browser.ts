@@ -1,11 +1,12 @@
 import { GraphError } from '@graft/ir';
 import type { CpuPlatform, KernelWorker, KernelWorkerData, WasmModule } from './types.ts';
-import { plain as plainBase64, relaxed as relaxedBase64 } from '../../wasm/build/kernels.browser.js';
+import { packed, plainBytes, relaxedBytes } from '../../wasm/build/kernels.browser.js';
 import { unshareMemoryImport } from './wasm-binary.ts';
 
 /*
- * Browser: the kernels travel inside the bundle (base64: the plain SIMD build and the
- * relaxed-SIMD one) and the one this page runs is compiled asynchronously when this module is
+ * Browser: the kernels travel inside the bundle (the plain SIMD build and the relaxed-SIMD one,
+ * gzipped together as one stream, base64; inflated with the platform's DecompressionStream) and
+ * the one this page runs is compiled asynchronously when this module is
  * first imported (large synchronous compiles are refused on a page's main thread): relaxed SIMD
  * where the browser validates it. A cross-origin-isolated page (COOP/COEP headers) gets the
  * threaded module over a shared memory and Web Workers; any other page runs one thread over a
@@ -21,6 +22,8 @@ interface BrowserGlobals {
   readonly URL: { createObjectURL(blob: unknown): string };
   readonly Worker: new (url: string) => { postMessage(data: unknown): void; terminate(): void };
   atob(data: string): string;
+  readonly DecompressionStream: new (format: 'gzip') => unknown;
+  readonly Response: new (body: unknown) => { readonly body: { pipeThrough(t: unknown): unknown }; arrayBuffer(): Promise<ArrayBuffer> };
 }
 const g = globalThis as unknown as BrowserGlobals;
 
@@ -33,9 +36,19 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
-const relaxedBytes = decode(relaxedBase64);
-const relaxedSimd = g.WebAssembly.validate(relaxedBytes);
-const chosen = relaxedSimd ? relaxedBytes : decode(plainBase64);
+/** The two builds, inflated: `[plain, relaxed]`. */
+async function inflate(): Promise<[Uint8Array, Uint8Array]> {
+  const stream = new g.Response(decode(packed)).body.pipeThrough(new g.DecompressionStream('gzip'));
+  const bytes = new Uint8Array(await new g.Response(stream).arrayBuffer());
+  if (bytes.length !== plainBytes + relaxedBytes) {
+    throw new GraphError('cpu', 'the bundled kernels must inflate to the two builds', { bytes: bytes.length, expected: plainBytes + relaxedBytes });
+  }
+  return [bytes.subarray(0, plainBytes), bytes.subarray(plainBytes)];
+}
+
+const [plainModule, relaxedModule] = await inflate();
+const relaxedSimd = g.WebAssembly.validate(relaxedModule);
+const chosen = relaxedSimd ? relaxedModule : plainModule;
 const compiled = await g.WebAssembly.compile(sharedMemory ? chosen : unshareMemoryImport(chosen));
 
 function kernelModule(shared: boolean): { module: WasmModule; relaxedSimd: boolean } {
