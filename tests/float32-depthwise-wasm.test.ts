@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Graph, compile, cpu } from 'graft';
 import { cpuWorkerChunks, whenCpuThreadsReady } from '@graft/backend-cpu';
-import { fmtPadding, type DepthwiseConfig } from './util/conv-config.ts';
+import { axisArbOf, fmtPadding, type DepthwiseConfig } from './util/conv-config.ts';
 import {
   refAxis,
   refDepthwiseBackpropFilter,
@@ -31,14 +31,7 @@ const TOL = 1e-5;
 const SEED = 0xd_e9_f32;
 const RUNS = 400;
 
-const axis = fc.record({
-  size: fc.integer({ min: 1, max: 12 }),
-  k: fc.integer({ min: 1, max: 5 }),
-  s: fc.integer({ min: 1, max: 3 }),
-  d: fc.integer({ min: 1, max: 3 }),
-  before: fc.integer({ min: 0, max: 3 }),
-  after: fc.integer({ min: 0, max: 3 }),
-});
+const axis = axisArbOf(12, 5);
 
 function depthwiseConfig(x: Dims, w: Dims, strides: readonly [number, number], dilations: readonly [number, number], padding: PaddingSpec, seed: number): DepthwiseConfig {
   const name = `x=${fmtDims(x)} w=${fmtDims(w)} s=${strides.join(',')} d=${dilations.join(',')} p=${fmtPadding(padding)}`;

@@ -47,14 +47,18 @@ export function geometryOf(c: ConvConfig): RefConv {
   return refConvGeometry(c.x, c.w, c.strides, c.padding, c.dilations, c.groups);
 }
 
-const axisArb = fc.record({
-  size: fc.integer({ min: 1, max: 9 }),
-  k: fc.integer({ min: 1, max: 4 }),
-  s: fc.integer({ min: 1, max: 3 }),
-  d: fc.integer({ min: 1, max: 3 }),
-  before: fc.integer({ min: 0, max: 3 }),
-  after: fc.integer({ min: 0, max: 3 }),
-});
+/** One spatial axis: input size 1–maxSize, kernel 1–maxK, stride and dilation 1–3, explicit pads 0–3 per side. */
+export const axisArbOf = (maxSize: number, maxK: number) =>
+  fc.record({
+    size: fc.integer({ min: 1, max: maxSize }),
+    k: fc.integer({ min: 1, max: maxK }),
+    s: fc.integer({ min: 1, max: 3 }),
+    d: fc.integer({ min: 1, max: 3 }),
+    before: fc.integer({ min: 0, max: 3 }),
+    after: fc.integer({ min: 0, max: 3 }),
+  });
+
+const axisArb = axisArbOf(9, 4);
 
 /**
  * Valid configurations: batch 1–3, H/W 1–9, channels 1–4, kernels 1–4, strides and
