@@ -442,9 +442,8 @@ export interface DepthwiseConv2dLayerOptions {
   readonly name?: string;
 }
 
-/** `depthwiseConv2d(x, w) + b` then the activation (`tf.keras.layers.DepthwiseConv2D`); w is `[kh, kw, cin, depthMultiplier]`. */
-export function depthwiseConv2d(options: DepthwiseConv2dLayerOptions): Layer {
-  const op = 'depthwiseConv2d layer';
+/** The depthwise part of `depthwiseConv2d` and `separableConv2d`, validated in one order for both. */
+function depthwiseSettings(op: string, options: DepthwiseConv2dLayerOptions) {
   const [kh, kw] = normalizePair(op, 'kernel', options.kernel);
   const multiplier = checkPositiveInt(op, 'depthMultiplier', options.depthMultiplier ?? 1);
   const strides = normalizePair(op, 'strides', options.strides ?? 1);
@@ -454,17 +453,33 @@ export function depthwiseConv2d(options: DepthwiseConv2dLayerOptions): Layer {
   const init = resolveInitializer(op, options.init ?? 'glorotUniform');
   const biasInit = resolveInitializer(op, options.biasInit ?? 'zeros');
   return {
+    kh,
+    kw,
+    multiplier,
+    attrs: { strides, padding, dilations },
+    activation,
+    init,
+    biasInit,
+    useBias: options.useBias ?? true,
+    describe: (between: string) => `${kh}×${kw}×·×${multiplier}${between} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}] ${activation}`,
+    /** The depthwise filter `[kh, kw, cin, multiplier]`: each output sums kh·kw inputs; each input reaches kh·kw·multiplier outputs. */
+    filter: (s: LayerScope, name: string, cin: number) => s.param(name, [kh, kw, cin, multiplier], init, { fanIn: kh * kw, fanOut: kh * kw * multiplier }),
+  };
+}
+
+/** `depthwiseConv2d(x, w) + b` then the activation (`tf.keras.layers.DepthwiseConv2D`); w is `[kh, kw, cin, depthMultiplier]`. */
+export function depthwiseConv2d(options: DepthwiseConv2dLayerOptions): Layer {
+  const d = depthwiseSettings('depthwiseConv2d layer', options);
+  return {
     kind: 'depthwiseConv2d',
     name: options.name,
-    config: `${kh}×${kw}×·×${multiplier} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}] ${activation}`,
+    config: d.describe(''),
     build(x, s) {
       checkRank(s.name, x, 4, ' (NHWC)');
       const cin = x.shape[3]!;
-      // Each output sums kh·kw inputs; each input reaches kh·kw·multiplier outputs.
-      const w = s.param('w', [kh, kw, cin, multiplier], init, { fanIn: kh * kw, fanOut: kh * kw * multiplier });
-      let y: Node = s.g.depthwiseConv2d(x, w, { strides, padding, dilations });
-      if (options.useBias ?? true) y = s.g.biasAdd(y, s.param('b', [cin * multiplier], biasInit, { fanIn: 1, fanOut: 1 }));
-      return activate(s.g, y, activation);
+      let y: Node = s.g.depthwiseConv2d(x, d.filter(s, 'w', cin), d.attrs);
+      if (d.useBias) y = s.g.biasAdd(y, s.param('b', [cin * d.multiplier], d.biasInit, { fanIn: 1, fanOut: 1 }));
+      return activate(s.g, y, d.activation);
     },
   };
 }
@@ -484,28 +499,21 @@ export interface SeparableConv2dLayerOptions extends DepthwiseConv2dLayerOptions
 export function separableConv2d(options: SeparableConv2dLayerOptions): Layer {
   const op = 'separableConv2d layer';
   const filters = checkPositiveInt(op, 'filters', options.filters);
-  const [kh, kw] = normalizePair(op, 'kernel', options.kernel);
-  const multiplier = checkPositiveInt(op, 'depthMultiplier', options.depthMultiplier ?? 1);
-  const strides = normalizePair(op, 'strides', options.strides ?? 1);
-  const dilations = normalizePair(op, 'dilations', options.dilations ?? 1);
-  const padding = normalizePadding(op, options.padding ?? 'VALID');
-  const activation = checkActivation(op, options.activation ?? 'linear');
-  const depthwiseInit = resolveInitializer(op, options.init ?? 'glorotUniform');
+  const d = depthwiseSettings(op, options);
   const pointwiseInit = resolveInitializer(op, options.pointwiseInit ?? 'glorotUniform');
-  const biasInit = resolveInitializer(op, options.biasInit ?? 'zeros');
   return {
     kind: 'separableConv2d',
     name: options.name,
-    config: `${kh}×${kw}×·×${multiplier} then 1×1×·×${filters} strides [${strides}] padding ${JSON.stringify(padding)} dilations [${dilations}] ${activation}`,
+    config: d.describe(` then 1×1×·×${filters}`),
     build(x, s) {
       checkRank(s.name, x, 4, ' (NHWC)');
       const cin = x.shape[3]!;
-      const mid = cin * multiplier;
-      const dw = s.param('depthwise', [kh, kw, cin, multiplier], depthwiseInit, { fanIn: kh * kw, fanOut: kh * kw * multiplier });
+      const mid = cin * d.multiplier;
+      const dw = d.filter(s, 'depthwise', cin);
       const pw = s.param('pointwise', [1, 1, mid, filters], pointwiseInit, { fanIn: mid, fanOut: filters });
-      let y: Node = s.g.conv2d(s.g.depthwiseConv2d(x, dw, { strides, padding, dilations }), pw);
-      if (options.useBias ?? true) y = s.g.biasAdd(y, s.param('b', [filters], biasInit, { fanIn: 1, fanOut: 1 }));
-      return activate(s.g, y, activation);
+      let y: Node = s.g.conv2d(s.g.depthwiseConv2d(x, dw, d.attrs), pw);
+      if (d.useBias) y = s.g.biasAdd(y, s.param('b', [filters], d.biasInit, { fanIn: 1, fanOut: 1 }));
+      return activate(s.g, y, d.activation);
     },
   };
 }

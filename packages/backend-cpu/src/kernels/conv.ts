@@ -144,50 +144,50 @@ function scatterChannels(src: Float32Array, dst: Float32Array, C: number, c0: nu
   for (let s = 0, d = c0; s < src.length; d += C) for (let t = 0; t < cc; t++) dst[d + t] = src[s++]!;
 }
 
-/** Per geometry, the packed per-group arrays (allocated once, reused every run). */
-const packed = new WeakMap<ConvGeometry, Float32Array[]>();
+/** A tensor of a conv by the channels it carries: x (inC), y and the filter (outC, the last axis of both). */
+type Role = 'x' | 'w' | 'y';
 
-function packs(g: ConvGeometry, sizes: readonly number[]): Float32Array[] {
+/** Per geometry, one packed single-group array per role (allocated once, reused every run). */
+const packed = new WeakMap<ConvGeometry, Readonly<Record<Role, Float32Array>>>();
+
+function packsOf(g: ConvGeometry, one: ConvGeometry): Readonly<Record<Role, Float32Array>> {
   let p = packed.get(g);
   if (p === undefined) {
-    p = sizes.map((n) => new Float32Array(n));
+    p = {
+      x: new Float32Array(g.batch * g.inH * g.inW * one.inC),
+      w: new Float32Array(g.kh * g.kw * one.inC * one.outC),
+      y: new Float32Array(g.batch * g.outH * g.outW * one.outC),
+    };
     packed.set(g, p);
   }
   return p;
 }
 
-function sizesOf(g: ConvGeometry) {
+/** Channels of `role` in the whole tensor and in one group. */
+const channelsOf = (role: Role, g: ConvGeometry, one: ConvGeometry): readonly [number, number] =>
+  role === 'x' ? [g.inC, one.inC] : [g.outC, one.outC];
+
+/** Group q's channels of `src` (a tensor in `role`), packed into that role's array. */
+function packGroup(src: Float32Array, role: Role, q: number, g: ConvGeometry, one: ConvGeometry, packs: Readonly<Record<Role, Float32Array>>): Float32Array {
+  const [C, cc] = channelsOf(role, g, one);
+  return gatherChannels(src, C, q * cc, cc, packs[role]);
+}
+
+/**
+ * A grouped conv-family op on the WebAssembly kernels: `kernel` (one of the three single-group
+ * ops) run group by group on packed operands `a`, `b`, its result scattered into `out`.
+ */
+function groupedF32(
+  g: ConvGeometry,
+  kernel: (one: ConvGeometry, a: Float32Array, b: Float32Array, out: Float32Array) => void,
+  a: Float32Array, aRole: Role, b: Float32Array, bRole: Role, out: Float32Array, outRole: Role,
+): void {
   const one = groupGeometry(g);
-  const xs = g.batch * g.inH * g.inW * one.inC;
-  const ys = g.batch * g.outH * g.outW * one.outC;
-  const ws = g.kh * g.kw * one.inC * one.outC;
-  return { one, xs, ys, ws };
-}
-
-function groupedForwardF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
-  const { one, xs, ys, ws } = sizesOf(g);
-  const [xk, wk, yk] = packs(g, [xs, ws, ys]) as [Float32Array, Float32Array, Float32Array];
+  const packs = packsOf(g, one);
+  const [C, cc] = channelsOf(outRole, g, one);
   for (let q = 0; q < g.groups; q++) {
-    conv2dF32(one, gatherChannels(x, g.inC, q * one.inC, one.inC, xk), gatherChannels(w, g.outC, q * one.outC, one.outC, wk), yk);
-    scatterChannels(yk, out, g.outC, q * one.outC, one.outC);
-  }
-}
-
-function groupedBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Float32Array, out: Float32Array): void {
-  const { one, xs, ys, ws } = sizesOf(g);
-  const [dxk, wk, dyk] = packs(g, [xs, ws, ys]) as [Float32Array, Float32Array, Float32Array];
-  for (let q = 0; q < g.groups; q++) {
-    conv2dBackpropInputF32(one, gatherChannels(dy, g.outC, q * one.outC, one.outC, dyk), gatherChannels(w, g.outC, q * one.outC, one.outC, wk), dxk);
-    scatterChannels(dxk, out, g.inC, q * one.inC, one.inC);
-  }
-}
-
-function groupedBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Float32Array, out: Float32Array): void {
-  const { one, xs, ys, ws } = sizesOf(g);
-  const [xk, dwk, dyk] = packs(g, [xs, ws, ys]) as [Float32Array, Float32Array, Float32Array];
-  for (let q = 0; q < g.groups; q++) {
-    conv2dBackpropFilterF32(one, gatherChannels(x, g.inC, q * one.inC, one.inC, xk), gatherChannels(dy, g.outC, q * one.outC, one.outC, dyk), dwk);
-    scatterChannels(dwk, out, g.outC, q * one.outC, one.outC);
+    kernel(one, packGroup(a, aRole, q, g, one, packs), packGroup(b, bRole, q, g, one, packs), packs[outRole]);
+    scatterChannels(packs[outRole], out, C, q * cc, cc);
   }
 }
 
@@ -202,7 +202,7 @@ function forward(g: ConvGeometry, x: FloatArray, w: FloatArray, out: FloatArray)
   if (!onWasm(out)) (oneChannelGroups(g) ? depthwiseForward : convForward)(g, x, w, out);
   else if (oneChannelGroups(g)) depthwiseForwardF32(g, x as Float32Array, w as Float32Array, out);
   else if (g.groups === 1) conv2dF32(g, x as Float32Array, w as Float32Array, out);
-  else groupedForwardF32(g, x as Float32Array, w as Float32Array, out);
+  else groupedF32(g, conv2dF32, x as Float32Array, 'x', w as Float32Array, 'w', out, 'y');
 }
 
 /** `dx = conv2dBackpropInput(dy, w)` of any geometry. */
@@ -210,7 +210,7 @@ function backpropInput(g: ConvGeometry, dy: FloatArray, w: FloatArray, out: Floa
   if (!onWasm(out)) (oneChannelGroups(g) ? depthwiseBackpropInput : convBackpropInput)(g, dy, w, out);
   else if (oneChannelGroups(g)) depthwiseBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
   else if (g.groups === 1) conv2dBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
-  else groupedBackpropInputF32(g, dy as Float32Array, w as Float32Array, out);
+  else groupedF32(g, conv2dBackpropInputF32, dy as Float32Array, 'y', w as Float32Array, 'w', out, 'x');
 }
 
 /** `dw = conv2dBackpropFilter(x, dy)` of any geometry. */
@@ -218,7 +218,7 @@ function backpropFilter(g: ConvGeometry, x: FloatArray, dy: FloatArray, out: Flo
   if (!onWasm(out)) (oneChannelGroups(g) ? depthwiseBackpropFilter : convBackpropFilter)(g, x, dy, out);
   else if (oneChannelGroups(g)) depthwiseBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
   else if (g.groups === 1) conv2dBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
-  else groupedBackpropFilterF32(g, x as Float32Array, dy as Float32Array, out);
+  else groupedF32(g, conv2dBackpropFilterF32, x as Float32Array, 'x', dy as Float32Array, 'y', out, 'w');
 }
 
 // Every kernel reads the geometry record its node was built with. A depthwise node's is the

@@ -23,8 +23,8 @@ class DepthwiseArgs extends Geometry {
   /** forward and input: w; filter: dy. */
   b: i32;
   dst: i32;
-  /** forward: y pixels per chunk; input: dx pixels per chunk; filter: unused (a chunk is one tap). */
-  chunkPixels: i32;
+  /** Result rows per chunk: y pixels (forward), dx pixels (input), filter taps (filter). */
+  chunkRows: i32;
 }
 
 /** `out[t] += u[t]·v[t]` for t < c. */
@@ -65,15 +65,15 @@ function spreadMulAdd(out: usize, x: usize, v: usize, channels: i32, m: i32): vo
   }
 }
 
-/** y rows of output pixels `[chunk·chunkPixels, …)`. */
+/** y rows of output pixels `[chunk·chunkRows, …)`. */
 export function depthwiseForward(args: usize, chunk: i32, thread: i32): void {
   const g = changetype<DepthwiseArgs>(args);
   const cin = g.inC;
   const cout = g.outC;
   const m = cout / cin;
   const plane = g.outH * g.outW;
-  const p0 = chunk * g.chunkPixels;
-  const p1 = min(g.batch * plane, p0 + g.chunkPixels);
+  const p0 = chunk * g.chunkRows;
+  const p1 = min(g.batch * plane, p0 + g.chunkRows);
   const inRow = <usize>cin << 2;
   const outRow = <usize>cout << 2;
   for (let p = p0; p < p1; p++) {
@@ -99,15 +99,15 @@ export function depthwiseForward(args: usize, chunk: i32, thread: i32): void {
   }
 }
 
-/** dx rows of input pixels `[chunk·chunkPixels, …)`, each gathered from the dy pixels whose windows read it. */
+/** dx rows of input pixels `[chunk·chunkRows, …)`, each gathered from the dy pixels whose windows read it. */
 export function depthwiseBackpropInput(args: usize, chunk: i32, thread: i32): void {
   const g = changetype<DepthwiseArgs>(args);
   const cin = g.inC;
   const cout = g.outC;
   const m = cout / cin;
   const plane = g.inH * g.inW;
-  const p0 = chunk * g.chunkPixels;
-  const p1 = min(g.batch * plane, p0 + g.chunkPixels);
+  const p0 = chunk * g.chunkRows;
+  const p1 = min(g.batch * plane, p0 + g.chunkRows);
   const inRow = <usize>cin << 2;
   const outRow = <usize>cout << 2;
   for (let p = p0; p < p1; p++) {
@@ -144,17 +144,23 @@ export function depthwiseBackpropInput(args: usize, chunk: i32, thread: i32): vo
   }
 }
 
-/** The filter row of tap `chunk` = (a, b): `[C·M]` sums over every output pixel whose window tap lies inside x. */
+/** The filter rows of taps `[chunk·chunkRows, …)`; tap t = (a, b) = (t / kw, t mod kw): `[C·M]` sums over every output pixel whose window tap lies inside x. */
 export function depthwiseBackpropFilter(args: usize, chunk: i32, thread: i32): void {
   const g = changetype<DepthwiseArgs>(args);
+  const t0 = chunk * g.chunkRows;
+  const t1 = min(g.kh * g.kw, t0 + g.chunkRows);
+  for (let t = t0; t < t1; t++) filterTap(g, t);
+}
+
+function filterTap(g: DepthwiseArgs, t: i32): void {
   const cin = g.inC;
   const cout = g.outC;
   const m = cout / cin;
-  const a = chunk / g.kw;
-  const b = chunk - a * g.kw;
+  const a = t / g.kw;
+  const b = t - a * g.kw;
   const inRow = <usize>cin << 2;
   const outRow = <usize>cout << 2;
-  const out = <usize>g.dst + <usize>chunk * outRow;
+  const out = <usize>g.dst + <usize>t * outRow;
   zeroF32(out, cout);
   for (let n = 0; n < g.batch; n++) {
     for (let i = 0; i < g.outH; i++) {
