@@ -320,6 +320,22 @@ describe('conv + bias + relu as one oneDNN primitive (the fused step after the c
     });
   }
 
+  it('inference: relu(depthwiseConv2d(x, w) + b) runs as one primitive and equals the oracle', async () => {
+    const dw = { x: [2, 12, 10, 16], w: [3, 3, 16, 2], b: [32] } as const;
+    const r = mulberry32(22);
+    const [dx, dwt, db] = [tensor(r, dw.x), tensor(r, dw.w), tensor(r, dw.b)];
+    const { out, kernels } = await run(
+      cpu({ kernels: 'onednn', threads: 1 }),
+      (g) => ({ y: g.relu(g.biasAdd(g.depthwiseConv2d(g.input('x', dw.x), g.input('w', dw.w), { strides: 2, padding: 'SAME' }), g.input('b', dw.b))) }),
+      { x: dx, w: dwt, b: db },
+    );
+    const steps = Object.entries(kernels);
+    expect(steps.length === 1 && steps[0]![0].startsWith('onednn ') && steps[0]![0].endsWith(' + bias, relu') && steps[0]![1] === 1, JSON.stringify(kernels)).toBe(true);
+    const zd = refDepthwiseConv2d(dx, dwt, [2, 2], 'SAME', [1, 1]);
+    const expected = { shape: zd.shape, data: zd.data.map((v, i) => Math.max(0, v + db.data[i % 32]!)) };
+    assertCloseToMax(out.y, expected, TOL, 'relu(depthwise + b)', maxAbs(refDepthwiseConv2d(abs(dx), abs(dwt), [2, 2], 'SAME', [1, 1])) + maxAbs(db));
+  });
+
   it('training: the relu gradient reads the conv output, so conv and bias + relu stay two steps', async () => {
     const { out, kernels } = await run(
       cpu({ kernels: 'onednn', threads: 1 }),
