@@ -75,11 +75,80 @@ function chooseRowsSchedule(): void {
   }
 }
 
+/**
+ * Input channels from which a 3×3 stride-1 conv takes the Winograd kernel: below, its GEMMs are
+ * too short (K = channels) to pay for the transforms, and the direct kernel reads the few
+ * channels' windows in place.
+ */
+const WINOGRAD_MIN_CHANNELS = 8;
+
+/** Whether a conv `[inC → outC]` with this filter size and stride runs on the Winograd kernel. */
+function winograd(kh: number, kw: number, sh: number, sw: number, inC: number, outC: number): boolean {
+  return kh === 3 && kw === 3 && sh === 1 && sw === 1 && inC >= WINOGRAD_MIN_CHANNELS && outC >= 8;
+}
+
+/**
+ * Whether `conv2dF32` (`'conv2d'`) or `conv2dBackpropInputF32` (`'conv2dBackpropInput'`) runs
+ * this conv (geometry of the forward conv) on the Winograd kernel.
+ */
+export function usesWinograd(op: 'conv2d' | 'conv2dBackpropInput', g: ConvGeometry): boolean {
+  const [read, written] = op === 'conv2d' ? [g.inC, g.outC] : [g.outC, g.inC];
+  return winograd(g.kh, g.kw, g.strides[0], g.strides[1], read, written);
+}
+
+/** V and M of one chunk (winograd.ts) fit in this much of L2, with room for the filter's 16 blocks. */
+const WINOGRAD_CHUNK_BYTES = 192 * 1024;
+
+/** A 3×3 stride-1 conv as the Winograd kernel sees it: `in` is the tensor read, `out` the one written. */
+interface WinogradConv {
+  readonly batch: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly inC: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly outC: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly pt: number;
+  readonly pl: number;
+}
+
+/**
+ * A 3×3 stride-1 conv by Winograd F(2×2, 3×3) (wasm/assembly/winograd.ts): `filter` is the byte
+ * address of its tap (0, 0, 0, 0) and `taps` the byte strides of the taps' (a, b, ci, co).
+ */
+function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly [number, number, number, number], y: number): void {
+  const e = wasmKernels().exports;
+  const cp = roundUp(c.inC, 4);
+  const op = roundUp(c.outC, 8);
+  const u = frameAlloc(16 * cp * op * 4);
+  e.winogradFilter(filter, ...taps, c.inC, c.outC, cp, op, u);
+  const tilesH = c.dh * Math.ceil(c.outH / (2 * c.dh));
+  const tilesW = c.dw * Math.ceil(c.outW / (2 * c.dw));
+  const tiles = c.batch * tilesH * tilesW;
+  const threads = threadsFor(tiles * 16 * cp * op);
+  let per = Math.max(6, Math.min(96, Math.floor(WINOGRAD_CHUNK_BYTES / (64 * (cp + op)) / 6) * 6));
+  if (threads > 1) per = Math.max(6, Math.min(per, roundUp(Math.ceil(tiles / (4 * threads)), 6)));
+  const stride = roundUp(e.winogradScratchBytes(per, cp, op), 64);
+  const scratch = frameAlloc(stride * threads);
+  const geometry = [c.batch, c.inH, c.inW, c.inC, 3, 3, c.outH, c.outW, c.outC, 1, 1, c.dh, c.dw, c.pt, c.pl];
+  const args = record([...geometry, xp, u, y, scratch, stride, per, cp, op, tilesH, tilesW]);
+  parallel('convWinograd', args, Math.ceil(tiles / per), threads);
+}
+
 /** `y = conv2d(x, w)` in float32. */
 export function conv2dF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
   chooseRowsSchedule();
   const e = wasmKernels().exports;
   beginFrame();
+  if (usesWinograd('conv2d', g)) {
+    const o = g.outC * 4;
+    const c = { ...g, dh: g.dilations[0], dw: g.dilations[1], pt: g.pads[0], pl: g.pads[2] };
+    winogradF32(c, stage(x), stage(w), [3 * g.inC * o, g.inC * o, o, 4], target(out));
+    endFrame();
+    return;
+  }
   const k = g.kh * g.kw * g.inC;
   const n = g.outC;
   const m = g.batch * g.outH * g.outW;
@@ -115,6 +184,15 @@ export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Flo
   const dyp = stage(dy);
   const wp = stage(w);
   const dx = target(out);
+  if (usesWinograd('conv2dBackpropInput', g)) {
+    // dx[p] = Σ_a dy[p + pt − a·dh]·w[a] = Σ_a' dy[p + a'·dh − (2dh − pt)]·w[2 − a']: a conv of dy
+    // with the filter rotated by 180° and its channels swapped, padded by 2d − p before.
+    const c = { batch: g.batch, inH: g.outH, inW: g.outW, inC: cout, outH: g.inH, outW: g.inW, outC: cin, dh, dw, pt: 2 * dh - pt, pl: 2 * dw - pl };
+    const o = cin * cout * 4;
+    winogradF32(c, dyp, wp + 8 * o, [-3 * o, -o, 4, cout * 4], dx);
+    endFrame();
+    return;
+  }
   const mod = (v: number, s: number) => ((v % s) + s) % s;
   interface Class {
     readonly ptr: number;

@@ -27,6 +27,9 @@ export interface KernelExports {
   kernelRowsAdd(k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void;
   kernelColsAdd(k: number, a: number, stepA: number, b: number, ldb: number, c: number, ldc: number): void;
   filterScratchBytes(chunkPixels: number, kPad: number, nPad: number, outW: number): number;
+  convWinograd(args: number, chunk: number, thread: number): void;
+  winogradFilter(w: number, sa: number, sb: number, sc: number, so: number, inC: number, outC: number, cp: number, op: number, u: number): void;
+  winogradScratchBytes(tiles: number, cp: number, op: number): number;
   depthwiseForward(args: number, chunk: number, thread: number): void;
   depthwiseBackpropInput(args: number, chunk: number, thread: number): void;
   depthwiseBackpropFilter(args: number, chunk: number, thread: number): void;
@@ -45,6 +48,7 @@ export const chunkFunctions = [
   'convForward',
   'convBackpropInput',
   'convBackpropFilter',
+  'convWinograd',
   'maxPool',
   'avgPool',
   'maxPoolGrad',

@@ -1,0 +1,149 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { convGeometry, transposeGeometry, type ConvGeometry, type Padding } from '@graft/ir';
+import { convBackpropInput, convForward } from '../conv.ts';
+import { random } from '../test-helpers.ts';
+import { conv2dBackpropInputF32, conv2dF32, usesWinograd } from './conv.ts';
+import { setThreads, threads, whenThreadsReady, workerChunks } from './threads.ts';
+
+/*
+ * The Winograd F(2×2, 3×3) kernel (wasm/assembly/winograd.ts), which runs the float32 3×3
+ * stride-1 conv and its input gradient from 8 channels on, against the float64 reference
+ * kernels on the same float32 values. Criterion of the float32 suite: |fast − reference| ≤
+ * 1e-5 · scale, scale the largest Σ|terms|. The generator covers what the kernel walks: odd
+ * output sizes (tiles cut by the edge), dilations 1–3 (tile rows by residue class), padding
+ * wider than the dilated filter (the input gradient's "padding" 2d − p below 0), channel counts
+ * off the 4 lanes and the 8-column panels, and chunks of tiles that cross image boundaries.
+ */
+
+const TOL = 1e-5;
+
+function values(n: number, seed: number): Float32Array {
+  const next = random(seed);
+  return Float32Array.from({ length: n }, () => next());
+}
+
+function expectWithin(actual: Float32Array, expected: Float64Array, scale: Float64Array, what: string): void {
+  const bound = TOL * scale.reduce((m, v) => Math.max(m, v), 1e-30);
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i]! - expected[i]!);
+    if (!(d <= bound)) expect.fail(`${what}: element ${i} is ${actual[i]}, reference ${expected[i]} (|diff| ${d} > ${bound})`);
+  }
+}
+
+interface Case {
+  readonly x: [number, number, number, number];
+  readonly co: number;
+  readonly dilations: [number, number];
+  readonly padding: Padding;
+}
+
+const show = (c: Case) => `x=[${c.x}] w=[3,3,${c.x[3]},${c.co}] d=[${c.dilations}] p=${JSON.stringify(c.padding)}`;
+
+function geometry(c: Case): ConvGeometry | undefined {
+  try {
+    return convGeometry('conv2d', c.x, [3, 3, c.x[3], c.co], [1, 1], c.padding, c.dilations);
+  } catch {
+    return undefined;
+  }
+}
+
+/** conv2d and conv2dBackpropInput of one case on the kernels in use against the reference; returns both outputs. */
+function check(c: Case, seed: number): { y: Float32Array; dx: Float32Array } {
+  const g = geometry(c)!;
+  const what = show(c);
+  const f64 = (a: Float32Array) => Float64Array.from(a);
+  const abs = (a: Float32Array) => Float64Array.from(a, Math.abs);
+  const x = values(g.batch * g.inH * g.inW * g.inC, seed);
+  const w = values(9 * g.inC * g.outC, seed + 1);
+  const dy = values(g.batch * g.outH * g.outW * g.outC, seed + 2);
+
+  const y = new Float32Array(dy.length).fill(Number.NaN);
+  conv2dF32(g, x, w, y);
+  const yRef = new Float64Array(y.length);
+  const yScale = new Float64Array(y.length);
+  convForward(g, f64(x), f64(w), yRef);
+  convForward(g, abs(x), abs(w), yScale);
+  expectWithin(y, yRef, yScale, `conv2d ${what}`);
+
+  const gt = transposeGeometry('conv2dBackpropInput', g.outShape, g.filterShape, c.x, [1, 1], c.padding, c.dilations);
+  const dx = new Float32Array(x.length).fill(Number.NaN);
+  conv2dBackpropInputF32(gt, dy, w, dx);
+  const dxRef = new Float64Array(dx.length);
+  const dxScale = new Float64Array(dx.length);
+  convBackpropInput(gt, f64(dy), f64(w), dxRef);
+  convBackpropInput(gt, abs(dy), abs(w), dxScale);
+  expectWithin(dx, dxRef, dxScale, `conv2dBackpropInput ${what}`);
+  return { y, dx };
+}
+
+const caseArb = fc
+  .record({
+    n: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 17 }),
+    w: fc.integer({ min: 1, max: 17 }),
+    ci: fc.integer({ min: 8, max: 37 }),
+    co: fc.integer({ min: 8, max: 37 }),
+    dilations: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    padding: fc.oneof(
+      fc.constant<Padding>('SAME'),
+      fc.constant<Padding>('VALID'),
+      fc
+        .tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }))
+        .map(([t, b, l, r]): Padding => [[t, b], [l, r]]),
+    ),
+  })
+  .map((r): Case => ({ x: [r.n, r.h, r.w, r.ci], co: r.co, dilations: r.dilations, padding: r.padding }))
+  .filter((c) => geometry(c) !== undefined);
+
+describe('Winograd F(2×2, 3×3) conv kernel', () => {
+  afterAll(() => setThreads(1));
+
+  it('takes 3×3 stride-1 convs from 8 channels on, forward and input gradient; not strided, other sizes or fewer channels', () => {
+    const g = (x: number[], w: number[], s: number) => convGeometry('conv2d', x, w, [s, s], 'SAME', [1, 1]);
+    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
+    expect(usesWinograd('conv2dBackpropInput', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
+    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 3, 8, 8], 2))).toBe(false);
+    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [5, 5, 8, 8], 1))).toBe(false);
+    expect(usesWinograd('conv2d', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
+    // The input gradient reads dy (16 channels) and writes dx (3): it stays direct too.
+    expect(usesWinograd('conv2dBackpropInput', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
+  });
+
+  it('equals the reference over generated shapes, dilations and paddings (odd sizes, negative input-gradient padding)', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(caseArb, fc.integer({ min: 1, max: 1 << 20 }), (c, seed) => {
+        expect(usesWinograd('conv2d', geometry(c)!)).toBe(true);
+        taken++;
+        check(c, seed);
+      }),
+      { seed: 0x3b3_3a3, numRuns: 300 },
+    );
+    expect(taken).toBeGreaterThanOrEqual(300);
+  });
+
+  it.each<Case>([
+    // A long K (256 channels): the transforms' rounding stays within the bound.
+    { x: [2, 9, 9, 256], co: 64, dilations: [1, 1], padding: 'SAME' },
+    // The benchmark's dilated case, smaller batch; and a wide one with many chunks of tiles.
+    { x: [2, 32, 32, 16], co: 32, dilations: [2, 2], padding: 'SAME' },
+    { x: [3, 23, 29, 64], co: 72, dilations: [1, 3], padding: [[4, 0], [1, 6]] },
+  ])('$x → $co channels, d=$dilations, p=$padding', (c) => {
+    check(c, 11);
+  });
+
+  it('gives the same bits on two threads as on one, the workers taking chunks', async () => {
+    const c: Case = { x: [4, 30, 30, 32], co: 48, dilations: [1, 1], padding: 'SAME' };
+    setThreads(1);
+    const one = check(c, 5);
+    setThreads(2);
+    await whenThreadsReady();
+    expect(threads()).toBe(2);
+    const before = workerChunks();
+    const two = check(c, 5);
+    expect(workerChunks()).toBeGreaterThan(before);
+    expect(Buffer.from(two.y.buffer).equals(Buffer.from(one.y.buffer))).toBe(true);
+    expect(Buffer.from(two.dx.buffer).equals(Buffer.from(one.dx.buffer))).toBe(true);
+  });
+});
