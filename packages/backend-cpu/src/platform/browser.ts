@@ -1,11 +1,12 @@
 import { GraphError } from '@graft/ir';
 import type { CpuPlatform, KernelWorker, KernelWorkerData, WasmModule } from './types.ts';
-import { packed, plainBytes, relaxedBytes } from '../../wasm/build/kernels.browser.js';
+import { blockBytes, packed, plainBytes, relaxedBytes } from '../../wasm/build/kernels.browser.js';
 import { unshareMemoryImport } from './wasm-binary.ts';
 
 /*
- * Browser: the kernels travel inside the bundle (the plain SIMD build and the relaxed-SIMD one,
- * gzipped together as one stream, base64; inflated with the platform's DecompressionStream) and
+ * Browser: the kernels travel inside the bundle (the plain SIMD build and the relaxed-SIMD one in
+ * turns of `blockBytes`, gzipped as one stream, base64; inflated with the platform's
+ * DecompressionStream) and
  * the one this page runs is compiled asynchronously when this module is
  * first imported (large synchronous compiles are refused on a page's main thread): relaxed SIMD
  * where the browser validates it. A cross-origin-isolated page (COOP/COEP headers) gets the
@@ -36,14 +37,24 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
-/** The two builds, inflated: `[plain, relaxed]`. */
-async function inflate(): Promise<[Uint8Array, Uint8Array]> {
+/** The two builds, inflated: `[plain, relaxed]` (exported for the test that compares them with the .wasm files). */
+export async function inflate(): Promise<[Uint8Array, Uint8Array]> {
   const stream = new g.Response(decode(packed)).body.pipeThrough(new g.DecompressionStream('gzip'));
   const bytes = new Uint8Array(await new g.Response(stream).arrayBuffer());
   if (bytes.length !== plainBytes + relaxedBytes) {
     throw new GraphError('cpu', 'the bundled kernels must inflate to the two builds', { bytes: bytes.length, expected: plainBytes + relaxedBytes });
   }
-  return [bytes.subarray(0, plainBytes), bytes.subarray(plainBytes)];
+  const plain = new Uint8Array(plainBytes);
+  const relaxed = new Uint8Array(relaxedBytes);
+  let read = 0;
+  for (let at = 0; at < Math.max(plainBytes, relaxedBytes); at += blockBytes) {
+    for (const build of [plain, relaxed]) {
+      const part = bytes.subarray(read, read + Math.max(0, Math.min(blockBytes, build.length - at)));
+      build.set(part, at);
+      read += part.length;
+    }
+  }
+  return [plain, relaxed];
 }
 
 const [plainModule, relaxedModule] = await inflate();

@@ -63,7 +63,12 @@ function chooseRowsSchedule(): void {
   try {
     const best = measure(
       (s) => k.exports.setSchedules(s, k.schedules.cols),
-      () => withThreads(1, () => conv2dF32(g, x, w, y)),
+      () =>
+        withThreads(1, () => {
+          beginFrame();
+          directConvF32(g, x, w, y);
+          endFrame();
+        }),
       12,
       6,
     );
@@ -87,12 +92,9 @@ function winograd(kh: number, kw: number, sh: number, sw: number, inC: number, o
   return kh === 3 && kw === 3 && sh === 1 && sw === 1 && inC >= WINOGRAD_MIN_CHANNELS && outC >= 8;
 }
 
-/**
- * Whether `conv2dF32` (`'conv2d'`) or `conv2dBackpropInputF32` (`'conv2dBackpropInput'`) runs
- * this conv (geometry of the forward conv) on the Winograd kernel.
- */
-export function usesWinograd(op: 'conv2d' | 'conv2dBackpropInput', g: ConvGeometry): boolean {
-  const [read, written] = op === 'conv2d' ? [g.inC, g.outC] : [g.outC, g.inC];
+/** Whether the float32 kernel of `op` runs this conv (geometry of the forward conv) on the Winograd kernels. */
+export function usesWinograd(op: 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter', g: ConvGeometry): boolean {
+  const [read, written] = op === 'conv2dBackpropInput' ? [g.outC, g.inC] : [g.inC, g.outC];
   return winograd(g.kh, g.kw, g.strides[0], g.strides[1], read, written);
 }
 
@@ -133,22 +135,27 @@ function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly
   const stride = roundUp(e.winogradScratchBytes(per, cp, op), 64);
   const scratch = frameAlloc(stride * threads);
   const geometry = [c.batch, c.inH, c.inW, c.inC, 3, 3, c.outH, c.outW, c.outC, 1, 1, c.dh, c.dw, c.pt, c.pl];
-  const args = record([...geometry, xp, u, y, scratch, stride, per, cp, op, tilesH, tilesW]);
+  const args = record([...geometry, xp, tilesH, tilesW, scratch, stride, per, cp, op, u, y]);
   parallel('convWinograd', args, Math.ceil(tiles / per), threads);
 }
 
 /** `y = conv2d(x, w)` in float32. */
 export function conv2dF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
   chooseRowsSchedule();
-  const e = wasmKernels().exports;
   beginFrame();
   if (usesWinograd('conv2d', g)) {
     const o = g.outC * 4;
     const c = { ...g, dh: g.dilations[0], dw: g.dilations[1], pt: g.pads[0], pl: g.pads[2] };
     winogradF32(c, stage(x), stage(w), [3 * g.inC * o, g.inC * o, o, 4], target(out));
-    endFrame();
-    return;
+  } else {
+    directConvF32(g, x, w, out);
   }
+  endFrame();
+}
+
+/** `y = conv2d(x, w)` in float32 on the direct kernel (convForward), within the caller's frame. */
+function directConvF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out: Float32Array): void {
+  const e = wasmKernels().exports;
   const k = g.kh * g.kw * g.inC;
   const n = g.outC;
   const m = g.batch * g.outH * g.outW;
@@ -163,7 +170,6 @@ export function conv2dF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out
   const per = chunkPixels(m, threads, 48);
   const args = record([...geometryFields(g), xp, panels, columns, y, scratch, stride, per, pointwise]);
   parallel('convForward', args, Math.ceil(m / per), threads);
-  endFrame();
 }
 
 /**
@@ -272,6 +278,11 @@ const FILTER_GROUPS = 8;
 export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Float32Array, out: Float32Array): void {
   const e = wasmKernels().exports;
   beginFrame();
+  if (usesWinograd('conv2dBackpropFilter', g)) {
+    winogradFilterF32(g, stage(x), stage(dy), target(out));
+    endFrame();
+    return;
+  }
   const k = g.kh * g.kw * g.inC;
   const n = g.outC;
   const m = g.batch * g.outH * g.outW;
@@ -294,6 +305,35 @@ export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Fl
   if (m > 0) parallel('convBackpropFilter', args, groups, threads);
   e.sumFilterPartials(acc, accStride, groups, k, n, kPad, dw);
   endFrame();
+}
+
+/**
+ * The filter gradient of a 3×3 stride-1 conv by Winograd (convWinogradFilter in
+ * wasm/assembly/winograd.ts): chunks of tiles in at most FILTER_GROUPS groups, each summed in
+ * order into its own accumulator, the groups then added in order — the same result on any
+ * number of threads.
+ */
+function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number): void {
+  const e = wasmKernels().exports;
+  const cp = roundUp(g.inC, 8);
+  const op = roundUp(g.outC, 12);
+  const [dh, dwl] = g.dilations;
+  const tilesH = dh * Math.ceil(g.outH / (2 * dh));
+  const tilesW = dwl * Math.ceil(g.outW / (2 * dwl));
+  const tiles = g.batch * tilesH * tilesW;
+  const per = Math.max(6, Math.min(96, Math.floor(WINOGRAD_CHUNK_BYTES / (64 * (cp + op)))));
+  const chunks = Math.ceil(tiles / per);
+  const groupChunks = Math.max(1, Math.ceil(chunks / FILTER_GROUPS));
+  const groups = Math.max(1, Math.ceil(chunks / groupChunks));
+  const threads = threadsFor(tiles * 16 * cp * op);
+  const accStride = roundUp(16 * cp * op * 4, 64);
+  const acc = frameAlloc(accStride * groups);
+  e.zero(acc, (accStride * groups) / 4);
+  const stride = roundUp(e.winogradScratchBytes(per, cp, op), 64);
+  const scratch = frameAlloc(stride * threads);
+  const args = record([...geometryFields(g), xp, tilesH, tilesW, scratch, stride, per, cp, op, dyp, acc, accStride, groupChunks]);
+  if (tiles > 0) parallel('convWinogradFilter', args, groups, threads);
+  e.winogradFilterSum(acc, accStride, groups, g.inC, g.outC, cp, op, dw);
 }
 
 /**

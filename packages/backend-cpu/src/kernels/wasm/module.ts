@@ -28,6 +28,8 @@ export interface KernelExports {
   kernelColsAdd(k: number, a: number, stepA: number, b: number, ldb: number, c: number, ldc: number): void;
   filterScratchBytes(chunkPixels: number, kPad: number, nPad: number, outW: number): number;
   convWinograd(args: number, chunk: number, thread: number): void;
+  convWinogradFilter(args: number, group: number, thread: number): void;
+  winogradFilterSum(acc: number, accStride: number, groups: number, inC: number, outC: number, cp: number, op: number, dw: number): void;
   winogradFilter(w: number, sa: number, sb: number, sc: number, so: number, inC: number, outC: number, cp: number, op: number, u: number): void;
   winogradScratchBytes(tiles: number, cp: number, op: number): number;
   depthwiseForward(args: number, chunk: number, thread: number): void;
@@ -49,6 +51,7 @@ export const chunkFunctions = [
   'convBackpropInput',
   'convBackpropFilter',
   'convWinograd',
+  'convWinogradFilter',
   'maxPool',
   'avgPool',
   'maxPoolGrad',

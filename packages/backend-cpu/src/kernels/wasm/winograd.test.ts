@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convGeometry, transposeGeometry, type ConvGeometry, type Padding } from '@graft/ir';
-import { convBackpropInput, convForward } from '../conv.ts';
+import { convBackpropFilter, convBackpropInput, convForward } from '../conv.ts';
 import { random } from '../test-helpers.ts';
-import { conv2dBackpropInputF32, conv2dF32, usesWinograd } from './conv.ts';
+import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, usesWinograd } from './conv.ts';
 import { setThreads, threads, whenThreadsReady, workerChunks } from './threads.ts';
 
 /*
- * The Winograd F(2×2, 3×3) kernel (wasm/assembly/winograd.ts), which runs the float32 3×3
- * stride-1 conv and its input gradient from 8 channels on, against the float64 reference
+ * The Winograd F(2×2, 3×3) kernels (wasm/assembly/winograd.ts), which run the float32 3×3
+ * stride-1 conv and both its gradients from 8 channels on, against the float64 reference
  * kernels on the same float32 values. Criterion of the float32 suite: |fast − reference| ≤
  * 1e-5 · scale, scale the largest Σ|terms|. The generator covers what the kernel walks: odd
  * output sizes (tiles cut by the edge), dilations 1–3 (tile rows by residue class), padding
@@ -48,8 +48,8 @@ function geometry(c: Case): ConvGeometry | undefined {
   }
 }
 
-/** conv2d and conv2dBackpropInput of one case on the kernels in use against the reference; returns both outputs. */
-function check(c: Case, seed: number): { y: Float32Array; dx: Float32Array } {
+/** The three ops of one case on the kernels in use against the reference; returns their outputs. */
+function check(c: Case, seed: number): { y: Float32Array; dx: Float32Array; dw: Float32Array } {
   const g = geometry(c)!;
   const what = show(c);
   const f64 = (a: Float32Array) => Float64Array.from(a);
@@ -74,7 +74,15 @@ function check(c: Case, seed: number): { y: Float32Array; dx: Float32Array } {
   convBackpropInput(gt, f64(dy), f64(w), dxRef);
   convBackpropInput(gt, abs(dy), abs(w), dxScale);
   expectWithin(dx, dxRef, dxScale, `conv2dBackpropInput ${what}`);
-  return { y, dx };
+
+  const dw = new Float32Array(w.length).fill(Number.NaN);
+  conv2dBackpropFilterF32(g, x, dy, dw);
+  const dwRef = new Float64Array(dw.length);
+  const dwScale = new Float64Array(dw.length);
+  convBackpropFilter(g, f64(x), f64(dy), dwRef);
+  convBackpropFilter(g, abs(x), abs(dy), dwScale);
+  expectWithin(dw, dwRef, dwScale, `conv2dBackpropFilter ${what}`);
+  return { y, dx, dw };
 }
 
 const caseArb = fc
@@ -99,13 +107,15 @@ const caseArb = fc
 describe('Winograd F(2×2, 3×3) conv kernel', () => {
   afterAll(() => setThreads(1));
 
-  it('takes 3×3 stride-1 convs from 8 channels on, forward and input gradient; not strided, other sizes or fewer channels', () => {
+  it('takes 3×3 stride-1 convs from 8 channels on, all three ops; not strided, other sizes or fewer channels', () => {
     const g = (x: number[], w: number[], s: number) => convGeometry('conv2d', x, w, [s, s], 'SAME', [1, 1]);
     expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
     expect(usesWinograd('conv2dBackpropInput', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
+    expect(usesWinograd('conv2dBackpropFilter', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
     expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 3, 8, 8], 2))).toBe(false);
     expect(usesWinograd('conv2d', g([1, 8, 8, 8], [5, 5, 8, 8], 1))).toBe(false);
     expect(usesWinograd('conv2d', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
+    expect(usesWinograd('conv2dBackpropFilter', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
     // The input gradient reads dy (16 channels) and writes dx (3): it stays direct too.
     expect(usesWinograd('conv2dBackpropInput', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
   });
@@ -114,7 +124,7 @@ describe('Winograd F(2×2, 3×3) conv kernel', () => {
     let taken = 0;
     fc.assert(
       fc.property(caseArb, fc.integer({ min: 1, max: 1 << 20 }), (c, seed) => {
-        expect(usesWinograd('conv2d', geometry(c)!)).toBe(true);
+        for (const op of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) expect(usesWinograd(op, geometry(c)!)).toBe(true);
         taken++;
         check(c, seed);
       }),
@@ -145,5 +155,6 @@ describe('Winograd F(2×2, 3×3) conv kernel', () => {
     expect(workerChunks()).toBeGreaterThan(before);
     expect(Buffer.from(two.y.buffer).equals(Buffer.from(one.y.buffer))).toBe(true);
     expect(Buffer.from(two.dx.buffer).equals(Buffer.from(one.dx.buffer))).toBe(true);
+    expect(Buffer.from(two.dw.buffer).equals(Buffer.from(one.dw.buffer))).toBe(true);
   });
 });
