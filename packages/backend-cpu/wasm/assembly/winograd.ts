@@ -1,36 +1,48 @@
 /*
- * 3×3 convolutions at stride 1 by Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, "Fast
- * Algorithms for Convolutional Neural Networks", 2016). A 2×2 tile of outputs is
+ * 3×3 and 5×5 convolutions at stride 1 by Winograd's minimal filtering F(2×2, r×r) (Lavin &
+ * Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). With α = r + 1, a 2×2 tile
+ * of outputs is
  *
  *     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
  *
- * for the 4×4 input tile d and each 3×3 filter slice g, with
+ * for the α×α input tile d and each r×r filter slice g. F(2×2, 3×3) (α = 4, points 0, ±1, ∞):
  *
  *     Bᵀ = | 1  0 −1  0 |     G = | 1    0    0  |     Aᵀ = | 1  1  1  0 |
  *          | 0  1  1  0 |         | ½    ½    ½  |          | 0  1 −1 −1 |
  *          | 0 −1  1  0 |         | ½   −½    ½  |
  *          | 0  1  0 −1 |         | 0    0    1  |
  *
- * Summed over input channels, the 16 elementwise products become 16 GEMMs
+ * F(2×2, 5×5) (α = 6, points 0, ±1, ±2, ∞; the Bᵀ of F(4×4, 3×3)):
+ *
+ *     Bᵀ = | 4  0 −5  0  1  0 |     G = |  ¼     0     0    0    0  |    Aᵀ = | 1  1  1  1  1  0 |
+ *          | 0 −4 −4  1  1  0 |         | −⅙    −⅙    −⅙   −⅙   −⅙  |         | 0  1 −1  2 −2  1 |
+ *          | 0  4 −4 −1  1  0 |         | −⅙     ⅙    −⅙    ⅙   −⅙  |
+ *          | 0 −2 −1  2  1  0 |         | 1/24  1/12  ⅙    ⅓    ⅔  |
+ *          | 0  2 −1 −2  1  0 |         | 1/24 −1/12  ⅙   −⅓    ⅔  |
+ *          | 0  4  0 −5  0  1 |         |  0     0     0    0    1  |
+ *
+ * Summed over input channels, the α² elementwise products become α² GEMMs
  * M_e[tile, co] = Σ_ci V_e[tile, ci] · U_e[ci, co] (V = Bᵀ d B, U = G g Gᵀ), run on the same 6×8
- * register block as the direct kernels: 16 multiply-adds per 4 outputs instead of 36 (2.25×
- * fewer), for transforms that cost only additions. Its rounding stays close to the direct sum:
- * Bᵀ and Aᵀ hold only 0 and ±1, G only 0, ±½ and 1.
+ * register block as the direct kernels: α² multiply-adds per 4 outputs instead of 4r² (3×3:
+ * 16 for 36, 2.25× fewer; 5×5: 36 for 100, 2.8× fewer), for transforms that cost additions and
+ * a few multiplications by small constants. F(2×2, 3×3)'s transforms hold only 0, ±1 and ±½;
+ * F(2×2, 5×5)'s larger constants cost precision, measured in the tests (within 1e-5 of Σ|terms|).
  *
  * Dilation keeps the algorithm: a tile is the outputs (i, j), (i, j + dw), (i + dh, j),
- * (i + dh, j + dw), and its input tile the 4×4 pixels dh and dw apart. Tile rows are numbered so
+ * (i + dh, j + dw), and its input tile the α×α pixels dh and dw apart. Tile rows are numbered so
  * that the tile rows of one residue class of i mod dh come in order:
  * tile row r starts at output row ⌊r / dh⌋·2dh + (r mod dh). Tiles that reach past the output
  * (odd sizes) are computed whole and written in part.
  *
  * A chunk is a run of consecutive tiles (a multiple of 6, so that the GEMMs run whole blocks):
- * its V and M live in the calling thread's scratch, sized to stay in L2.
+ * its V and M live in the calling thread's scratch, sized to stay in L2, followed by two α×α
+ * tiles of vectors for the transforms' passes and the tile's row and column indices.
  */
 import { Geometry } from './geometry';
 import { kernelColsAdd, kernelRows } from './gemm';
 import { zeroF32 } from './memory';
 
-/** What both chunk functions read: the geometry, the tensor the windows slide over, the tile grid. */
+/** What both chunk functions read: the geometry (kh = kw = r), the tensor the windows slide over, the tile grid. */
 @unmanaged
 class Tiles extends Geometry {
   x: i32;
@@ -47,7 +59,7 @@ class Tiles extends Geometry {
 
 @unmanaged
 class WinogradArgs extends Tiles {
-  /** U = G g Gᵀ as 16 blocks of `cp × op` (cp = inC rounded up to 4, op = outC to 8), each packed in 8-column panels. */
+  /** U = G g Gᵀ as α² blocks of `cp × op` (cp = inC rounded up to 4, op = outC to 8), each packed in 8-column panels. */
   u: i32;
   y: i32;
 }
@@ -55,15 +67,21 @@ class WinogradArgs extends Tiles {
 @unmanaged
 class FilterArgs extends Tiles {
   dy: i32;
-  /** The groups' accumulators Ŵ_eᵀ: 16 blocks of `op × cp` (cp = inC rounded up to 8, op = outC to 12), `accStride` bytes per group. */
+  /** The groups' accumulators Ŵ_eᵀ: α² blocks of `op × cp` (cp = inC rounded up to 8, op = outC to 12), `accStride` bytes per group. */
   acc: i32;
   accStride: i32;
   groupChunks: i32;
 }
 
-/** Bytes of a thread's scratch for `tiles` tiles per chunk: V (16 × tiles × cp), M or Z (16 × tiles × op), a 4×4 tile of vectors. */
-export function winogradScratchBytes(tiles: i32, cp: i32, op: i32): i32 {
-  return 64 * tiles * (cp + op) + 256;
+/** Bytes of the transforms' buffers after V and M (or Z): two 6×6 tiles of vectors and 12 indices. */
+const BUFFERS = 2 * 36 * 16 + 64;
+
+/**
+ * Bytes of a thread's scratch for `tiles` tiles per chunk of an F(2×2, r×r) (α = r + 1):
+ * V (α² × tiles × cp), M or Z (α² × tiles × op), the buffers.
+ */
+export function winogradScratchBytes(tiles: i32, cp: i32, op: i32, alpha: i32): i32 {
+  return 4 * alpha * alpha * tiles * (cp + op) + BUFFERS;
 }
 
 /** The 4 floats at `p`, of which the first `n` are read (the rest 0). */
@@ -75,85 +93,180 @@ function loadPart(p: usize, n: i32): v128 {
   return v;
 }
 
-/** Input pixel (row base, column) → the channel vector at channel c; 0 outside x. */
+/** Stores the first `n` lanes of `v` at `p`. */
+function storePart(p: usize, v: v128, n: i32): void {
+  if (n === 4) {
+    v128.store(p, v);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
 @inline
-function pixel(x: usize, row: i32, col: i32, inC: i32, c: i32, part: i32): v128 {
-  if (row < 0 || col < 0) return f32x4.splat(0);
-  const p = x + (<usize>((row + col) * inC + c) << 2);
-  return part === 4 ? v128.load(p) : loadPart(p, part);
+function splat(c: f32): v128 {
+  return f32x4.splat(c);
+}
+
+// ── the transforms, as vectors of 4 channels: src / dst are addresses with byte strides ──
+
+/** `dst[i·ds] = (Bᵀ s)_i` for the α vectors `s_k` at `src + k·ss`. */
+@inline
+function applyBT(alpha: i32, src: usize, ss: usize, dst: usize, ds: usize): void {
+  const d0 = v128.load(src), d1 = v128.load(src + ss), d2 = v128.load(src + 2 * ss), d3 = v128.load(src + 3 * ss);
+  if (alpha === 4) {
+    v128.store(dst, f32x4.sub(d0, d2));
+    v128.store(dst + ds, f32x4.add(d1, d2));
+    v128.store(dst + 2 * ds, f32x4.sub(d2, d1));
+    v128.store(dst + 3 * ds, f32x4.sub(d1, d3));
+    return;
+  }
+  const d4 = v128.load(src + 4 * ss), d5 = v128.load(src + 5 * ss);
+  const four = splat(4), two = splat(2);
+  const s12 = f32x4.add(d1, d2), m12 = f32x4.sub(d1, d2), m31 = f32x4.sub(d3, d1), m42 = f32x4.sub(d4, d2);
+  v128.store(dst, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(splat(5), d2)), d4));
+  v128.store(dst + ds, f32x4.sub(f32x4.add(d4, d3), f32x4.mul(four, s12)));
+  v128.store(dst + 2 * ds, f32x4.add(f32x4.sub(d4, d3), f32x4.mul(four, m12)));
+  v128.store(dst + 3 * ds, f32x4.add(m42, f32x4.mul(two, m31)));
+  v128.store(dst + 4 * ds, f32x4.sub(m42, f32x4.mul(two, m31)));
+  v128.store(dst + 5 * ds, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(splat(5), d3)), d5));
+}
+
+/** `(Aᵀ s)_0` to `d0` and `(Aᵀ s)_1` to `d1` for the α vectors `s_k` at `src + k·ss`. */
+@inline
+function applyAT(alpha: i32, src: usize, ss: usize, d0: usize, d1: usize): void {
+  const m0 = v128.load(src), m1 = v128.load(src + ss), m2 = v128.load(src + 2 * ss), m3 = v128.load(src + 3 * ss);
+  if (alpha === 4) {
+    v128.store(d0, f32x4.add(f32x4.add(m0, m1), m2));
+    v128.store(d1, f32x4.sub(f32x4.sub(m1, m2), m3));
+    return;
+  }
+  const m4 = v128.load(src + 4 * ss), m5 = v128.load(src + 5 * ss);
+  v128.store(d0, f32x4.add(f32x4.add(f32x4.add(m0, m1), f32x4.add(m2, m3)), m4));
+  v128.store(d1, f32x4.add(f32x4.add(f32x4.sub(m1, m2), f32x4.mul(splat(2), f32x4.sub(m3, m4))), m5));
+}
+
+/** `dst[i·ds] = (A u)_i`, i < α, for the pair (u0, u1): the adjoint of `applyAT`. */
+@inline
+function applyA(alpha: i32, u0: v128, u1: v128, dst: usize, ds: usize): void {
+  v128.store(dst, u0);
+  v128.store(dst + ds, f32x4.add(u0, u1));
+  v128.store(dst + 2 * ds, f32x4.sub(u0, u1));
+  if (alpha === 4) {
+    v128.store(dst + 3 * ds, f32x4.neg(u1));
+    return;
+  }
+  const two = f32x4.add(u1, u1);
+  v128.store(dst + 3 * ds, f32x4.add(u0, two));
+  v128.store(dst + 4 * ds, f32x4.sub(u0, two));
+  v128.store(dst + 5 * ds, u1);
+}
+
+/** `dst[i·ds] = (G s)_i`, i < α, for the r scalars `s_k` at `src + k·ss` (ss signed). */
+@inline
+function applyG(r: i32, src: usize, ss: i32, dst: usize, ds: usize): void {
+  const s0 = load<f32>(src), s1 = load<f32>(src + <usize>ss), s2 = load<f32>(src + <usize>(2 * ss));
+  if (r === 3) {
+    store<f32>(dst, s0);
+    store<f32>(dst + ds, <f32>0.5 * (s0 + s1 + s2));
+    store<f32>(dst + 2 * ds, <f32>0.5 * (s0 - s1 + s2));
+    store<f32>(dst + 3 * ds, s2);
+    return;
+  }
+  const s3 = load<f32>(src + <usize>(3 * ss)), s4 = load<f32>(src + <usize>(4 * ss));
+  const even = s0 + s2 + s4, odd = s1 + s3;
+  const sixth: f32 = 1.0 / 6.0;
+  const twentyFourth: f32 = 1.0 / 24.0;
+  store<f32>(dst, <f32>0.25 * s0);
+  store<f32>(dst + ds, -sixth * (even + odd));
+  store<f32>(dst + 2 * ds, -sixth * (even - odd));
+  const evenP: f32 = s0 + <f32>4 * s2 + <f32>16 * s4;
+  const oddP: f32 = <f32>2 * s1 + <f32>8 * s3;
+  store<f32>(dst + 3 * ds, twentyFourth * (evenP + oddP));
+  store<f32>(dst + 4 * ds, twentyFourth * (evenP - oddP));
+  store<f32>(dst + 5 * ds, s4);
+}
+
+/** `dst[a·ds] = (Gᵀ s)_a`, a < r, for the α scalars `s_i` at `src + i·ss`: the adjoint of `applyG`. */
+@inline
+function applyGT(r: i32, src: usize, ss: usize, dst: usize, ds: usize): void {
+  const s0 = load<f32>(src), s1 = load<f32>(src + ss), s2 = load<f32>(src + 2 * ss), s3 = load<f32>(src + 3 * ss);
+  if (r === 3) {
+    store<f32>(dst, s0 + <f32>0.5 * (s1 + s2));
+    store<f32>(dst + ds, <f32>0.5 * (s1 - s2));
+    store<f32>(dst + 2 * ds, <f32>0.5 * (s1 + s2) + s3);
+    return;
+  }
+  const s4 = load<f32>(src + 4 * ss), s5 = load<f32>(src + 5 * ss);
+  const sixth: f32 = 1.0 / 6.0;
+  const p = s1 + s2, m = s2 - s1, q = s3 + s4, n = s3 - s4;
+  store<f32>(dst, <f32>0.25 * s0 - sixth * p + (<f32>1.0 / <f32>24.0) * q);
+  store<f32>(dst + ds, sixth * m + (<f32>1.0 / <f32>12.0) * n);
+  store<f32>(dst + 2 * ds, sixth * (q - p));
+  store<f32>(dst + 3 * ds, sixth * m + (<f32>1.0 / <f32>3.0) * n);
+  store<f32>(dst + 4 * ds, -sixth * p + (<f32>2.0 / <f32>3.0) * q + s5);
 }
 
 /**
- * U_e = G g Gᵀ for every (ci, co): filter element (a, b, ci, co) at
+ * U_e = G g Gᵀ for every (ci, co) of an r×r filter: element (a, b, ci, co) at
  * `w + a·sa + b·sb + ci·sc + co·so` (byte strides, signed: the input gradient reads the filter
- * rotated and with its channels swapped). Written packed for `kernelRows` (panels of 8 co, K = cp);
- * rows ci ≥ inC and columns co ≥ outC are 0.
+ * rotated and with its channels swapped). Written packed for `kernelRows` (α² blocks of panels
+ * of 8 co, K = cp); rows ci ≥ inC and columns co ≥ outC are 0. G g goes first into the cells
+ * (i, b < r) of U itself, then each row i of it times Gᵀ over the row.
  */
-export function winogradFilter(w: usize, sa: i32, sb: i32, sc: i32, so: i32, inC: i32, outC: i32, cp: i32, op: i32, u: usize): void {
+export function winogradFilter(w: usize, sa: i32, sb: i32, sc: i32, so: i32, r: i32, inC: i32, outC: i32, cp: i32, op: i32, u: usize): void {
+  const alpha = r + 1;
   const block = <usize>cp * <usize>op << 2;
-  zeroF32(u, 16 * cp * op);
+  zeroF32(u, alpha * alpha * cp * op);
   for (let ci = 0; ci < inC; ci++) {
     for (let co = 0; co < outC; co++) {
       const base = w + <usize>(ci * sc + co * so);
-      // g, then t = G g (4×3), then U = t Gᵀ (4×4).
-      const g00 = load<f32>(base), g01 = load<f32>(base + <usize>sb), g02 = load<f32>(base + <usize>(2 * sb));
-      const r1 = base + <usize>sa, r2 = base + <usize>(2 * sa);
-      const g10 = load<f32>(r1), g11 = load<f32>(r1 + <usize>sb), g12 = load<f32>(r1 + <usize>(2 * sb));
-      const g20 = load<f32>(r2), g21 = load<f32>(r2 + <usize>sb), g22 = load<f32>(r2 + <usize>(2 * sb));
-      const t00 = g00, t01 = g01, t02 = g02;
-      const t10 = <f32>0.5 * (g00 + g10 + g20), t11 = <f32>0.5 * (g01 + g11 + g21), t12 = <f32>0.5 * (g02 + g12 + g22);
-      const t20 = <f32>0.5 * (g00 - g10 + g20), t21 = <f32>0.5 * (g01 - g11 + g21), t22 = <f32>0.5 * (g02 - g12 + g22);
-      const t30 = g20, t31 = g21, t32 = g22;
       const dst = u + ((<usize>(co >> 3) * <usize>cp * 8 + <usize>ci * 8 + <usize>(co & 7)) << 2);
-      storeRow(dst, block, 0, t00, t01, t02);
-      storeRow(dst, block, 4, t10, t11, t12);
-      storeRow(dst, block, 8, t20, t21, t22);
-      storeRow(dst, block, 12, t30, t31, t32);
+      for (let b = 0; b < r; b++) applyG(r, base + <usize>(b * sb), sa, dst + <usize>b * block, <usize>alpha * block);
+      for (let i = 0; i < alpha; i++) {
+        const row = dst + <usize>(i * alpha) * block;
+        applyG(r, row, <i32>block, row, block);
+      }
     }
   }
 }
 
-/** Row `e0 / 4` of U = t Gᵀ: blocks e0 … e0 + 3. */
+/** Output row of tile row t: ⌊t / dh⌋·2dh + (t mod dh). */
 @inline
-function storeRow(dst: usize, block: usize, e0: i32, t0: f32, t1: f32, t2: f32): void {
-  store<f32>(dst + <usize>e0 * block, t0);
-  store<f32>(dst + <usize>(e0 + 1) * block, <f32>0.5 * (t0 + t1 + t2));
-  store<f32>(dst + <usize>(e0 + 2) * block, <f32>0.5 * (t0 - t1 + t2));
-  store<f32>(dst + <usize>(e0 + 3) * block, t2);
+function tileRow(t: i32, dh: i32): i32 {
+  return dh === 1 ? t << 1 : (t / dh) * 2 * dh + (t % dh);
 }
 
-/** Output row of tile row r: ⌊r / dh⌋·2dh + (r mod dh). */
-@inline
-function tileRow(r: i32, dh: i32): i32 {
-  return dh === 1 ? r << 1 : (r / dh) * 2 * dh + (r % dh);
-}
-
-/** Tiles `[chunk·chunkTiles, …)`: input transforms, 16 GEMMs, output transforms. */
+/** Tiles `[chunk·chunkTiles, …)`: input transforms, α² GEMMs, output transforms. */
 export function convWinograd(args: usize, chunk: i32, thread: i32): void {
   const g = changetype<WinogradArgs>(args);
   const perImage = g.tilesH * g.tilesW;
   const t0 = chunk * g.chunkTiles;
   const count = min(g.chunkTiles, g.batch * perImage - t0);
   if (count <= 0) return;
+  const alpha = g.kh + 1;
+  const aa = alpha * alpha;
   const rows = (count + 5) / 6 * 6;
   const cp = g.cp;
   const op = g.op;
   const v = <usize>g.scratch + <usize>thread * <usize>g.scratchStride;
-  const m = v + (<usize>(16 * g.chunkTiles * cp) << 2);
+  const m = v + (<usize>(aa * g.chunkTiles * cp) << 2);
+  const buf = m + (<usize>(aa * g.chunkTiles * op) << 2);
   const eStrideV = <usize>(g.chunkTiles * cp) << 2;
   const eStrideM = <usize>(g.chunkTiles * op) << 2;
   const dh = g.dh;
   const dw = g.dw;
-  inputTransforms(g, t0, count, v, eStrideV, cp, v + (<usize>(16 * g.chunkTiles * (cp + op)) << 2));
+  inputTransforms(g, t0, count, v, eStrideV, cp, buf);
   for (let t = count; t < rows; t++) {
-    for (let e = 0; e < 16; e++) zeroF32(v + <usize>e * eStrideV + (<usize>(t * cp) << 2), cp);
+    for (let e = 0; e < aa; e++) zeroF32(v + <usize>e * eStrideV + (<usize>(t * cp) << 2), cp);
   }
 
-  // ── 16 GEMMs: M_e = V_e · U_e ──
+  // ── α² GEMMs: M_e = V_e · U_e ──
   const uBlock = <usize>cp * <usize>op << 2;
   const lda = <usize>cp << 2;
   const ldc = <usize>op << 2;
-  for (let e = 0; e < 16; e++) {
+  for (let e = 0; e < aa; e++) {
     const ve = v + <usize>e * eStrideV;
     const me = m + <usize>e * eStrideM;
     const ue = <usize>g.u + <usize>e * uBlock;
@@ -166,13 +279,14 @@ export function convWinograd(args: usize, chunk: i32, thread: i32): void {
     }
   }
 
-  // ── output transforms: Y = Aᵀ M A ──
+  // ── output transforms: Y = Aᵀ M A, Aᵀ M column by column into buf (2 × α), then its 2 rows ──
   let n = t0 / perImage;
   const rest = t0 - n * perImage;
   let tr = rest / g.tilesW;
   let tc = rest - tr * g.tilesW;
   const outC = g.outC;
   const y = <usize>g.y;
+  const out = buf + (<usize>(2 * alpha) << 4);
   for (let t = 0; t < count; t++) {
     const i = tileRow(tr, dh);
     const j = tileRow(tc, dw);
@@ -186,22 +300,18 @@ export function convWinograd(args: usize, chunk: i32, thread: i32): void {
       const src = m + (<usize>(t * op) << 2);
       for (let o = 0; o < outC; o += 4) {
         const s = src + (<usize>o << 2);
-        const m0 = v128.load(s), m1 = v128.load(s + eStrideM), m2 = v128.load(s + 2 * eStrideM), m3 = v128.load(s + 3 * eStrideM);
-        const m4 = v128.load(s + 4 * eStrideM), m5 = v128.load(s + 5 * eStrideM), m6 = v128.load(s + 6 * eStrideM), m7 = v128.load(s + 7 * eStrideM);
-        const m8 = v128.load(s + 8 * eStrideM), m9 = v128.load(s + 9 * eStrideM), m10 = v128.load(s + 10 * eStrideM), m11 = v128.load(s + 11 * eStrideM);
-        const m12 = v128.load(s + 12 * eStrideM), m13 = v128.load(s + 13 * eStrideM), m14 = v128.load(s + 14 * eStrideM), m15 = v128.load(s + 15 * eStrideM);
-        // Aᵀ M: row 0 = m(0·) + m(1·) + m(2·), row 1 = m(1·) − m(2·) − m(3·).
-        const a00 = f32x4.add(f32x4.add(m0, m4), m8), a01 = f32x4.add(f32x4.add(m1, m5), m9);
-        const a02 = f32x4.add(f32x4.add(m2, m6), m10), a03 = f32x4.add(f32x4.add(m3, m7), m11);
-        const a10 = f32x4.sub(f32x4.sub(m4, m8), m12), a11 = f32x4.sub(f32x4.sub(m5, m9), m13);
-        const a12 = f32x4.sub(f32x4.sub(m6, m10), m14), a13 = f32x4.sub(f32x4.sub(m7, m11), m15);
+        for (let k = 0; k < alpha; k++) {
+          applyAT(alpha, s + <usize>k * eStrideM, <usize>alpha * eStrideM, buf + (<usize>k << 4), buf + (<usize>(alpha + k) << 4));
+        }
+        applyAT(alpha, buf, 16, out, out + 16);
+        applyAT(alpha, buf + (<usize>alpha << 4), 16, out + 32, out + 48);
         const part = min(4, outC - o);
         const off = <usize>o << 2;
-        storePart(y00 + off, f32x4.add(f32x4.add(a00, a01), a02), part);
-        if (colOk1) storePart(y01 + off, f32x4.sub(f32x4.sub(a01, a02), a03), part);
+        storePart(y00 + off, v128.load(out), part);
+        if (colOk1) storePart(y01 + off, v128.load(out, 16), part);
         if (rowOk1) {
-          storePart(y10 + off, f32x4.add(f32x4.add(a10, a11), a12), part);
-          if (colOk1) storePart(y11 + off, f32x4.sub(f32x4.sub(a11, a12), a13), part);
+          storePart(y10 + off, v128.load(out, 32), part);
+          if (colOk1) storePart(y11 + off, v128.load(out, 48), part);
         }
       }
     }
@@ -215,25 +325,27 @@ export function convWinograd(args: usize, chunk: i32, thread: i32): void {
   }
 }
 
-
 /**
  * The filter gradient of the groups' chunks of tiles: by the transposition principle, the
  * adjoint of w ↦ Aᵀ[(G w Gᵀ) ⊙ V]A is dy ↦ Gᵀ[(A dy Aᵀ) ⊙ V]G, so with Z = A dy Aᵀ per tile
  *
  *     Ŵ_e[ci, co] = Σ_tiles V_e[tile, ci] · Z_e[tile, co],   dw = Gᵀ Ŵ G   (winogradFilterSum)
  *
- * — again 16 multiply-adds per 2×2 outputs per (ci, co) instead of 36. Group `group` adds its
+ * — again α² multiply-adds per 2×2 outputs per (ci, co) instead of 4r². Group `group` adds its
  * chunks in order into its own accumulator (zeroed by the caller), so the sum does not depend
  * on which thread ran which group.
  */
 export function convWinogradFilter(args: usize, group: i32, thread: i32): void {
   const g = changetype<FilterArgs>(args);
   const tiles = g.batch * g.tilesH * g.tilesW;
+  const alpha = g.kh + 1;
+  const aa = alpha * alpha;
   const per = g.chunkTiles;
   const cp = g.cp;
   const op = g.op;
   const v = <usize>g.scratch + <usize>thread * <usize>g.scratchStride;
-  const z = v + (<usize>(16 * per * cp) << 2);
+  const z = v + (<usize>(aa * per * cp) << 2);
+  const buf = z + (<usize>(aa * per * op) << 2);
   const eStrideV = <usize>(per * cp) << 2;
   const eStrideZ = <usize>(per * op) << 2;
   const acc = <usize>g.acc + <usize>group * <usize>g.accStride;
@@ -245,9 +357,9 @@ export function convWinogradFilter(args: usize, group: i32, thread: i32): void {
     const t0 = chunk * per;
     const count = min(per, tiles - t0);
     if (count <= 0) break;
-    inputTransforms(g, t0, count, v, eStrideV, cp, v + (<usize>(16 * per * (cp + op)) << 2));
-    gradientTransforms(g, t0, count, z, eStrideZ, op);
-    for (let e = 0; e < 16; e++) {
+    inputTransforms(g, t0, count, v, eStrideV, cp, buf);
+    gradientTransforms(g, t0, count, z, eStrideZ, op, buf);
+    for (let e = 0; e < aa; e++) {
       const ze = z + <usize>e * eStrideZ;
       const ve = v + <usize>e * eStrideV;
       const ae = acc + <usize>e * block;
@@ -262,9 +374,11 @@ export function convWinogradFilter(args: usize, group: i32, thread: i32): void {
 
 /**
  * Z_e[t, ·] = (A dy Aᵀ)_e for the `count` tiles from `t0`: dy's 2×2 outputs of the tile (0 past
- * the edge), `width` floats per tile (channels from outC on are 0).
+ * the edge), `width` floats per tile (channels from outC on are 0). A dy goes column by column
+ * into buf (α × 2), then each of its α rows times Aᵀ.
  */
-function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32): void {
+function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, buf: usize): void {
+  const alpha = g.kh + 1;
   const perImage = g.tilesH * g.tilesW;
   const outC = g.outC;
   const dy = <usize>g.dy;
@@ -292,11 +406,12 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
       const d01 = ok01 && part > 0 ? (part === 4 ? v128.load(p01 + off) : loadPart(p01 + off, part)) : zero;
       const d10 = ok10 && part > 0 ? (part === 4 ? v128.load(p10 + off) : loadPart(p10 + off, part)) : zero;
       const d11 = ok11 && part > 0 ? (part === 4 ? v128.load(p11 + off) : loadPart(p11 + off, part)) : zero;
-      // A d: rows (d0, d0 + d1, d0 − d1, −d1); then (A d) Aᵀ along the columns, the same.
-      gradientRow(dst + off, eStride, 0, d00, d01);
-      gradientRow(dst + off, eStride, 4, f32x4.add(d00, d10), f32x4.add(d01, d11));
-      gradientRow(dst + off, eStride, 8, f32x4.sub(d00, d10), f32x4.sub(d01, d11));
-      gradientRow(dst + off, eStride, 12, f32x4.neg(d10), f32x4.neg(d11));
+      applyA(alpha, d00, d10, buf, 32);
+      applyA(alpha, d01, d11, buf + 16, 32);
+      for (let k = 0; k < alpha; k++) {
+        const row = buf + (<usize>k << 5);
+        applyA(alpha, v128.load(row), v128.load(row, 16), dst + off + <usize>(k * alpha) * eStride, eStride);
+      }
     }
     if (++tc === g.tilesW) {
       tc = 0;
@@ -308,129 +423,87 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
   }
 }
 
-/** Row e0 / 4 of Z from the row (u0, u1) of A dy: (u0, u0 + u1, u0 − u1, −u1). */
-@inline
-function gradientRow(o: usize, stride: usize, e0: i32, u0: v128, u1: v128): void {
-  const base = o + <usize>e0 * stride;
-  v128.store(base, u0);
-  v128.store(base + stride, f32x4.add(u0, u1));
-  v128.store(base + 2 * stride, f32x4.sub(u0, u1));
-  v128.store(base + 3 * stride, f32x4.neg(u1));
-}
-
 /**
- * dw[a, b, ci, co] = (Gᵀ Ŵ G)[a, b] with Ŵ_e[ci, co] the sum over the `groups` accumulators
- * (in order) of Ŵ_eᵀ[co, ci].
+ * dw[a, b, ci, co] = (Gᵀ Ŵ G)[a, b] for an r×r filter, with Ŵ_e[ci, co] the sum over the
+ * `groups` accumulators (in order) of Ŵ_eᵀ[co, ci]. The sums go into the first group's cells,
+ * then Ŵ G row by row into the same cells, then Gᵀ of each column to dw.
  */
-export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, inC: i32, outC: i32, cp: i32, op: i32, dw: usize): void {
+export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i32, inC: i32, outC: i32, cp: i32, op: i32, dw: usize): void {
+  const alpha = r + 1;
   const block = <usize>(cp * op) << 2;
   const tap = <usize>(inC * outC) << 2;
   for (let co = 0; co < outC; co++) {
     for (let ci = 0; ci < inC; ci++) {
       const src = acc + (<usize>(co * cp + ci) << 2);
-      // r_a′b = (Ŵ G)[a′, b] from Ŵ's row a′ (blocks 4a′ … 4a′ + 3); then dw = Gᵀ r.
-      let w0 = sumGroups(src, 0, block, accStride, groups), w1 = sumGroups(src, 1, block, accStride, groups);
-      let w2 = sumGroups(src, 2, block, accStride, groups), w3 = sumGroups(src, 3, block, accStride, groups);
-      const r00 = w0 + <f32>0.5 * (w1 + w2), r01 = <f32>0.5 * (w1 - w2), r02 = <f32>0.5 * (w1 + w2) + w3;
-      w0 = sumGroups(src, 4, block, accStride, groups); w1 = sumGroups(src, 5, block, accStride, groups);
-      w2 = sumGroups(src, 6, block, accStride, groups); w3 = sumGroups(src, 7, block, accStride, groups);
-      const r10 = w0 + <f32>0.5 * (w1 + w2), r11 = <f32>0.5 * (w1 - w2), r12 = <f32>0.5 * (w1 + w2) + w3;
-      w0 = sumGroups(src, 8, block, accStride, groups); w1 = sumGroups(src, 9, block, accStride, groups);
-      w2 = sumGroups(src, 10, block, accStride, groups); w3 = sumGroups(src, 11, block, accStride, groups);
-      const r20 = w0 + <f32>0.5 * (w1 + w2), r21 = <f32>0.5 * (w1 - w2), r22 = <f32>0.5 * (w1 + w2) + w3;
-      w0 = sumGroups(src, 12, block, accStride, groups); w1 = sumGroups(src, 13, block, accStride, groups);
-      w2 = sumGroups(src, 14, block, accStride, groups); w3 = sumGroups(src, 15, block, accStride, groups);
-      const r30 = w0 + <f32>0.5 * (w1 + w2), r31 = <f32>0.5 * (w1 - w2), r32 = <f32>0.5 * (w1 + w2) + w3;
+      for (let e = 0; e < alpha * alpha; e++) {
+        const p = src + <usize>e * block;
+        let s = load<f32>(p);
+        for (let t = 1; t < groups; t++) s += load<f32>(p + <usize>t * <usize>accStride);
+        store<f32>(p, s);
+      }
+      for (let i = 0; i < alpha; i++) {
+        const row = src + <usize>(i * alpha) * block;
+        applyGT(r, row, block, row, block);
+      }
       const out = dw + (<usize>(ci * outC + co) << 2);
-      store<f32>(out, r00 + <f32>0.5 * (r10 + r20));
-      store<f32>(out + tap, r01 + <f32>0.5 * (r11 + r21));
-      store<f32>(out + 2 * tap, r02 + <f32>0.5 * (r12 + r22));
-      store<f32>(out + 3 * tap, <f32>0.5 * (r10 - r20));
-      store<f32>(out + 4 * tap, <f32>0.5 * (r11 - r21));
-      store<f32>(out + 5 * tap, <f32>0.5 * (r12 - r22));
-      store<f32>(out + 6 * tap, <f32>0.5 * (r10 + r20) + r30);
-      store<f32>(out + 7 * tap, <f32>0.5 * (r11 + r21) + r31);
-      store<f32>(out + 8 * tap, <f32>0.5 * (r12 + r22) + r32);
+      for (let b = 0; b < r; b++) applyGT(r, src + <usize>b * block, <usize>alpha * block, out + <usize>b * tap, <usize>r * tap);
     }
   }
 }
 
-@inline
-function sumGroups(src: usize, e: i32, block: usize, accStride: i32, groups: i32): f32 {
-  const p = src + <usize>e * block;
-  let s = load<f32>(p);
-  for (let t = 1; t < groups; t++) s += load<f32>(p + <usize>t * <usize>accStride);
-  return s;
-}
-
 /**
- * V_e[t, ·] = (Bᵀ d B)_e for the `count` tiles from tile `t0`: tile t's `width` floats (channels
- * from inC on are 0) at `v + e·eStride + t·width·4`.
+ * V_e[t, ·] = (Bᵀ d B)_e for the `count` tiles from tile `t0`: tile t's `cp` floats (channels
+ * from inC on are 0) at `v + e·eStrideV + t·cp·4`. Per 4 channels, the α×α input tile is
+ * gathered into buf (0 in the padding), Bᵀ d goes column by column into the second tile of buf,
+ * and each of its rows times B into V.
  */
 function inputTransforms(g: Tiles, t0: i32, count: i32, v: usize, eStrideV: usize, cp: i32, buf: usize): void {
+  const alpha = g.kh + 1;
   const perImage = g.tilesH * g.tilesW;
   const inC = g.inC;
   const x = <usize>g.x;
   const dh = g.dh;
   const dw = g.dw;
+  const pixels = buf;
+  const rowsOf = buf + (<usize>(alpha * alpha) << 4);
+  const index = buf + 2 * 36 * 16;
   let n = t0 / perImage;
-  let rest = t0 - n * perImage;
+  const rest = t0 - n * perImage;
   let tr = rest / g.tilesW;
   let tc = rest - tr * g.tilesW;
+  const zero = f32x4.splat(0);
   for (let t = 0; t < count; t++) {
-    const i0 = tileRow(tr, dh) - g.pt;
-    const j0 = tileRow(tc, dw) - g.pl;
-    // Row bases (pixel index of the row's column 0) and columns; −1 outside x.
+    // Row bases (pixel index of the row's column 0) and columns of the tile; −1 outside x.
     const imageRow = n * g.inH;
-    let r0 = -1, r1 = -1, r2 = -1, r3 = -1;
-    let c0 = -1, c1 = -1, c2 = -1, c3 = -1;
-    let ih = i0;
-    if (ih >= 0 && ih < g.inH) r0 = (imageRow + ih) * g.inW;
-    ih += dh;
-    if (ih >= 0 && ih < g.inH) r1 = (imageRow + ih) * g.inW;
-    ih += dh;
-    if (ih >= 0 && ih < g.inH) r2 = (imageRow + ih) * g.inW;
-    ih += dh;
-    if (ih >= 0 && ih < g.inH) r3 = (imageRow + ih) * g.inW;
-    let iw = j0;
-    if (iw >= 0 && iw < g.inW) c0 = iw;
-    iw += dw;
-    if (iw >= 0 && iw < g.inW) c1 = iw;
-    iw += dw;
-    if (iw >= 0 && iw < g.inW) c2 = iw;
-    iw += dw;
-    if (iw >= 0 && iw < g.inW) c3 = iw;
+    let ih = tileRow(tr, dh) - g.pt;
+    let iw = tileRow(tc, dw) - g.pl;
+    for (let k = 0; k < alpha; k++, ih += dh, iw += dw) {
+      store<i32>(index + (<usize>k << 2), ih >= 0 && ih < g.inH ? (imageRow + ih) * g.inW : -1);
+      store<i32>(index + (<usize>(k + 6) << 2), iw >= 0 && iw < g.inW ? iw : -1);
+    }
     const dst = v + (<usize>(t * cp) << 2);
     for (let c = 0; c < cp; c += 4) {
       const part = min(4, inC - c);
       const o = dst + (<usize>c << 2);
       if (part <= 0) {
-        const z = f32x4.splat(0);
-        for (let e = 0; e < 16; e++) v128.store(o + <usize>e * eStrideV, z);
+        for (let e = 0; e < alpha * alpha; e++) v128.store(o + <usize>e * eStrideV, zero);
         continue;
       }
-      // Bᵀ d column by column into buf (row t′, column s at buf + (4t′ + s)·16): rows
-      // (d0 − d2, d1 + d2, d2 − d1, d1 − d3); then each row of it times B into V.
-      for (let k = 0; k < 4; k++) {
-        const col = k === 0 ? c0 : k === 1 ? c1 : k === 2 ? c2 : c3;
-        const d0 = pixel(x, r0, col, inC, c, part);
-        const d1 = pixel(x, r1, col, inC, c, part);
-        const d2 = pixel(x, r2, col, inC, c, part);
-        const d3 = pixel(x, r3, col, inC, c, part);
-        const b = buf + (<usize>k << 4);
-        v128.store(b, f32x4.sub(d0, d2));
-        v128.store(b, f32x4.add(d1, d2), 64);
-        v128.store(b, f32x4.sub(d2, d1), 128);
-        v128.store(b, f32x4.sub(d1, d3), 192);
+      for (let a = 0; a < alpha; a++) {
+        const row = load<i32>(index + (<usize>a << 2));
+        for (let b = 0; b < alpha; b++) {
+          const col = load<i32>(index + (<usize>(b + 6) << 2));
+          let d = zero;
+          if (row >= 0 && col >= 0) {
+            const p = x + (<usize>((row + col) * inC + c) << 2);
+            d = part === 4 ? v128.load(p) : loadPart(p, part);
+          }
+          v128.store(pixels + (<usize>(a * alpha + b) << 4), d);
+        }
       }
-      for (let k = 0; k < 4; k++) {
-        const b = buf + (<usize>k << 6);
-        const s0 = v128.load(b), s1 = v128.load(b, 16), s2 = v128.load(b, 32), s3 = v128.load(b, 48);
-        const base = o + <usize>(k << 2) * eStrideV;
-        v128.store(base, f32x4.sub(s0, s2));
-        v128.store(base + eStrideV, f32x4.add(s1, s2));
-        v128.store(base + 2 * eStrideV, f32x4.sub(s2, s1));
-        v128.store(base + 3 * eStrideV, f32x4.sub(s1, s3));
+      for (let b = 0; b < alpha; b++) applyBT(alpha, pixels + (<usize>b << 4), <usize>alpha << 4, rowsOf + (<usize>b << 4), <usize>alpha << 4);
+      for (let a = 0; a < alpha; a++) {
+        applyBT(alpha, rowsOf + (<usize>(a * alpha) << 4), 16, o + <usize>(a * alpha) * eStrideV, eStrideV);
       }
     }
     if (++tc === g.tilesW) {
@@ -441,15 +514,4 @@ function inputTransforms(g: Tiles, t0: i32, count: i32, v: usize, eStrideV: usiz
       }
     }
   }
-}
-
-/** Stores the first `n` lanes of `v` at `p`. */
-function storePart(p: usize, v: v128, n: i32): void {
-  if (n === 4) {
-    v128.store(p, v);
-    return;
-  }
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }

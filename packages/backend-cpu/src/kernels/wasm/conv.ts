@@ -81,15 +81,15 @@ function chooseRowsSchedule(): void {
 }
 
 /**
- * Input channels from which a 3×3 stride-1 conv takes the Winograd kernel: below, its GEMMs are
- * too short (K = channels) to pay for the transforms, and the direct kernel reads the few
- * channels' windows in place.
+ * Input and output channels from which a 3×3 or 5×5 stride-1 conv takes the Winograd kernels:
+ * below, their GEMMs are too short (K = channels) to pay for the transforms, and the direct
+ * kernel reads the few channels' windows in place.
  */
 const WINOGRAD_MIN_CHANNELS = 8;
 
-/** Whether a conv `[inC → outC]` with this filter size and stride runs on the Winograd kernel. */
+/** Whether a conv `[inC → outC]` with this filter size and stride runs on the Winograd kernels. */
 function winograd(kh: number, kw: number, sh: number, sw: number, inC: number, outC: number): boolean {
-  return kh === 3 && kw === 3 && sh === 1 && sw === 1 && inC >= WINOGRAD_MIN_CHANNELS && outC >= 8;
+  return kh === kw && (kh === 3 || kh === 5) && sh === 1 && sw === 1 && inC >= WINOGRAD_MIN_CHANNELS && outC >= WINOGRAD_MIN_CHANNELS;
 }
 
 /** Whether the float32 kernel of `op` runs this conv (geometry of the forward conv) on the Winograd kernels. */
@@ -98,11 +98,17 @@ export function usesWinograd(op: 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackp
   return winograd(g.kh, g.kw, g.strides[0], g.strides[1], read, written);
 }
 
-/** V and M of one chunk (winograd.ts) fit in this much of L2, with room for the filter's 16 blocks. */
+/** V and M of one chunk (winograd.ts) fit in this much of L2, with room for the filter's blocks. */
 const WINOGRAD_CHUNK_BYTES = 192 * 1024;
 
-/** A 3×3 stride-1 conv as the Winograd kernel sees it: `in` is the tensor read, `out` the one written. */
+/** Tiles per chunk: V and M (or Z) of α² blocks in WINOGRAD_CHUNK_BYTES, a multiple of 6, 6 to 96. */
+function winogradChunkTiles(alpha: number, cp: number, op: number): number {
+  return Math.max(6, Math.min(96, Math.floor(WINOGRAD_CHUNK_BYTES / (4 * alpha * alpha * (cp + op)) / 6) * 6));
+}
+
+/** An r×r stride-1 conv as the Winograd kernel sees it: `in` is the tensor read, `out` the one written. */
 interface WinogradConv {
+  readonly r: number;
   readonly batch: number;
   readonly inH: number;
   readonly inW: number;
@@ -117,24 +123,25 @@ interface WinogradConv {
 }
 
 /**
- * A 3×3 stride-1 conv by Winograd F(2×2, 3×3) (wasm/assembly/winograd.ts): `filter` is the byte
+ * An r×r stride-1 conv by Winograd F(2×2, r×r) (wasm/assembly/winograd.ts): `filter` is the byte
  * address of its tap (0, 0, 0, 0) and `taps` the byte strides of the taps' (a, b, ci, co).
  */
 function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly [number, number, number, number], y: number): void {
   const e = wasmKernels().exports;
+  const alpha = c.r + 1;
   const cp = roundUp(c.inC, 4);
   const op = roundUp(c.outC, 8);
-  const u = frameAlloc(16 * cp * op * 4);
-  e.winogradFilter(filter, ...taps, c.inC, c.outC, cp, op, u);
+  const u = frameAlloc(alpha * alpha * cp * op * 4);
+  e.winogradFilter(filter, ...taps, c.r, c.inC, c.outC, cp, op, u);
   const tilesH = c.dh * Math.ceil(c.outH / (2 * c.dh));
   const tilesW = c.dw * Math.ceil(c.outW / (2 * c.dw));
   const tiles = c.batch * tilesH * tilesW;
-  const threads = threadsFor(tiles * 16 * cp * op);
-  let per = Math.max(6, Math.min(96, Math.floor(WINOGRAD_CHUNK_BYTES / (64 * (cp + op)) / 6) * 6));
+  const threads = threadsFor(tiles * alpha * alpha * cp * op);
+  let per = winogradChunkTiles(alpha, cp, op);
   if (threads > 1) per = Math.max(6, Math.min(per, roundUp(Math.ceil(tiles / (4 * threads)), 6)));
-  const stride = roundUp(e.winogradScratchBytes(per, cp, op), 64);
+  const stride = roundUp(e.winogradScratchBytes(per, cp, op, alpha), 64);
   const scratch = frameAlloc(stride * threads);
-  const geometry = [c.batch, c.inH, c.inW, c.inC, 3, 3, c.outH, c.outW, c.outC, 1, 1, c.dh, c.dw, c.pt, c.pl];
+  const geometry = [c.batch, c.inH, c.inW, c.inC, c.r, c.r, c.outH, c.outW, c.outC, 1, 1, c.dh, c.dw, c.pt, c.pl];
   const args = record([...geometry, xp, tilesH, tilesW, scratch, stride, per, cp, op, u, y]);
   parallel('convWinograd', args, Math.ceil(tiles / per), threads);
 }
@@ -145,8 +152,8 @@ export function conv2dF32(g: ConvGeometry, x: Float32Array, w: Float32Array, out
   beginFrame();
   if (usesWinograd('conv2d', g)) {
     const o = g.outC * 4;
-    const c = { ...g, dh: g.dilations[0], dw: g.dilations[1], pt: g.pads[0], pl: g.pads[2] };
-    winogradF32(c, stage(x), stage(w), [3 * g.inC * o, g.inC * o, o, 4], target(out));
+    const c = { ...g, r: g.kh, dh: g.dilations[0], dw: g.dilations[1], pt: g.pads[0], pl: g.pads[2] };
+    winogradF32(c, stage(x), stage(w), [g.kw * g.inC * o, g.inC * o, o, 4], target(out));
   } else {
     directConvF32(g, x, w, out);
   }
@@ -191,11 +198,12 @@ export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Flo
   const wp = stage(w);
   const dx = target(out);
   if (usesWinograd('conv2dBackpropInput', g)) {
-    // dx[p] = Σ_a dy[p + pt − a·dh]·w[a] = Σ_a' dy[p + a'·dh − (2dh − pt)]·w[2 − a']: a conv of dy
-    // with the filter rotated by 180° and its channels swapped, padded by 2d − p before.
-    const c = { batch: g.batch, inH: g.outH, inW: g.outW, inC: cout, outH: g.inH, outW: g.inW, outC: cin, dh, dw, pt: 2 * dh - pt, pl: 2 * dw - pl };
+    // dx[p] = Σ_a dy[p + pt − a·dh]·w[a] = Σ_a' dy[p + a'·dh − ((r − 1)·dh − pt)]·w[r − 1 − a']: a
+    // conv of dy with the filter rotated by 180° and its channels swapped, padded by (r − 1)·d − p before.
+    const r = g.kh;
+    const c = { r, batch: g.batch, inH: g.outH, inW: g.outW, inC: cout, outH: g.inH, outW: g.inW, outC: cin, dh, dw, pt: (r - 1) * dh - pt, pl: (r - 1) * dw - pl };
     const o = cin * cout * 4;
-    winogradF32(c, dyp, wp + 8 * o, [-3 * o, -o, 4, cout * 4], dx);
+    winogradF32(c, dyp, wp + ((r - 1) * r + (r - 1)) * o, [-r * o, -o, 4, cout * 4], dx);
     endFrame();
     return;
   }
@@ -308,32 +316,33 @@ export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Fl
 }
 
 /**
- * The filter gradient of a 3×3 stride-1 conv by Winograd (convWinogradFilter in
+ * The filter gradient of a 3×3 or 5×5 stride-1 conv by Winograd (convWinogradFilter in
  * wasm/assembly/winograd.ts): chunks of tiles in at most FILTER_GROUPS groups, each summed in
  * order into its own accumulator, the groups then added in order — the same result on any
  * number of threads.
  */
 function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number): void {
   const e = wasmKernels().exports;
+  const alpha = g.kh + 1;
   const cp = roundUp(g.inC, 8);
   const op = roundUp(g.outC, 12);
   const [dh, dwl] = g.dilations;
   const tilesH = dh * Math.ceil(g.outH / (2 * dh));
   const tilesW = dwl * Math.ceil(g.outW / (2 * dwl));
   const tiles = g.batch * tilesH * tilesW;
-  const per = Math.max(6, Math.min(96, Math.floor(WINOGRAD_CHUNK_BYTES / (64 * (cp + op)))));
+  const per = winogradChunkTiles(alpha, cp, op);
   const chunks = Math.ceil(tiles / per);
   const groupChunks = Math.max(1, Math.ceil(chunks / FILTER_GROUPS));
   const groups = Math.max(1, Math.ceil(chunks / groupChunks));
-  const threads = threadsFor(tiles * 16 * cp * op);
-  const accStride = roundUp(16 * cp * op * 4, 64);
+  const threads = threadsFor(tiles * alpha * alpha * cp * op);
+  const accStride = roundUp(alpha * alpha * cp * op * 4, 64);
   const acc = frameAlloc(accStride * groups);
   e.zero(acc, (accStride * groups) / 4);
-  const stride = roundUp(e.winogradScratchBytes(per, cp, op), 64);
+  const stride = roundUp(e.winogradScratchBytes(per, cp, op, alpha), 64);
   const scratch = frameAlloc(stride * threads);
   const args = record([...geometryFields(g), xp, tilesH, tilesW, scratch, stride, per, cp, op, dyp, acc, accStride, groupChunks]);
   if (tiles > 0) parallel('convWinogradFilter', args, groups, threads);
-  e.winogradFilterSum(acc, accStride, groups, g.inC, g.outC, cp, op, dw);
+  e.winogradFilterSum(acc, accStride, groups, g.kh, g.inC, g.outC, cp, op, dw);
 }
 
 /**

@@ -7,8 +7,8 @@ import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, usesWinogra
 import { setThreads, threads, whenThreadsReady, workerChunks } from './threads.ts';
 
 /*
- * The Winograd F(2×2, 3×3) kernels (wasm/assembly/winograd.ts), which run the float32 3×3
- * stride-1 conv and both its gradients from 8 channels on, against the float64 reference
+ * The Winograd F(2×2, 3×3) and F(2×2, 5×5) kernels (wasm/assembly/winograd.ts), which run the
+ * float32 3×3 and 5×5 stride-1 convs and both their gradients from 8 channels on, against the float64 reference
  * kernels on the same float32 values. Criterion of the float32 suite: |fast − reference| ≤
  * 1e-5 · scale, scale the largest Σ|terms|. The generator covers what the kernel walks: odd
  * output sizes (tiles cut by the edge), dilations 1–3 (tile rows by residue class), padding
@@ -32,17 +32,18 @@ function expectWithin(actual: Float32Array, expected: Float64Array, scale: Float
 }
 
 interface Case {
+  readonly r?: 3 | 5;
   readonly x: [number, number, number, number];
   readonly co: number;
   readonly dilations: [number, number];
   readonly padding: Padding;
 }
 
-const show = (c: Case) => `x=[${c.x}] w=[3,3,${c.x[3]},${c.co}] d=[${c.dilations}] p=${JSON.stringify(c.padding)}`;
+const show = (c: Case) => `x=[${c.x}] w=[${c.r ?? 3},${c.r ?? 3},${c.x[3]},${c.co}] d=[${c.dilations}] p=${JSON.stringify(c.padding)}`;
 
 function geometry(c: Case): ConvGeometry | undefined {
   try {
-    return convGeometry('conv2d', c.x, [3, 3, c.x[3], c.co], [1, 1], c.padding, c.dilations);
+    return convGeometry('conv2d', c.x, [c.r ?? 3, c.r ?? 3, c.x[3], c.co], [1, 1], c.padding, c.dilations);
   } catch {
     return undefined;
   }
@@ -55,7 +56,7 @@ function check(c: Case, seed: number): { y: Float32Array; dx: Float32Array; dw: 
   const f64 = (a: Float32Array) => Float64Array.from(a);
   const abs = (a: Float32Array) => Float64Array.from(a, Math.abs);
   const x = values(g.batch * g.inH * g.inW * g.inC, seed);
-  const w = values(9 * g.inC * g.outC, seed + 1);
+  const w = values(g.kh * g.kw * g.inC * g.outC, seed + 1);
   const dy = values(g.batch * g.outH * g.outW * g.outC, seed + 2);
 
   const y = new Float32Array(dy.length).fill(Number.NaN);
@@ -87,6 +88,7 @@ function check(c: Case, seed: number): { y: Float32Array; dx: Float32Array; dw: 
 
 const caseArb = fc
   .record({
+    r: fc.constantFrom<3 | 5>(3, 5),
     n: fc.integer({ min: 1, max: 3 }),
     h: fc.integer({ min: 1, max: 17 }),
     w: fc.integer({ min: 1, max: 17 }),
@@ -97,23 +99,26 @@ const caseArb = fc
       fc.constant<Padding>('SAME'),
       fc.constant<Padding>('VALID'),
       fc
-        .tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }))
+        .tuple(fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 11 }))
         .map(([t, b, l, r]): Padding => [[t, b], [l, r]]),
     ),
   })
-  .map((r): Case => ({ x: [r.n, r.h, r.w, r.ci], co: r.co, dilations: r.dilations, padding: r.padding }))
+  .map((r): Case => ({ r: r.r, x: [r.n, r.h, r.w, r.ci], co: r.co, dilations: r.dilations, padding: r.padding }))
   .filter((c) => geometry(c) !== undefined);
 
-describe('Winograd F(2×2, 3×3) conv kernel', () => {
+describe('Winograd F(2×2, 3×3) and F(2×2, 5×5) conv kernels', () => {
   afterAll(() => setThreads(1));
 
-  it('takes 3×3 stride-1 convs from 8 channels on, all three ops; not strided, other sizes or fewer channels', () => {
+  it('takes 3×3 and 5×5 stride-1 convs from 8 channels on, all three ops; not strided, other sizes or fewer channels', () => {
     const g = (x: number[], w: number[], s: number) => convGeometry('conv2d', x, w, [s, s], 'SAME', [1, 1]);
     expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
     expect(usesWinograd('conv2dBackpropInput', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
     expect(usesWinograd('conv2dBackpropFilter', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
     expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 3, 8, 8], 2))).toBe(false);
-    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [5, 5, 8, 8], 1))).toBe(false);
+    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [5, 5, 8, 8], 1))).toBe(true);
+    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [5, 5, 8, 8], 2))).toBe(false);
+    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 5, 8, 8], 1))).toBe(false);
+    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [7, 7, 8, 8], 1))).toBe(false);
     expect(usesWinograd('conv2d', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
     expect(usesWinograd('conv2dBackpropFilter', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
     // The input gradient reads dy (16 channels) and writes dx (3): it stays direct too.
@@ -128,23 +133,26 @@ describe('Winograd F(2×2, 3×3) conv kernel', () => {
         taken++;
         check(c, seed);
       }),
-      { seed: 0x3b3_3a3, numRuns: 300 },
+      { seed: 0x3b3_3a3, numRuns: 400 },
     );
-    expect(taken).toBeGreaterThanOrEqual(300);
+    expect(taken).toBeGreaterThanOrEqual(400);
   });
 
   it.each<Case>([
     // A long K (256 channels): the transforms' rounding stays within the bound.
-    { x: [2, 9, 9, 256], co: 64, dilations: [1, 1], padding: 'SAME' },
-    // The benchmark's dilated case, smaller batch; and a wide one with many chunks of tiles.
-    { x: [2, 32, 32, 16], co: 32, dilations: [2, 2], padding: 'SAME' },
-    { x: [3, 23, 29, 64], co: 72, dilations: [1, 3], padding: [[4, 0], [1, 6]] },
-  ])('$x → $co channels, d=$dilations, p=$padding', (c) => {
+    { r: 3, x: [2, 9, 9, 256], co: 64, dilations: [1, 1], padding: 'SAME' },
+    { r: 5, x: [2, 9, 9, 256], co: 64, dilations: [1, 1], padding: 'SAME' },
+    // The benchmark's 5×5 and dilated cases, smaller batch; and wide ones with many chunks of tiles.
+    { r: 5, x: [2, 14, 14, 32], co: 64, dilations: [1, 1], padding: 'SAME' },
+    { r: 5, x: [2, 21, 19, 40], co: 24, dilations: [2, 1], padding: [[1, 9], [4, 0]] },
+    { r: 3, x: [2, 32, 32, 16], co: 32, dilations: [2, 2], padding: 'SAME' },
+    { r: 3, x: [3, 23, 29, 64], co: 72, dilations: [1, 3], padding: [[4, 0], [1, 6]] },
+  ])('$r×$r: $x → $co channels, d=$dilations, p=$padding', (c) => {
     check(c, 11);
   });
 
-  it('gives the same bits on two threads as on one, the workers taking chunks', async () => {
-    const c: Case = { x: [4, 30, 30, 32], co: 48, dilations: [1, 1], padding: 'SAME' };
+  it.each<3 | 5>([3, 5])('r = %i: gives the same bits on two threads as on one, the workers taking chunks', async (r) => {
+    const c: Case = { r, x: [4, 30, 30, 32], co: 48, dilations: [1, 1], padding: 'SAME' };
     setThreads(1);
     const one = check(c, 5);
     setThreads(2);
