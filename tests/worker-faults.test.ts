@@ -14,10 +14,10 @@ import { mulberry32, uniform } from './util/random.ts';
 function bigConv() {
   const g = new Graph();
   const x = g.input('x', [4, 24, 24, 16]);
-  const w = g.input('w', [5, 5, 16, 32]); // 5×5: the direct kernel (convForward; 3×3 would run on Winograd's)
+  const w = g.input('w', [7, 7, 16, 32]); // 7×7: the direct kernel (convForward; 3×3 and 5×5 run on Winograd's)
   const program = compile({ y: g.conv2d(x, w, { padding: 'SAME' }) }, { backend: cpu({ kernels: 'wasm', threads: 2 }) });
   const rng = mulberry32(17);
-  const feeds = { x: Float32Array.from(uniform(rng, 4 * 24 * 24 * 16)), w: Float32Array.from(uniform(rng, 5 * 5 * 16 * 32)) };
+  const feeds = { x: Float32Array.from(uniform(rng, 4 * 24 * 24 * 16)), w: Float32Array.from(uniform(rng, 7 * 7 * 16 * 32)) };
   const reference = compile({ y: g.conv2d(x, w, { padding: 'SAME' }) }, { backend: cpu({ kernels: 'wasm', threads: 1 }) });
   return { program, reference, feeds };
 }
