@@ -163,70 +163,95 @@ function applyA(alpha: i32, u0: v128, u1: v128, dst: usize, ds: usize): void {
   v128.store(dst + 5 * ds, u1);
 }
 
-/** `dst[i·ds] = (G s)_i`, i < α, for the r scalars `s_k` at `src + k·ss` (ss signed). */
+/** `dst[i·ds] = (G s)_i`, i < α, for the r vectors s0 … s(r − 1) (s3, s4 unused when r = 3). */
 @inline
-function applyG(r: i32, src: usize, ss: i32, dst: usize, ds: usize): void {
-  const s0 = load<f32>(src), s1 = load<f32>(src + <usize>ss), s2 = load<f32>(src + <usize>(2 * ss));
+function applyG(r: i32, s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, dst: usize, ds: usize): void {
+  const half = splat(0.5);
   if (r === 3) {
-    store<f32>(dst, s0);
-    store<f32>(dst + ds, <f32>0.5 * (s0 + s1 + s2));
-    store<f32>(dst + 2 * ds, <f32>0.5 * (s0 - s1 + s2));
-    store<f32>(dst + 3 * ds, s2);
+    v128.store(dst, s0);
+    v128.store(dst + ds, f32x4.mul(half, f32x4.add(f32x4.add(s0, s1), s2)));
+    v128.store(dst + 2 * ds, f32x4.mul(half, f32x4.add(f32x4.sub(s0, s1), s2)));
+    v128.store(dst + 3 * ds, s2);
     return;
   }
-  const s3 = load<f32>(src + <usize>(3 * ss)), s4 = load<f32>(src + <usize>(4 * ss));
-  const even = s0 + s2 + s4, odd = s1 + s3;
-  const sixth: f32 = 1.0 / 6.0;
-  const twentyFourth: f32 = 1.0 / 24.0;
-  store<f32>(dst, <f32>0.25 * s0);
-  store<f32>(dst + ds, -sixth * (even + odd));
-  store<f32>(dst + 2 * ds, -sixth * (even - odd));
-  const evenP: f32 = s0 + <f32>4 * s2 + <f32>16 * s4;
-  const oddP: f32 = <f32>2 * s1 + <f32>8 * s3;
-  store<f32>(dst + 3 * ds, twentyFourth * (evenP + oddP));
-  store<f32>(dst + 4 * ds, twentyFourth * (evenP - oddP));
-  store<f32>(dst + 5 * ds, s4);
+  const even = f32x4.add(f32x4.add(s0, s2), s4), odd = f32x4.add(s1, s3);
+  const sixth = splat(<f32>1.0 / <f32>6.0);
+  const evenP = f32x4.add(f32x4.add(s0, f32x4.mul(splat(4), s2)), f32x4.mul(splat(16), s4));
+  const oddP = f32x4.add(f32x4.mul(splat(2), s1), f32x4.mul(splat(8), s3));
+  v128.store(dst, f32x4.mul(splat(0.25), s0));
+  v128.store(dst + ds, f32x4.neg(f32x4.mul(sixth, f32x4.add(even, odd))));
+  v128.store(dst + 2 * ds, f32x4.neg(f32x4.mul(sixth, f32x4.sub(even, odd))));
+  v128.store(dst + 3 * ds, f32x4.mul(splat(<f32>1.0 / <f32>24.0), f32x4.add(evenP, oddP)));
+  v128.store(dst + 4 * ds, f32x4.mul(splat(<f32>1.0 / <f32>24.0), f32x4.sub(evenP, oddP)));
+  v128.store(dst + 5 * ds, s4);
 }
 
-/** `dst[a·ds] = (Gᵀ s)_a`, a < r, for the α scalars `s_i` at `src + i·ss`: the adjoint of `applyG`. */
+/** `dst[a·ds] = (Gᵀ s)_a`, a < r, for the α vectors `s_i` at `src + i·ss`: the adjoint of `applyG`. */
 @inline
 function applyGT(r: i32, src: usize, ss: usize, dst: usize, ds: usize): void {
-  const s0 = load<f32>(src), s1 = load<f32>(src + ss), s2 = load<f32>(src + 2 * ss), s3 = load<f32>(src + 3 * ss);
+  const s0 = v128.load(src), s1 = v128.load(src + ss), s2 = v128.load(src + 2 * ss), s3 = v128.load(src + 3 * ss);
+  const half = splat(0.5);
   if (r === 3) {
-    store<f32>(dst, s0 + <f32>0.5 * (s1 + s2));
-    store<f32>(dst + ds, <f32>0.5 * (s1 - s2));
-    store<f32>(dst + 2 * ds, <f32>0.5 * (s1 + s2) + s3);
+    v128.store(dst, f32x4.add(s0, f32x4.mul(half, f32x4.add(s1, s2))));
+    v128.store(dst + ds, f32x4.mul(half, f32x4.sub(s1, s2)));
+    v128.store(dst + 2 * ds, f32x4.add(f32x4.mul(half, f32x4.add(s1, s2)), s3));
     return;
   }
-  const s4 = load<f32>(src + 4 * ss), s5 = load<f32>(src + 5 * ss);
-  const sixth: f32 = 1.0 / 6.0;
-  const p = s1 + s2, m = s2 - s1, q = s3 + s4, n = s3 - s4;
-  store<f32>(dst, <f32>0.25 * s0 - sixth * p + (<f32>1.0 / <f32>24.0) * q);
-  store<f32>(dst + ds, sixth * m + (<f32>1.0 / <f32>12.0) * n);
-  store<f32>(dst + 2 * ds, sixth * (q - p));
-  store<f32>(dst + 3 * ds, sixth * m + (<f32>1.0 / <f32>3.0) * n);
-  store<f32>(dst + 4 * ds, -sixth * p + (<f32>2.0 / <f32>3.0) * q + s5);
+  const s4 = v128.load(src + 4 * ss), s5 = v128.load(src + 5 * ss);
+  const sixth = splat(<f32>1.0 / <f32>6.0);
+  const p = f32x4.add(s1, s2), m = f32x4.sub(s2, s1), q = f32x4.add(s3, s4), n = f32x4.sub(s3, s4);
+  const p6 = f32x4.mul(sixth, p), m6 = f32x4.mul(sixth, m);
+  v128.store(dst, f32x4.add(f32x4.sub(f32x4.mul(splat(0.25), s0), p6), f32x4.mul(splat(<f32>1.0 / <f32>24.0), q)));
+  v128.store(dst + ds, f32x4.add(m6, f32x4.mul(splat(<f32>1.0 / <f32>12.0), n)));
+  v128.store(dst + 2 * ds, f32x4.mul(sixth, f32x4.sub(q, p)));
+  v128.store(dst + 3 * ds, f32x4.add(m6, f32x4.mul(splat(<f32>1.0 / <f32>3.0), n)));
+  v128.store(dst + 4 * ds, f32x4.add(f32x4.sub(f32x4.mul(splat(<f32>2.0 / <f32>3.0), q), p6), s5));
+}
+
+/** The `n` (≤ 4) floats at `p`, `step` bytes apart, as a vector (the rest 0). */
+@inline
+function loadStrided(p: usize, step: usize, n: i32): v128 {
+  if (n === 4 && step === 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + step));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
+  if (n > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
+  return v;
 }
 
 /**
  * U_e = G g Gᵀ for every (ci, co) of an r×r filter: element (a, b, ci, co) at
  * `w + a·sa + b·sb + ci·sc + co·so` (byte strides, signed: the input gradient reads the filter
  * rotated and with its channels swapped). Written packed for `kernelRows` (α² blocks of panels
- * of 8 co, K = cp); rows ci ≥ inC and columns co ≥ outC are 0. G g goes first into the cells
- * (i, b < r) of U itself, then each row i of it times Gᵀ over the row.
+ * of 8 co, K = cp); rows ci ≥ inC and columns co ≥ outC are 0. Four co at a time (a panel
+ * holds them side by side): G g goes first into the cells (i, b < r) of U itself, then each
+ * row i of it times Gᵀ over the row.
  */
 export function winogradFilter(w: usize, sa: i32, sb: i32, sc: i32, so: i32, r: i32, inC: i32, outC: i32, cp: i32, op: i32, u: usize): void {
   const alpha = r + 1;
   const block = <usize>cp * <usize>op << 2;
+  const zero = f32x4.splat(0);
   zeroF32(u, alpha * alpha * cp * op);
   for (let ci = 0; ci < inC; ci++) {
-    for (let co = 0; co < outC; co++) {
+    for (let co = 0; co < outC; co += 4) {
+      const part = min(4, outC - co);
       const base = w + <usize>(ci * sc + co * so);
       const dst = u + ((<usize>(co >> 3) * <usize>cp * 8 + <usize>ci * 8 + <usize>(co & 7)) << 2);
-      for (let b = 0; b < r; b++) applyG(r, base + <usize>(b * sb), sa, dst + <usize>b * block, <usize>alpha * block);
+      for (let b = 0; b < r; b++) {
+        const col = base + <usize>(b * sb);
+        const s0 = loadStrided(col, <usize>so, part), s1 = loadStrided(col + <usize>sa, <usize>so, part);
+        const s2 = loadStrided(col + <usize>(2 * sa), <usize>so, part);
+        const s3 = r === 5 ? loadStrided(col + <usize>(3 * sa), <usize>so, part) : zero;
+        const s4 = r === 5 ? loadStrided(col + <usize>(4 * sa), <usize>so, part) : zero;
+        applyG(r, s0, s1, s2, s3, s4, dst + <usize>b * block, <usize>alpha * block);
+      }
       for (let i = 0; i < alpha; i++) {
         const row = dst + <usize>(i * alpha) * block;
-        applyG(r, row, <i32>block, row, block);
+        const s0 = v128.load(row), s1 = v128.load(row + block), s2 = v128.load(row + 2 * block);
+        const s3 = r === 5 ? v128.load(row + 3 * block) : zero;
+        const s4 = r === 5 ? v128.load(row + 4 * block) : zero;
+        applyG(r, s0, s1, s2, s3, s4, row, block);
       }
     }
   }
@@ -426,27 +451,40 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
 /**
  * dw[a, b, ci, co] = (Gᵀ Ŵ G)[a, b] for an r×r filter, with Ŵ_e[ci, co] the sum over the
  * `groups` accumulators (in order) of Ŵ_eᵀ[co, ci]. The sums go into the first group's cells,
- * then Ŵ G row by row into the same cells, then Gᵀ of each column to dw.
+ * then Ŵ G row by row and Gᵀ of each column into the same cells, then to dw.
  */
 export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i32, inC: i32, outC: i32, cp: i32, op: i32, dw: usize): void {
   const alpha = r + 1;
   const block = <usize>(cp * op) << 2;
   const tap = <usize>(inC * outC) << 2;
+  const rowBytes = <usize>outC << 2;
   for (let co = 0; co < outC; co++) {
-    for (let ci = 0; ci < inC; ci++) {
+    // Four ci at a time (consecutive in the accumulators).
+    for (let ci = 0; ci < inC; ci += 4) {
       const src = acc + (<usize>(co * cp + ci) << 2);
       for (let e = 0; e < alpha * alpha; e++) {
         const p = src + <usize>e * block;
-        let s = load<f32>(p);
-        for (let t = 1; t < groups; t++) s += load<f32>(p + <usize>t * <usize>accStride);
-        store<f32>(p, s);
+        let s = v128.load(p);
+        for (let t = 1; t < groups; t++) s = f32x4.add(s, v128.load(p + <usize>t * <usize>accStride));
+        v128.store(p, s);
       }
       for (let i = 0; i < alpha; i++) {
         const row = src + <usize>(i * alpha) * block;
         applyGT(r, row, block, row, block);
       }
+      for (let b = 0; b < r; b++) applyGT(r, src + <usize>b * block, <usize>alpha * block, src + <usize>b * block, <usize>alpha * block);
+      const lanes = min(4, inC - ci);
       const out = dw + (<usize>(ci * outC + co) << 2);
-      for (let b = 0; b < r; b++) applyGT(r, src + <usize>b * block, <usize>alpha * block, out + <usize>b * tap, <usize>r * tap);
+      for (let a = 0; a < r; a++) {
+        for (let b = 0; b < r; b++) {
+          const v = v128.load(src + <usize>(a * alpha + b) * block);
+          const o = out + <usize>(a * r + b) * tap;
+          store<f32>(o, f32x4.extract_lane(v, 0));
+          if (lanes > 1) store<f32>(o + rowBytes, f32x4.extract_lane(v, 1));
+          if (lanes > 2) store<f32>(o + 2 * rowBytes, f32x4.extract_lane(v, 2));
+          if (lanes > 3) store<f32>(o + 3 * rowBytes, f32x4.extract_lane(v, 3));
+        }
+      }
     }
   }
 }
