@@ -230,10 +230,39 @@ function loadStrided(p: usize, step: usize, n: i32): v128 {
  */
 export function winogradFilter(w: usize, sa: i32, sb: i32, sc: i32, so: i32, r: i32, inC: i32, outC: i32, cp: i32, op: i32, u: usize): void {
   const alpha = r + 1;
+  zeroF32(u, alpha * alpha * cp * op);
+  filterRows(w, sa, sb, sc, so, r, 0, inC, outC, cp, op, u);
+}
+
+@unmanaged
+class FilterTransformArgs {
+  w: i32;
+  sa: i32;
+  sb: i32;
+  sc: i32;
+  so: i32;
+  r: i32;
+  inC: i32;
+  outC: i32;
+  cp: i32;
+  op: i32;
+  u: i32;
+  /** Input channels per chunk. */
+  rows: i32;
+}
+
+/** `winogradFilter` for input channels `[chunk·rows, …)`, U already zeroed: the threaded form. */
+export function winogradFilterChunk(args: usize, chunk: i32, thread: i32): void {
+  const g = changetype<FilterTransformArgs>(args);
+  const ci0 = chunk * g.rows;
+  filterRows(g.w, g.sa, g.sb, g.sc, g.so, g.r, ci0, min(g.inC, ci0 + g.rows), g.outC, g.cp, g.op, g.u);
+}
+
+function filterRows(w: usize, sa: i32, sb: i32, sc: i32, so: i32, r: i32, ci0: i32, ci1: i32, outC: i32, cp: i32, op: i32, u: usize): void {
+  const alpha = r + 1;
   const block = <usize>cp * <usize>op << 2;
   const zero = f32x4.splat(0);
-  zeroF32(u, alpha * alpha * cp * op);
-  for (let ci = 0; ci < inC; ci++) {
+  for (let ci = ci0; ci < ci1; ci++) {
     for (let co = 0; co < outC; co += 4) {
       const part = min(4, outC - co);
       const base = w + <usize>(ci * sc + co * so);

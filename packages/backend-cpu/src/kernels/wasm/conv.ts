@@ -132,11 +132,19 @@ function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly
   const cp = roundUp(c.inC, 4);
   const op = roundUp(c.outC, 8);
   const u = frameAlloc(alpha * alpha * cp * op * 4);
-  e.winogradFilter(filter, ...taps, c.r, c.inC, c.outC, cp, op, u);
   const tilesH = c.dh * Math.ceil(c.outH / (2 * c.dh));
   const tilesW = c.dw * Math.ceil(c.outW / (2 * c.dw));
   const tiles = c.batch * tilesH * tilesW;
   const threads = threadsFor(tiles * alpha * alpha * cp * op);
+  if (threads === 1) {
+    e.winogradFilter(filter, ...taps, c.r, c.inC, c.outC, cp, op, u);
+  } else {
+    // The filter transform too is split by input channels (the 5×5 one of a 32 → 64 conv is
+    // ≈ 4 % of the call, which would otherwise run on the caller alone).
+    e.zero(u, alpha * alpha * cp * op);
+    const rows = Math.max(1, Math.ceil(c.inC / (4 * threads)));
+    parallel('winogradFilterChunk', record([filter, ...taps, c.r, c.inC, c.outC, cp, op, u, rows]), Math.ceil(c.inC / rows), threads);
+  }
   let per = winogradChunkTiles(alpha, cp, op);
   if (threads > 1) per = Math.max(6, Math.min(per, roundUp(Math.ceil(tiles / (4 * threads)), 6)));
   const stride = roundUp(e.winogradScratchBytes(per, cp, op, alpha), 64);

@@ -29,6 +29,7 @@ export interface KernelExports {
   filterScratchBytes(chunkPixels: number, kPad: number, nPad: number, outW: number): number;
   convWinograd(args: number, chunk: number, thread: number): void;
   convWinogradFilter(args: number, group: number, thread: number): void;
+  winogradFilterChunk(args: number, chunk: number, thread: number): void;
   winogradFilterSum(acc: number, accStride: number, groups: number, r: number, inC: number, outC: number, cp: number, op: number, dw: number): void;
   winogradFilter(w: number, sa: number, sb: number, sc: number, so: number, r: number, inC: number, outC: number, cp: number, op: number, u: number): void;
   winogradScratchBytes(tiles: number, cp: number, op: number, alpha: number): number;
@@ -52,6 +53,7 @@ export const chunkFunctions = [
   'convBackpropFilter',
   'convWinograd',
   'convWinogradFilter',
+  'winogradFilterChunk',
   'maxPool',
   'avgPool',
   'maxPoolGrad',
