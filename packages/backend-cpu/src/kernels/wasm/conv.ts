@@ -47,7 +47,7 @@ let rowsChosen = false;
 /**
  * Chooses `kernelRows*`'s schedule (calibrate.ts) by running each on a small conv of the kind
  * that spends its time there — x[1,4,26,64] w[3,3,64,64] SAME on one thread: windows read in
- * place, a 147 KB filter streaming past them — before the first call that uses it (≈ 25 ms).
+ * place, a 147 KB filter streaming past them — before the first call that uses it (≈ 60 ms on Zen 5).
  */
 function chooseRowsSchedule(): void {
   if (rowsChosen) return;
@@ -69,8 +69,12 @@ function chooseRowsSchedule(): void {
           directConvF32(g, x, w, y);
           endFrame();
         }),
-      12,
+      // A long warm-up: V8 compiles a hot function's optimised code on a background thread,
+      // which on a busy 2-core machine can come late enough that one schedule is timed
+      // unoptimised (seen once: 35 GFLOP/s for the schedule that runs at 50 on that machine).
+      40,
       6,
+      8,
     );
     k.schedules.rows = best.indexOf(Math.min(...best));
     k.schedules.how += `, rows ${rates(best, 2 * 4 * 26 * 576 * 64)} (a 3×3, 64-channel conv)`;
