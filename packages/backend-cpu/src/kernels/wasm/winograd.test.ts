@@ -49,41 +49,33 @@ function geometry(c: Case): ConvGeometry | undefined {
   }
 }
 
+type Reference = (out: Float64Array, a: Float64Array, b: Float64Array) => void;
+
+/** `run` (float32) against `reference` (float64) on operands a, b: returns the float32 output. */
+function checkOp(what: string, length: number, run: (out: Float32Array) => void, reference: Reference, a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(length).fill(Number.NaN);
+  run(out);
+  const expected = new Float64Array(length);
+  const scale = new Float64Array(length);
+  reference(expected, Float64Array.from(a), Float64Array.from(b));
+  reference(scale, Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs));
+  expectWithin(out, expected, scale, what);
+  return out;
+}
+
 /** The three ops of one case on the kernels in use against the reference; returns their outputs. */
 function check(c: Case, seed: number): { y: Float32Array; dx: Float32Array; dw: Float32Array } {
   const g = geometry(c)!;
+  const gt = transposeGeometry('conv2dBackpropInput', g.outShape, g.filterShape, c.x, [1, 1], c.padding, c.dilations);
   const what = show(c);
-  const f64 = (a: Float32Array) => Float64Array.from(a);
-  const abs = (a: Float32Array) => Float64Array.from(a, Math.abs);
   const x = values(g.batch * g.inH * g.inW * g.inC, seed);
   const w = values(g.kh * g.kw * g.inC * g.outC, seed + 1);
   const dy = values(g.batch * g.outH * g.outW * g.outC, seed + 2);
-
-  const y = new Float32Array(dy.length).fill(Number.NaN);
-  conv2dF32(g, x, w, y);
-  const yRef = new Float64Array(y.length);
-  const yScale = new Float64Array(y.length);
-  convForward(g, f64(x), f64(w), yRef);
-  convForward(g, abs(x), abs(w), yScale);
-  expectWithin(y, yRef, yScale, `conv2d ${what}`);
-
-  const gt = transposeGeometry('conv2dBackpropInput', g.outShape, g.filterShape, c.x, [1, 1], c.padding, c.dilations);
-  const dx = new Float32Array(x.length).fill(Number.NaN);
-  conv2dBackpropInputF32(gt, dy, w, dx);
-  const dxRef = new Float64Array(dx.length);
-  const dxScale = new Float64Array(dx.length);
-  convBackpropInput(gt, f64(dy), f64(w), dxRef);
-  convBackpropInput(gt, abs(dy), abs(w), dxScale);
-  expectWithin(dx, dxRef, dxScale, `conv2dBackpropInput ${what}`);
-
-  const dw = new Float32Array(w.length).fill(Number.NaN);
-  conv2dBackpropFilterF32(g, x, dy, dw);
-  const dwRef = new Float64Array(dw.length);
-  const dwScale = new Float64Array(dw.length);
-  convBackpropFilter(g, f64(x), f64(dy), dwRef);
-  convBackpropFilter(g, abs(x), abs(dy), dwScale);
-  expectWithin(dw, dwRef, dwScale, `conv2dBackpropFilter ${what}`);
-  return { y, dx, dw };
+  return {
+    y: checkOp(`conv2d ${what}`, dy.length, (o) => conv2dF32(g, x, w, o), (o, a, b) => convForward(g, a, b, o), x, w),
+    dx: checkOp(`conv2dBackpropInput ${what}`, x.length, (o) => conv2dBackpropInputF32(gt, dy, w, o), (o, a, b) => convBackpropInput(gt, a, b, o), dy, w),
+    dw: checkOp(`conv2dBackpropFilter ${what}`, w.length, (o) => conv2dBackpropFilterF32(g, x, dy, o), (o, a, b) => convBackpropFilter(g, a, b, o), x, dy),
+  };
 }
 
 const caseArb = fc
