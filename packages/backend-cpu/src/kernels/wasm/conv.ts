@@ -105,9 +105,14 @@ export function usesWinograd(op: 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackp
 /** V and M of one chunk (winograd.ts) fit in this much of L2, with room for the filter's blocks. */
 const WINOGRAD_CHUNK_BYTES = 192 * 1024;
 
-/** Tiles per chunk: V and M (or Z) of α² blocks in WINOGRAD_CHUNK_BYTES, a multiple of 6, 6 to 96. */
-function winogradChunkTiles(alpha: number, cp: number, op: number): number {
-  return Math.max(6, Math.min(96, Math.floor(WINOGRAD_CHUNK_BYTES / (4 * alpha * alpha * (cp + op)) / 6) * 6));
+/**
+ * Tiles per chunk: V and M (or Z) of α² blocks in `bytes`, a multiple of 6, 6 to 96. The filter
+ * gradient takes twice the forward's budget: its chunk is the K of every `kernelColsAdd` call,
+ * which loads and stores its accumulators once per call (x[32,14,14,32] w[5,5,32,64]: 12 tiles
+ * → 24 took 8.8 → 7.5 ms on Zen 5).
+ */
+function winogradChunkTiles(alpha: number, cp: number, op: number, bytes = WINOGRAD_CHUNK_BYTES): number {
+  return Math.max(6, Math.min(96, Math.floor(bytes / (4 * alpha * alpha * (cp + op)) / 6) * 6));
 }
 
 /** An r×r stride-1 conv as the Winograd kernel sees it: `in` is the tensor read, `out` the one written. */
@@ -342,7 +347,7 @@ function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number)
   const tilesH = dh * Math.ceil(g.outH / (2 * dh));
   const tilesW = dwl * Math.ceil(g.outW / (2 * dwl));
   const tiles = g.batch * tilesH * tilesW;
-  const per = winogradChunkTiles(alpha, cp, op);
+  const per = winogradChunkTiles(alpha, cp, op, 2 * WINOGRAD_CHUNK_BYTES);
   const chunks = Math.ceil(tiles / per);
   const groupChunks = Math.max(1, Math.ceil(chunks / FILTER_GROUPS));
   const groups = Math.max(1, Math.ceil(chunks / groupChunks));
