@@ -35,8 +35,8 @@
  * (odd sizes) are computed whole and written in part.
  *
  * A chunk is a run of consecutive tiles (a multiple of 6, so that the GEMMs run whole blocks):
- * its V and M live in the calling thread's scratch, sized to stay in L2, followed by two α×α
- * tiles of vectors for the transforms' passes and the tile's row and column indices.
+ * its V and M live in the calling thread's scratch, sized to stay in L2, followed by the
+ * transforms' buffers.
  */
 import { Geometry } from './geometry';
 import { kernelColsAdd, kernelRows } from './gemm';
@@ -73,15 +73,19 @@ class FilterArgs extends Tiles {
   groupChunks: i32;
 }
 
-/** Bytes of the transforms' buffers after V and M (or Z): two 6×6 tiles of vectors and 12 indices. */
-const BUFFERS = 2 * 36 * 16 + 64;
+/*
+ * The transforms' buffers after V and M (or Z): a 6×6 tile of vectors, the tile's 36 pixel
+ * addresses, and `cp` zero floats that padding pixels read.
+ */
+const ROWS_BYTES: usize = 36 * 16;
+const INDEX_BYTES: usize = 36 * 4 + 16;
 
 /**
  * Bytes of a thread's scratch for `tiles` tiles per chunk of an F(2×2, r×r) (α = r + 1):
  * V (α² × tiles × cp), M or Z (α² × tiles × op), the buffers.
  */
 export function winogradScratchBytes(tiles: i32, cp: i32, op: i32, alpha: i32): i32 {
-  return 4 * alpha * alpha * tiles * (cp + op) + BUFFERS;
+  return 4 * alpha * alpha * tiles * (cp + op) + <i32>(ROWS_BYTES + INDEX_BYTES) + 4 * cp;
 }
 
 /** The 4 floats at `p`, of which the first `n` are read (the rest 0). */
@@ -111,10 +115,9 @@ function splat(c: f32): v128 {
 
 // ── the transforms, as vectors of 4 channels: src / dst are addresses with byte strides ──
 
-/** `dst[i·ds] = (Bᵀ s)_i` for the α vectors `s_k` at `src + k·ss`. */
+/** `dst[i·ds] = (Bᵀ d)_i` for the α vectors d0 … d(α − 1) (d4, d5 unused when α = 4). */
 @inline
-function applyBT(alpha: i32, src: usize, ss: usize, dst: usize, ds: usize): void {
-  const d0 = v128.load(src), d1 = v128.load(src + ss), d2 = v128.load(src + 2 * ss), d3 = v128.load(src + 3 * ss);
+function bt(alpha: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, dst: usize, ds: usize): void {
   if (alpha === 4) {
     v128.store(dst, f32x4.sub(d0, d2));
     v128.store(dst + ds, f32x4.add(d1, d2));
@@ -122,7 +125,6 @@ function applyBT(alpha: i32, src: usize, ss: usize, dst: usize, ds: usize): void
     v128.store(dst + 3 * ds, f32x4.sub(d1, d3));
     return;
   }
-  const d4 = v128.load(src + 4 * ss), d5 = v128.load(src + 5 * ss);
   const four = splat(4), two = splat(2);
   const s12 = f32x4.add(d1, d2), m12 = f32x4.sub(d1, d2), m31 = f32x4.sub(d3, d1), m42 = f32x4.sub(d4, d2);
   v128.store(dst, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(splat(5), d2)), d4));
@@ -131,6 +133,13 @@ function applyBT(alpha: i32, src: usize, ss: usize, dst: usize, ds: usize): void
   v128.store(dst + 3 * ds, f32x4.add(m42, f32x4.mul(two, m31)));
   v128.store(dst + 4 * ds, f32x4.sub(m42, f32x4.mul(two, m31)));
   v128.store(dst + 5 * ds, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(splat(5), d3)), d5));
+}
+
+/** The channel vector at `off` of the pixel whose address is entry k of the tile's table (`part` < 4: the first `part` floats). */
+@inline
+function pixel(index: usize, k: i32, off: usize, part: i32): v128 {
+  const p = <usize>load<u32>(index + (<usize>k << 2)) + off;
+  return part === 4 ? v128.load(p) : loadPart(p, part);
 }
 
 /** `(Aᵀ s)_0` to `d0` and `(Aᵀ s)_1` to `d1` for the α vectors `s_k` at `src + k·ss`. */
@@ -518,9 +527,9 @@ export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i3
 
 /**
  * V_e[t, ·] = (Bᵀ d B)_e for the `count` tiles from tile `t0`: tile t's `cp` floats (channels
- * from inC on are 0) at `v + e·eStrideV + t·cp·4`. Per 4 channels, the α×α input tile is
- * gathered into buf (0 in the padding), Bᵀ d goes column by column into the second tile of buf,
- * and each of its rows times B into V.
+ * from inC on are 0) at `v + e·eStrideV + t·cp·4`. Per tile, a table of its α² pixels'
+ * addresses (padding → a run of zeros in the scratch), so the loads need no test; per 4
+ * channels, Bᵀ d column by column into buf, then each of its rows times B into V.
  */
 function inputTransforms(g: Tiles, t0: i32, count: i32, v: usize, eStrideV: usize, cp: i32, buf: usize): void {
   const alpha = g.kh + 1;
@@ -528,18 +537,23 @@ function inputTransforms(g: Tiles, t0: i32, count: i32, v: usize, eStrideV: usiz
   const x = <usize>g.x;
   const dh = g.dh;
   const dw = g.dw;
-  const pixels = buf;
-  const rowsOf = buf + (<usize>(alpha * alpha) << 4);
-  const index = buf + 2 * 36 * 16;
+  const rowsOf = buf;
+  const index = buf + ROWS_BYTES;
+  const zeros = index + INDEX_BYTES;
+  zeroF32(zeros, cp);
+  const pixelBytes = <usize>inC << 2;
   const zero = f32x4.splat(0);
   for (let t = 0; t < count; t++) {
-    // Row bases (pixel index of the row's column 0) and columns of the tile; −1 outside x.
     const imageRow = tileImage(g, t0 + t) * g.inH;
-    let ih = tileI(g, t0 + t) - g.pt;
-    let iw = tileJ(g, t0 + t) - g.pl;
-    for (let k = 0; k < alpha; k++, ih += dh, iw += dw) {
-      store<i32>(index + (<usize>k << 2), ih >= 0 && ih < g.inH ? (imageRow + ih) * g.inW : -1);
-      store<i32>(index + (<usize>(k + 6) << 2), iw >= 0 && iw < g.inW ? iw : -1);
+    const i0 = tileI(g, t0 + t) - g.pt;
+    const j0 = tileJ(g, t0 + t) - g.pl;
+    for (let a = 0, ih = i0; a < alpha; a++, ih += dh) {
+      const rowOk = ih >= 0 && ih < g.inH;
+      const rowBase = x + <usize>((imageRow + ih) * g.inW) * pixelBytes;
+      for (let b = 0, iw = j0; b < alpha; b++, iw += dw) {
+        const p = rowOk && iw >= 0 && iw < g.inW ? rowBase + <usize>iw * pixelBytes : zeros;
+        store<u32>(index + (<usize>(a * alpha + b) << 2), <u32>p);
+      }
     }
     const dst = v + (<usize>(t * cp) << 2);
     for (let c = 0; c < cp; c += 4) {
@@ -549,21 +563,19 @@ function inputTransforms(g: Tiles, t0: i32, count: i32, v: usize, eStrideV: usiz
         for (let e = 0; e < alpha * alpha; e++) v128.store(o + <usize>e * eStrideV, zero);
         continue;
       }
-      for (let a = 0; a < alpha; a++) {
-        const row = load<i32>(index + (<usize>a << 2));
-        for (let b = 0; b < alpha; b++) {
-          const col = load<i32>(index + (<usize>(b + 6) << 2));
-          let d = zero;
-          if (row >= 0 && col >= 0) {
-            const p = x + (<usize>((row + col) * inC + c) << 2);
-            d = part === 4 ? v128.load(p) : loadPart(p, part);
-          }
-          v128.store(pixels + (<usize>(a * alpha + b) << 4), d);
-        }
+      const off = <usize>c << 2;
+      for (let b = 0; b < alpha; b++) {
+        const d0 = pixel(index, b, off, part), d1 = pixel(index, alpha + b, off, part);
+        const d2 = pixel(index, 2 * alpha + b, off, part), d3 = pixel(index, 3 * alpha + b, off, part);
+        const d4 = alpha === 6 ? pixel(index, 4 * alpha + b, off, part) : zero;
+        const d5 = alpha === 6 ? pixel(index, 5 * alpha + b, off, part) : zero;
+        bt(alpha, d0, d1, d2, d3, d4, d5, rowsOf + (<usize>b << 4), <usize>alpha << 4);
       }
-      for (let b = 0; b < alpha; b++) applyBT(alpha, pixels + (<usize>b << 4), <usize>alpha << 4, rowsOf + (<usize>b << 4), <usize>alpha << 4);
       for (let a = 0; a < alpha; a++) {
-        applyBT(alpha, rowsOf + (<usize>(a * alpha) << 4), 16, o + <usize>(a * alpha) * eStrideV, eStrideV);
+        const r = rowsOf + (<usize>(a * alpha) << 4);
+        const d4 = alpha === 6 ? v128.load(r, 64) : zero;
+        const d5 = alpha === 6 ? v128.load(r, 80) : zero;
+        bt(alpha, v128.load(r), v128.load(r, 16), v128.load(r, 32), v128.load(r, 48), d4, d5, o + <usize>(a * alpha) * eStrideV, eStrideV);
       }
     }
   }

@@ -95,26 +95,32 @@ const caseArb = fc
         .map(([t, b, l, r]): Padding => [[t, b], [l, r]]),
     ),
   })
-  .map((r): Case => ({ r: r.r, x: [r.n, r.h, r.w, r.ci], co: r.co, dilations: r.dilations, padding: r.padding }))
+  // A 3×3 conv takes Winograd for all three ops from 9 channels on both sides (8 written: the direct kernel).
+  .map((r): Case => {
+    const least = r.r === 3 ? 9 : 8;
+    return { r: r.r, x: [r.n, r.h, r.w, Math.max(least, r.ci)], co: Math.max(least, r.co), dilations: r.dilations, padding: r.padding };
+  })
   .filter((c) => geometry(c) !== undefined);
 
 describe('Winograd F(2×2, 3×3) and F(2×2, 5×5) conv kernels', () => {
   afterAll(() => setThreads(1));
 
-  it('takes 3×3 and 5×5 stride-1 convs from 8 channels on, all three ops; not strided, other sizes or fewer channels', () => {
+  it('takes 3×3 and 5×5 stride-1 convs from 8 channels on (3×3 forward and input gradient: writing more than 8); not strided, other sizes or fewer channels', () => {
     const g = (x: number[], w: number[], s: number) => convGeometry('conv2d', x, w, [s, s], 'SAME', [1, 1]);
-    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
-    expect(usesWinograd('conv2dBackpropInput', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
-    expect(usesWinograd('conv2dBackpropFilter', g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toBe(true);
-    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 3, 8, 8], 2))).toBe(false);
-    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [5, 5, 8, 8], 1))).toBe(true);
-    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [5, 5, 8, 8], 2))).toBe(false);
-    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [3, 5, 8, 8], 1))).toBe(false);
-    expect(usesWinograd('conv2d', g([1, 8, 8, 8], [7, 7, 8, 8], 1))).toBe(false);
-    expect(usesWinograd('conv2d', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
-    expect(usesWinograd('conv2dBackpropFilter', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
-    // The input gradient reads dy (16 channels) and writes dx (3): it stays direct too.
-    expect(usesWinograd('conv2dBackpropInput', g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toBe(false);
+    const ops = (geometry: ConvGeometry) => (['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const).map((op) => usesWinograd(op, geometry));
+    // 3×3: all three from 8 channels on, except a forward or input gradient writing only 8.
+    expect(ops(g([1, 8, 8, 12], [3, 3, 12, 12], 1))).toEqual([true, true, true]);
+    expect(ops(g([1, 8, 8, 8], [3, 3, 8, 16], 1))).toEqual([true, false, true]);
+    expect(ops(g([1, 8, 8, 8], [3, 3, 8, 8], 1))).toEqual([false, false, true]);
+    // 5×5: all three from 8 channels on.
+    expect(ops(g([1, 8, 8, 8], [5, 5, 8, 8], 1))).toEqual([true, true, true]);
+    // Not strided, not other sizes, not fewer channels.
+    expect(ops(g([1, 8, 8, 16], [3, 3, 16, 16], 2))).toEqual([false, false, false]);
+    expect(ops(g([1, 8, 8, 16], [5, 5, 16, 16], 2))).toEqual([false, false, false]);
+    expect(ops(g([1, 8, 8, 16], [3, 5, 16, 16], 1))).toEqual([false, false, false]);
+    expect(ops(g([1, 8, 8, 16], [7, 7, 16, 16], 1))).toEqual([false, false, false]);
+    expect(ops(g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toEqual([false, false, false]);
+    expect(ops(g([1, 8, 8, 16], [5, 5, 16, 4], 1))).toEqual([false, false, false]);
   });
 
   it('equals the reference over generated shapes, dilations and paddings (odd sizes, negative input-gradient padding)', () => {
