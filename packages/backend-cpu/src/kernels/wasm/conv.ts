@@ -123,6 +123,11 @@ function winogradChunkTiles(alpha: number, cp: number, op: number, bytes = WINOG
   return Math.max(6, Math.min(96, Math.floor(bytes / (4 * alpha * alpha * (cp + op)) / 6) * 6));
 }
 
+/** Tile rows and columns of an output of `outH × outW` at dilation (dh, dw): 2×2 tiles, dh and dw apart (winograd.ts). */
+function tileGrid(outH: number, outW: number, dh: number, dw: number): { tilesH: number; tilesW: number } {
+  return { tilesH: dh * Math.ceil(outH / (2 * dh)), tilesW: dw * Math.ceil(outW / (2 * dw)) };
+}
+
 /** An r×r stride-1 conv as the Winograd kernel sees it: `in` is the tensor read, `out` the one written. */
 interface WinogradConv {
   readonly r: number;
@@ -149,8 +154,7 @@ function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly
   const cp = roundUp(c.inC, 4);
   const op = roundUp(c.outC, 8);
   const u = frameAlloc(alpha * alpha * cp * op * 4);
-  const tilesH = c.dh * Math.ceil(c.outH / (2 * c.dh));
-  const tilesW = c.dw * Math.ceil(c.outW / (2 * c.dw));
+  const { tilesH, tilesW } = tileGrid(c.outH, c.outW, c.dh, c.dw);
   const tiles = c.batch * tilesH * tilesW;
   const threads = threadsFor(tiles * alpha * alpha * cp * op);
   if (threads === 1) {
@@ -351,9 +355,7 @@ function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number)
   const alpha = g.kh + 1;
   const cp = roundUp(g.inC, 8);
   const op = roundUp(g.outC, 12);
-  const [dh, dwl] = g.dilations;
-  const tilesH = dh * Math.ceil(g.outH / (2 * dh));
-  const tilesW = dwl * Math.ceil(g.outW / (2 * dwl));
+  const { tilesH, tilesW } = tileGrid(g.outH, g.outW, g.dilations[0], g.dilations[1]);
   const tiles = g.batch * tilesH * tilesW;
   const per = winogradChunkTiles(alpha, cp, op, 2 * WINOGRAD_CHUNK_BYTES);
   const chunks = Math.ceil(tiles / per);
