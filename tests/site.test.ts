@@ -350,14 +350,19 @@ describe('the site in headless Chromium (cross-origin isolated)', () => {
   it('held-out digits drawn on the canvas stroke by stroke, one of each class, are recognised by the model trained in the page', async () => {
     const digits = decodeDigits(new Uint8Array(readFileSync(join(built.outDir, 'digits.bin'))));
     const pixelsOf = (k: number) => digits.test.pixels.subarray(k * 784, (k + 1) * 784);
-    // The first held-out digit of each class that the model classifies right from its pixels
-    // (it is 92 % accurate: this tests the canvas and its preprocessing, not the model).
+    // The first held-out digit of each class that the model gives ≥ 90 % to, from its pixels and
+    // from their ink alone (≥ 0.5 → 1, the rest 0: what strokes along the ink redraw). The model
+    // is 92 % accurate, and a digit it gets right narrowly can fall to the redrawing (a 3 read as
+    // an 8 once, after a change of float32 rounding in training): this tests the canvas and its
+    // preprocessing, not the model.
+    const confident = async (pixels: readonly number[], label: number) =>
+      ((await page.evaluate(`graftSite.probabilities(${JSON.stringify(pixels)})`)) as number[])[label]! >= 0.9;
     const chosen: number[] = [];
     for (let label = 0; label < 10; label++) {
       for (let k = 0; k < digits.test.count; k++) {
         if (digits.test.labels[k] !== label) continue;
-        const p = (await page.evaluate(`graftSite.probabilities(${JSON.stringify(Array.from(pixelsOf(k)))})`)) as number[];
-        if (p.indexOf(Math.max(...p)) === label) {
+        const pixels = Array.from(pixelsOf(k));
+        if ((await confident(pixels, label)) && (await confident(pixels.map((v) => (v >= 0.5 ? 1 : 0)), label))) {
           chosen.push(k);
           break;
         }
