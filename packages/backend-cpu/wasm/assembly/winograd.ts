@@ -229,20 +229,6 @@ function loadStrided(p: usize, step: usize, n: i32): v128 {
   return v;
 }
 
-/**
- * U_e = G g Gᵀ for every (ci, co) of an r×r filter: element (a, b, ci, co) at
- * `w + a·sa + b·sb + ci·sc + co·so` (byte strides, signed: the input gradient reads the filter
- * rotated and with its channels swapped). Written packed for `kernelRows` (α² blocks of panels
- * of 8 co, K = cp); rows ci ≥ inC and columns co ≥ outC are 0. Four co at a time (a panel
- * holds them side by side): G g goes first into the cells (i, b < r) of U itself, then each
- * row i of it times Gᵀ over the row.
- */
-export function winogradFilter(w: usize, sa: i32, sb: i32, sc: i32, so: i32, r: i32, inC: i32, outC: i32, cp: i32, op: i32, u: usize): void {
-  const alpha = r + 1;
-  zeroF32(u, alpha * alpha * cp * op);
-  filterRows(w, sa, sb, sc, so, r, 0, inC, outC, cp, op, u);
-}
-
 @unmanaged
 class FilterTransformArgs {
   w: i32;
@@ -260,14 +246,21 @@ class FilterTransformArgs {
   rows: i32;
 }
 
-/** `winogradFilter` for input channels `[chunk·rows, …)`, U already zeroed: the threaded form. */
+/**
+ * U_e = G g Gᵀ for every (ci, co) of an r×r filter, input channels `[chunk·rows, …)` of the
+ * args' record: element (a, b, ci, co) at `w + a·sa + b·sb + ci·sc + co·so` (byte strides,
+ * signed: the input gradient reads the filter rotated and with its channels swapped). Written
+ * packed for `kernelRows` (α² blocks of panels of 8 co, K = cp) into U, which the caller has
+ * zeroed (rows ci ≥ inC and columns co ≥ outC stay 0). Four co at a time (a panel holds them
+ * side by side): G g goes first into the cells (i, b < r) of U itself, then each row i of it
+ * times Gᵀ over the row.
+ */
 export function winogradFilterChunk(args: usize, chunk: i32, thread: i32): void {
   const g = changetype<FilterTransformArgs>(args);
+  const w = <usize>g.w, sa = g.sa, sb = g.sb, sc = g.sc, so = g.so, r = g.r;
+  const cp = g.cp, op = g.op, outC = g.outC, u = <usize>g.u;
   const ci0 = chunk * g.rows;
-  filterRows(g.w, g.sa, g.sb, g.sc, g.so, g.r, ci0, min(g.inC, ci0 + g.rows), g.outC, g.cp, g.op, g.u);
-}
-
-function filterRows(w: usize, sa: i32, sb: i32, sc: i32, so: i32, r: i32, ci0: i32, ci1: i32, outC: i32, cp: i32, op: i32, u: usize): void {
+  const ci1 = min(g.inC, ci0 + g.rows);
   const alpha = r + 1;
   const block = <usize>cp * <usize>op << 2;
   const zero = f32x4.splat(0);
@@ -444,6 +437,13 @@ export function convWinogradFilter(args: usize, group: i32, thread: i32): void {
   }
 }
 
+/** The first `part` floats at `p` when `ok` (0 otherwise, and for `part` ≤ 0). */
+@inline
+function loadIf(ok: bool, p: usize, part: i32): v128 {
+  if (!ok || part <= 0) return f32x4.splat(0);
+  return part === 4 ? v128.load(p) : loadPart(p, part);
+}
+
 /**
  * Z_e[t, ·] = (A dy Aᵀ)_e for the `count` tiles from `t0`: dy's 2×2 outputs of the tile (0 past
  * the edge), `width` floats per tile (channels from outC on are 0). A dy goes column by column
@@ -453,7 +453,6 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
   const alpha = g.kh + 1;
   const outC = g.outC;
   const dy = <usize>g.dy;
-  const zero = f32x4.splat(0);
   for (let t = 0; t < count; t++) {
     const n = tileImage(g, t0 + t);
     const i = tileI(g, t0 + t);
@@ -470,10 +469,8 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
     for (let c = 0; c < width; c += 4) {
       const part = min(4, outC - c);
       const off = <usize>c << 2;
-      const d00 = ok00 && part > 0 ? (part === 4 ? v128.load(p00 + off) : loadPart(p00 + off, part)) : zero;
-      const d01 = ok01 && part > 0 ? (part === 4 ? v128.load(p01 + off) : loadPart(p01 + off, part)) : zero;
-      const d10 = ok10 && part > 0 ? (part === 4 ? v128.load(p10 + off) : loadPart(p10 + off, part)) : zero;
-      const d11 = ok11 && part > 0 ? (part === 4 ? v128.load(p11 + off) : loadPart(p11 + off, part)) : zero;
+      const d00 = loadIf(ok00, p00 + off, part), d01 = loadIf(ok01, p01 + off, part);
+      const d10 = loadIf(ok10, p10 + off, part), d11 = loadIf(ok11, p11 + off, part);
       applyA(alpha, d00, d10, buf, 32);
       applyA(alpha, d01, d11, buf + 16, 32);
       for (let k = 0; k < alpha; k++) {

@@ -47,7 +47,10 @@ let rowsChosen = false;
 /**
  * Chooses `kernelRows*`'s schedule (calibrate.ts) by running each on a small conv of the kind
  * that spends its time there — x[1,4,26,64] w[3,3,64,64] SAME on one thread: windows read in
- * place, a 147 KB filter streaming past them — before the first call that uses it (≈ 60 ms on Zen 5).
+ * place, a 147 KB filter streaming past them — before the first call that uses it (≈ 25 ms).
+ * It is measured in this process on purpose: how fast a schedule runs depends on where V8 placed
+ * its optimised code, which differs from one compile of the same module to the next (the
+ * two-step schedule at 39–41 or 49–53 GFLOP/s on Zen 5).
  */
 function chooseRowsSchedule(): void {
   if (rowsChosen) return;
@@ -69,12 +72,8 @@ function chooseRowsSchedule(): void {
           directConvF32(g, x, w, y);
           endFrame();
         }),
-      // A long warm-up: V8 compiles a hot function's optimised code on a background thread,
-      // which on a busy 2-core machine can come late enough that one schedule is timed
-      // unoptimised (seen once: 35 GFLOP/s for the schedule that runs at 50 on that machine).
-      40,
+      12,
       6,
-      8,
     );
     k.schedules.rows = best.indexOf(Math.min(...best));
     k.schedules.how += `, rows ${rates(best, 2 * 4 * 26 * 576 * 64)} (a 3×3, 64-channel conv)`;
@@ -157,15 +156,11 @@ function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly
   const { tilesH, tilesW } = tileGrid(c.outH, c.outW, c.dh, c.dw);
   const tiles = c.batch * tilesH * tilesW;
   const threads = threadsFor(tiles * alpha * alpha * cp * op);
-  if (threads === 1) {
-    e.winogradFilter(filter, ...taps, c.r, c.inC, c.outC, cp, op, u);
-  } else {
-    // The filter transform too is split by input channels (the 5×5 one of a 32 → 64 conv is
-    // ≈ 4 % of the call, which would otherwise run on the caller alone).
-    e.zero(u, alpha * alpha * cp * op);
-    const rows = Math.max(1, Math.ceil(c.inC / (4 * threads)));
-    parallel('winogradFilterChunk', record([filter, ...taps, c.r, c.inC, c.outC, cp, op, u, rows]), Math.ceil(c.inC / rows), threads);
-  }
+  // The filter transform is split by input channels too (the 5×5 one of a 32 → 64 conv is ≈ 4 %
+  // of the call, which would otherwise run on the caller alone); one chunk on one thread.
+  e.zero(u, alpha * alpha * cp * op);
+  const rows = threads === 1 ? c.inC : Math.max(1, Math.ceil(c.inC / (4 * threads)));
+  parallel('winogradFilterChunk', record([filter, ...taps, c.r, c.inC, c.outC, cp, op, u, rows]), Math.ceil(c.inC / rows), threads);
   let per = winogradChunkTiles(alpha, cp, op);
   if (threads > 1) per = Math.max(6, Math.min(per, roundUp(Math.ceil(tiles / (4 * threads)), 6)));
   const stride = roundUp(e.winogradScratchBytes(per, cp, op, alpha), 64);

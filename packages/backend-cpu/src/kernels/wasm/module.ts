@@ -31,7 +31,6 @@ export interface KernelExports {
   convWinogradFilter(args: number, group: number, thread: number): void;
   winogradFilterChunk(args: number, chunk: number, thread: number): void;
   winogradFilterSum(acc: number, accStride: number, groups: number, r: number, inC: number, outC: number, cp: number, op: number, dw: number): void;
-  winogradFilter(w: number, sa: number, sb: number, sc: number, so: number, r: number, inC: number, outC: number, cp: number, op: number, u: number): void;
   winogradScratchBytes(tiles: number, cp: number, op: number, alpha: number): number;
   depthwiseForward(args: number, chunk: number, thread: number): void;
   depthwiseBackpropInput(args: number, chunk: number, thread: number): void;
