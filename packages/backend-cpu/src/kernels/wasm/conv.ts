@@ -48,9 +48,6 @@ let rowsChosen = false;
  * Chooses `kernelRows*`'s schedule (calibrate.ts) by running each on a small conv of the kind
  * that spends its time there — x[1,4,26,64] w[3,3,64,64] SAME on one thread: windows read in
  * place, a 147 KB filter streaming past them — before the first call that uses it (≈ 25 ms).
- * It is measured in this process on purpose: how fast a schedule runs depends on where V8 placed
- * its optimised code, which differs from one compile of the same module to the next (the
- * two-step schedule at 39–41 or 49–53 GFLOP/s on Zen 5).
  */
 function chooseRowsSchedule(): void {
   if (rowsChosen) return;
