@@ -1,5 +1,5 @@
 import { defaultMemoryOptions, planMemory, type Backend, type Executable, type MemoryPlan, type PrepareOptions, type ProgramPlan, type Step } from '@graft/compiler';
-import { AttrError, GraphError, ResourceError, allocate, elementwiseProgram, hasElementwiseProgram, type DType, type FloatArray, type Node, type OpName } from '@graft/ir';
+import { AttrError, GraphError, ResourceError, allocate, elementwiseProgram, groupGeometry, hasElementwiseProgram, type ConvGeometry, type DType, type FloatArray, type Node, type OpName } from '@graft/ir';
 import type { OnednnAddon, OnednnUnavailable } from '@graft/onednn';
 import { platform } from '#platform';
 import { compileElementwise } from './fused-kernel.ts';
@@ -8,6 +8,7 @@ import { wasmKernelsEnabled, withoutWasmKernels } from './kernels/wasm/module.ts
 import type { Kernel } from './kernel.ts';
 import { kernels } from './kernels/index.ts';
 import { allocateFloat32, freeFloat32 } from './kernels/wasm/heap.ts';
+import { usesWinograd } from './kernels/wasm/conv.ts';
 import { threads as defaultThreadCount, withThreads } from './kernels/wasm/threads.ts';
 import { convEpilogue, isNativeCandidate, nativePrimitive, type ConvEpilogue } from './kernels/native/onednn.ts';
 
@@ -125,6 +126,20 @@ function runsOnWasm(node: Node): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * How `program.stats().kernels` names a step the WebAssembly kernels run: a conv on the Winograd
+ * kernels as `wasm winograd 3×3` / `5×5` (group by group for a grouped conv), every other one as `wasm`.
+ */
+function wasmLabel(node: Node): string {
+  const ops = { conv2d: 'conv2d', conv2dBackpropInput: 'conv2dBackpropInput', conv2dTranspose: 'conv2dBackpropInput', conv2dBackpropFilter: 'conv2dBackpropFilter' } as const;
+  const op = Object.hasOwn(ops, node.op) ? ops[node.op as keyof typeof ops] : undefined;
+  if (op === undefined) return 'wasm';
+  const g = (node as unknown as { geometry: ConvGeometry }).geometry;
+  if (g.groups > 1 && g.groupInC === 1) return 'wasm';
+  const one = g.groups > 1 ? groupGeometry(g) : g;
+  return usesWinograd(op, one) ? `wasm winograd ${one.kh}×${one.kw}` : 'wasm';
 }
 
 /**
@@ -251,7 +266,7 @@ class CpuExecutable implements Executable {
           this.#count(`onednn ${native.impl}`);
           return () => native.run(args[0] as Float32Array, args[1] as Float32Array, out as Float32Array);
         }
-        this.#count(this.kernels !== 'typescript' && runsOnWasm(node) ? 'wasm' : 'typescript');
+        this.#count(this.kernels !== 'typescript' && runsOnWasm(node) ? wasmLabel(node) : 'typescript');
         return () => kernel(node as never, args, out);
       }
       case 'copy':
@@ -299,7 +314,7 @@ class CpuExecutable implements Executable {
     return { backend: 'cpu', kernels: this.kernels, threads: this.#threads ?? defaultThreadCount(), platform: platform.name };
   }
 
-  /** Steps per kernel implementation, e.g. `{ 'onednn brgconv:avx512_core': 2, wasm: 5 }`. */
+  /** Steps per kernel implementation, e.g. `{ 'onednn brgconv:avx512_core': 2, wasm: 5 }` or `{ 'wasm winograd 5×5': 3, wasm: 4 }`. */
   kernelCounts(): Readonly<Record<string, number>> {
     return { ...this.#kernelCounts };
   }

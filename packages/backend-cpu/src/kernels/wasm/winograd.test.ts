@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convGeometry, transposeGeometry, type ConvGeometry, type Padding } from '@graft/ir';
+import { Graph, convGeometry, transposeGeometry, type ConvGeometry, type Padding } from '@graft/ir';
+import { compile } from '@graft/compiler';
+import { cpu } from '../../executor.ts';
 import { convBackpropFilter, convBackpropInput, convForward } from '../conv.ts';
 import { random } from '../test-helpers.ts';
 import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, usesWinograd } from './conv.ts';
@@ -121,6 +123,22 @@ describe('Winograd F(2×2, 3×3) and F(2×2, 5×5) conv kernels', () => {
     expect(ops(g([1, 8, 8, 16], [7, 7, 16, 16], 1))).toEqual([false, false, false]);
     expect(ops(g([1, 8, 8, 3], [3, 3, 3, 16], 1))).toEqual([false, false, false]);
     expect(ops(g([1, 8, 8, 16], [5, 5, 16, 4], 1))).toEqual([false, false, false]);
+  });
+
+  it('program.stats().kernels names the steps that ran on Winograd', () => {
+    const graph = new Graph({ dtype: 'float32' });
+    const x = graph.input('x', [1, 10, 10, 12]);
+    const w = graph.input('w', [3, 3, 12, 16]);
+    const dy = graph.input('dy', [1, 10, 10, 16]);
+    const outputs = {
+      y: graph.conv2d(x, w, { padding: 'SAME' }),
+      dx: graph.conv2dBackpropInput(dy, w, { padding: 'SAME', inputShape: [1, 10, 10, 12] }),
+      dw: graph.conv2dBackpropFilter(x, dy, { padding: 'SAME', filterShape: [5, 5, 12, 16] }),
+      strided: graph.conv2d(x, w, { padding: 'SAME', strides: 2 }),
+    };
+    const program = compile(outputs, { backend: cpu({ kernels: 'wasm', threads: 1 }) });
+    expect(program.stats().kernels).toEqual({ 'wasm winograd 3×3': 2, 'wasm winograd 5×5': 1, wasm: 1 });
+    program.dispose();
   });
 
   it('equals the reference over generated shapes, dilations and paddings (odd sizes, negative input-gradient padding)', () => {
