@@ -20,4 +20,17 @@ describe('the browser kernels', () => {
     const one = gzipSync(file('kernels.wasm'), { level: 9 }).length;
     expect((packed.length * 3) / 4).toBeLessThan(1.25 * one);
   });
+
+  it('unpack inverts the packing whichever build is longer, in whichever turn each ends', async () => {
+    const { unpack } = await import('./browser.ts');
+    const block = 4;
+    for (const [p, r] of [[10, 10], [10, 7], [7, 10], [9, 3], [3, 9], [8, 8], [1, 0], [0, 5]] as const) {
+      const plain = Uint8Array.from({ length: p }, (_, i) => i + 1);
+      const relaxed = Uint8Array.from({ length: r }, (_, i) => 101 + i);
+      const parts: number[] = [];
+      for (let at = 0; at < Math.max(p, r); at += block) parts.push(...plain.subarray(at, at + block), ...relaxed.subarray(at, at + block));
+      const [a, b] = unpack(Uint8Array.from(parts), p, r, block);
+      expect([Array.from(a), Array.from(b)], `${p} and ${r} bytes`).toEqual([Array.from(plain), Array.from(relaxed)]);
+    }
+  });
 });

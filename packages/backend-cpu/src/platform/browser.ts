@@ -44,12 +44,21 @@ export async function inflate(): Promise<[Uint8Array, Uint8Array]> {
   if (bytes.length !== plainBytes + relaxedBytes) {
     throw new GraphError('cpu', 'the bundled kernels must inflate to the two builds', { bytes: bytes.length, expected: plainBytes + relaxedBytes });
   }
-  const plain = new Uint8Array(plainBytes);
-  const relaxed = new Uint8Array(relaxedBytes);
+  return unpack(bytes, plainBytes, relaxedBytes, blockBytes);
+}
+
+/**
+ * The two builds from their turns of `block` bytes (plain 0, relaxed 0, plain 1, …; the shorter
+ * build's turns end first): the inverse of wasm/build.mjs's packing.
+ */
+export function unpack(bytes: Uint8Array, plainLength: number, relaxedLength: number, block: number): [Uint8Array, Uint8Array] {
+  const plain = new Uint8Array(plainLength);
+  const relaxed = new Uint8Array(relaxedLength);
   let read = 0;
-  for (let at = 0; at < Math.max(plainBytes, relaxedBytes); at += blockBytes) {
+  for (let at = 0; at < Math.max(plainLength, relaxedLength); at += block) {
     for (const build of [plain, relaxed]) {
-      const part = bytes.subarray(read, read + Math.max(0, Math.min(blockBytes, build.length - at)));
+      if (at >= build.length) continue;
+      const part = bytes.subarray(read, read + Math.min(block, build.length - at));
       build.set(part, at);
       read += part.length;
     }

@@ -142,6 +142,13 @@ describe('float32 WebAssembly conv kernels against the reference', () => {
     { x: [2, 9, 9, 5], w: [2, 2, 5, 9], strides: [4, 3], dilations: [1, 1], padding: 'VALID' },
     // A filter larger than the input.
     { x: [1, 3, 2, 9], w: [5, 4, 9, 8], strides: [1, 1], dilations: [1, 1], padding: 'SAME' },
+    // Filter rows of 3, 5, 7 and 9 floats read in place (the list kernel's straight-line lengths),
+    // and of 11 (its step loop); stride 2 and an odd output channel count too.
+    { x: [2, 9, 20, 1], w: [3, 3, 1, 16], strides: [1, 1], dilations: [1, 1], padding: 'SAME' },
+    { x: [2, 9, 21, 1], w: [5, 5, 1, 9], strides: [1, 1], dilations: [1, 1], padding: [[1, 2], [2, 2]] },
+    { x: [1, 11, 24, 1], w: [7, 7, 1, 17], strides: [1, 1], dilations: [1, 1], padding: 'SAME' },
+    { x: [2, 8, 30, 3], w: [3, 3, 3, 24], strides: [2, 2], dilations: [1, 1], padding: 'SAME' },
+    { x: [1, 7, 20, 1], w: [3, 11, 1, 8], strides: [1, 1], dilations: [1, 1], padding: 'VALID' },
   ])('x=$x w=$w s=$strides d=$dilations p=$padding', (c) => {
     checkConv(c, 7);
   });
