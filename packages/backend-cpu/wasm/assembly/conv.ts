@@ -656,3 +656,61 @@ export function sumFilterPartials(acc: usize, accStride: i32, groups: i32, k: i3
     }
   }
 }
+
+/** What `convFilterOneChannel` reads (its field order is the JS side's record). */
+@unmanaged
+class OneChannelFilterArgs extends Geometry {
+  x: i32;
+  dy: i32;
+  /** Rows and row length of one image of x zero-padded (padding included, and room for the blocks' spare taps). */
+  rows: i32;
+  rowLen: i32;
+  scratch: i32;
+  scratchStride: i32;
+  /** Per group: kh × blocks × 6 rows of outC accumulators, `accStride` bytes per group. */
+  acc: i32;
+  accStride: i32;
+  groupImages: i32;
+}
+
+/**
+ * The filter gradient of a 1-channel stride-1 (along W) conv, the first layer of a grayscale
+ * CNN, for the images of group `group`: dW[a, b, ·] = Σ_(n,i,j) x[n, i·sh + a·dh − pt, j + b·dw − pl] ·
+ * dy[n, i, j, ·]. For one output row and filter row a, the taps b of a block of 6 are six rows of
+ * A read in place from the padded image row (dw floats apart, each a run along j), and dy's row
+ * is B as it lies (outC floats per pixel, outC a multiple of 8): one `kernelRowsAdd` per 8
+ * channels, no patches gathered. Each image is first copied, zero-padded, into the thread's
+ * scratch. A block's taps past kw read padding and land in accumulator rows nobody reads.
+ */
+export function convFilterOneChannel(args: usize, group: i32, thread: i32): void {
+  const g = changetype<OneChannelFilterArgs>(args);
+  const n0 = group * g.groupImages;
+  const n1 = min(g.batch, n0 + g.groupImages);
+  const blocks = (g.kw + 5) / 6;
+  const n = g.outC;
+  const ldb = <usize>n << 2;
+  const lda = <usize>g.dw << 2;
+  const acc = <usize>g.acc + <usize>group * <usize>g.accStride;
+  const xp = <usize>g.scratch + <usize>thread * <usize>g.scratchStride;
+  const rowBytes = <usize>g.rowLen << 2;
+  const copied = min(g.inW, g.rowLen - g.pl);
+  for (let b = n0; b < n1; b++) {
+    zeroF32(xp, g.rows * g.rowLen);
+    if (copied > 0) {
+      for (let h = 0; h < g.inH && h + g.pt < g.rows; h++) {
+        copyF32(xp + <usize>(h + g.pt) * rowBytes + (<usize>g.pl << 2), <usize>g.x + (<usize>((b * g.inH + h) * g.inW) << 2), copied);
+      }
+    }
+    for (let i = 0; i < g.outH; i++) {
+      const dyRow = <usize>g.dy + <usize>((b * g.outH + i) * g.outW) * ldb;
+      for (let a = 0; a < g.kh; a++) {
+        const xRow = xp + <usize>(i * g.sh + a * g.dh) * rowBytes;
+        for (let blk = 0; blk < blocks; blk++) {
+          const ap = xRow + (<usize>(blk * 6 * g.dw) << 2);
+          const c = acc + (<usize>((a * blocks + blk) * 6 * n) << 2);
+          for (let q = 0; q < n; q += 8) kernelRowsAdd(g.outW, ap, lda, dyRow + (<usize>q << 2), ldb, c + (<usize>q << 2), ldb);
+        }
+      }
+    }
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * Conv and pooling geometry as the JS side writes it into linear memory (one i32 per field,
- * in this order; `src/kernels/wasm/layout.ts` mirrors it). `in*` is the tensor the windows
+ * in this order; `geometryFields` in src/kernels/wasm/records.ts writes it). `in*` is the tensor the windows
  * slide over (x, or dx for the input gradient), `out*` the tensor of window positions (y or dy):
  *
  *     window (n, i, j) reads in[n, i·sh + a·dh − pt, j·sw + b·dw − pl, ·] for a < kh, b < kw.

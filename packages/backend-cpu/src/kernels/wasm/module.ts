@@ -21,6 +21,7 @@ export interface KernelExports {
   convForward(args: number, chunk: number, thread: number): void;
   convBackpropInput(args: number, chunk: number, thread: number): void;
   convBackpropFilter(args: number, chunk: number, thread: number): void;
+  convFilterOneChannel(args: number, group: number, thread: number): void;
   sumFilterPartials(acc: number, accStride: number, groups: number, k: number, n: number, kPad: number, dw: number): void;
   gemmScratchBytes(k: number, outW: number, taps: number): number;
   setSchedules(rows: number, cols: number): void;
@@ -50,6 +51,7 @@ export const chunkFunctions = [
   'convForward',
   'convBackpropInput',
   'convBackpropFilter',
+  'convFilterOneChannel',
   'convWinograd',
   'convWinogradFilter',
   'winogradFilterChunk',

@@ -3,7 +3,7 @@ import { describe, expect, it, afterAll } from 'vitest';
 import { convGeometry, poolGeometry, transposeGeometry, type ConvGeometry, type FloatArray, type Padding } from '@graft/ir';
 import { convBackpropFilter, convBackpropInput, convForward } from '../conv.ts';
 import { random } from '../test-helpers.ts';
-import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, matmulF32 } from './conv.ts';
+import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, matmulF32, oneChannelFilter } from './conv.ts';
 import { allocate, allocateFloat32, free, freeFloat32, heapExtent, inWasmMemory } from './heap.ts';
 import { poolF32, sumLeadingF32, throughArgmaxF32 } from './pool.ts';
 import { setThreads, threads, whenThreadsReady, workerChunks } from './threads.ts';
@@ -151,6 +151,80 @@ describe('float32 WebAssembly conv kernels against the reference', () => {
     { x: [1, 7, 20, 1], w: [3, 11, 1, 8], strides: [1, 1], dilations: [1, 1], padding: 'VALID' },
   ])('x=$x w=$w s=$strides d=$dilations p=$padding', (c) => {
     checkConv(c, 7);
+  });
+});
+
+describe('the 1-channel filter gradient (convFilterOneChannel: taps read in place, dy as it lies)', () => {
+  /** dw of `c` on the kernels, checked against the reference; returns it. */
+  function checkFilter(c: Config, seed: number): Float32Array {
+    const g = geometry(c)!;
+    expect(oneChannelFilter(g), describeConfig(c)).toBe(true);
+    const x = values(g.batch * g.inH * g.inW, seed);
+    const dy = values(g.batch * g.outH * g.outW * g.outC, seed + 1);
+    const dw = nan32(g.kh * g.kw * g.outC);
+    conv2dBackpropFilterF32(g, x, dy, dw);
+    const ref = new Float64Array(dw.length);
+    convBackpropFilter(g, f64(x), f64(dy), ref);
+    const scale = new Float64Array(dw.length);
+    convBackpropFilter(g, abs64(x), abs64(dy), scale);
+    expectWithin(dw, ref, maxOf(scale), `conv2dBackpropFilter ${describeConfig(c)}`);
+    return dw;
+  }
+
+  it('takes 1-channel convs at stride 1 along W with output channels in whole panels, only those', () => {
+    const g = (x: number[], w: number[], s: [number, number]) => convGeometry('conv2d', x, w, s, 'SAME', [1, 1]);
+    expect(oneChannelFilter(g([2, 28, 28, 1], [5, 5, 1, 32], [1, 1]))).toBe(true);
+    expect(oneChannelFilter(g([2, 28, 28, 1], [3, 3, 1, 8], [2, 1]))).toBe(true);
+    expect(oneChannelFilter(g([2, 28, 28, 1], [3, 3, 1, 8], [1, 2]))).toBe(false);
+    expect(oneChannelFilter(g([2, 28, 28, 1], [3, 3, 1, 12], [1, 1]))).toBe(false);
+    expect(oneChannelFilter(g([2, 28, 28, 2], [3, 3, 2, 16], [1, 1]))).toBe(false);
+  });
+
+  it('equals the reference over generated shapes (filters to 9 wide: two blocks of taps; strides along H, dilations, padding; batches in several groups)', () => {
+    const arb = fc
+      .record({
+        n: fc.integer({ min: 1, max: 19 }),
+        h: fc.integer({ min: 1, max: 13 }),
+        w: fc.integer({ min: 1, max: 13 }),
+        co: fc.constantFrom(8, 16, 24, 32),
+        kh: fc.integer({ min: 1, max: 6 }),
+        kw: fc.integer({ min: 1, max: 9 }),
+        sh: fc.integer({ min: 1, max: 3 }),
+        dilations: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+        padding: fc.oneof(
+          fc.constantFrom<Padding>('SAME', 'VALID'),
+          fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })).map(
+            ([t, b, l, r]): Padding => [[t, b], [l, r]],
+          ),
+        ),
+      })
+      .map((r): Config => ({ x: [r.n, r.h, r.w, 1], w: [r.kh, r.kw, 1, r.co], strides: [r.sh, 1], dilations: r.dilations, padding: r.padding }))
+      .filter((c) => geometry(c) !== undefined);
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 1, max: 1 << 20 }), (c, seed) => {
+        checkFilter(c, seed);
+      }),
+      { seed: 0x1c4a, numRuns: 150 },
+    );
+  });
+
+  it('gives the same bits on two threads as on one (the MNIST first layer, batch 64)', async () => {
+    const c: Config = { x: [64, 28, 28, 1], w: [5, 5, 1, 32], strides: [1, 1], dilations: [1, 1], padding: 'SAME' };
+    const before = threads();
+    try {
+      setThreads(1);
+      const one = checkFilter(c, 11);
+      setThreads(2);
+      await whenThreadsReady(10_000);
+      const chunks = workerChunks();
+      let two = checkFilter(c, 11);
+      const deadline = Date.now() + 10_000;
+      while (workerChunks() === chunks && Date.now() < deadline) two = checkFilter(c, 11);
+      expect(workerChunks(), 'chunks run by the worker').toBeGreaterThan(chunks);
+      expect(Array.from(two)).toEqual(Array.from(one));
+    } finally {
+      setThreads(before);
+    }
   });
 });
 
