@@ -345,7 +345,8 @@ export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Fl
  * Whether the filter gradient runs on `convFilterOneChannel` (wasm/assembly/conv.ts): one input
  * channel, stride 1 along W (each tap's inputs along an output row are one run of x), output
  * channels in whole 8-column panels (dy's rows are read as they lie). x[64,28,28,1] w[5,5,1,32]:
- * ≈ 17 GFLOP/s on the patch-panel path, whose 25 taps pad to 32 columns, ≈ 40 on this one (Zen 5).
+ * ≈ 15–19 GFLOP/s on the patch-panel path, whose 25 taps pad to 32 columns, 27–31 on this one
+ * (Zen 5, one thread, in quiet moments).
  */
 export function oneChannelFilter(g: ConvGeometry): boolean {
   return g.inC === 1 && g.strides[1] === 1 && g.outC % 8 === 0 && g.outC > 0;
