@@ -1,7 +1,7 @@
 /*
- * 3×3 and 5×5 convolutions at stride 1 by Winograd's minimal filtering F(2×2, r×r) (Lavin &
- * Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). With α = r + 1, a 2×2 tile
- * of outputs is
+ * 3×3 and 5×5 convolutions at stride 1 by Winograd's minimal filtering F(m×m, r×r) (Lavin &
+ * Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). With α = r + m − 1, an m×m
+ * tile of outputs is
  *
  *     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
  *
@@ -12,7 +12,8 @@
  *          | 0 −1  1  0 |         | ½   −½    ½  |
  *          | 0  1  0 −1 |         | 0    0    1  |
  *
- * F(2×2, 5×5) (α = 6, points 0, ±1, ±2, ∞; the Bᵀ of F(4×4, 3×3)):
+ * F(2×2, 5×5) (α = 6, points 0, ±1, ±2, ∞; the Bᵀ of F(4×4, 3×3), which the forward kernel runs
+ * for 3×3 convs whose output is not too small, with G and Aᵀ in `applyG` and `applyAT`):
  *
  *     Bᵀ = | 4  0 −5  0  1  0 |     G = |  ¼     0     0    0    0  |    Aᵀ = | 1  1  1  1  1  0 |
  *          | 0 −4 −4  1  1  0 |         | −⅙    −⅙    −⅙   −⅙   −⅙  |         | 0  1 −1  2 −2  1 |
@@ -23,15 +24,17 @@
  *
  * Summed over input channels, the α² elementwise products become α² GEMMs
  * M_e[tile, co] = Σ_ci V_e[tile, ci] · U_e[ci, co] (V = Bᵀ d B, U = G g Gᵀ), run on the same 6×8
- * register block as the direct kernels: α² multiply-adds per 4 outputs instead of 4r² (3×3:
- * 16 for 36, 2.25× fewer; 5×5: 36 for 100, 2.8× fewer), for transforms that cost additions and
- * a few multiplications by small constants. F(2×2, 3×3)'s transforms hold only 0, ±1 and ±½;
- * F(2×2, 5×5)'s larger constants cost precision, measured in the tests (within 1e-5 of Σ|terms|).
+ * register block as the direct kernels: α² multiply-adds per m² outputs instead of m²r² (F(2×2,
+ * 3×3): 16 for 36, 2.25× fewer; F(4×4, 3×3): 36 for 144, 4×; F(2×2, 5×5): 36 for 100, 2.8×), for
+ * transforms that cost additions and a few multiplications by small constants. F(2×2, 3×3)'s
+ * transforms hold only 0, ±1 and ±½; the α = 6 ones' larger constants cost precision, measured
+ * in the tests (within 1e-5 of Σ|terms|). The filter gradient (`convWinogradFilter`) is always
+ * F(2×2, r×r) (m = 2).
  *
- * Dilation keeps the algorithm: a tile is the outputs (i, j), (i, j + dw), (i + dh, j),
- * (i + dh, j + dw), and its input tile the α×α pixels dh and dw apart. Tile rows are numbered so
- * that the tile rows of one residue class of i mod dh come in order:
- * tile row r starts at output row ⌊r / dh⌋·2dh + (r mod dh). Tiles that reach past the output
+ * Dilation keeps the algorithm: a tile is the outputs (i + a·dh, j + b·dw), a, b < m, and its
+ * input tile the α×α pixels dh and dw apart. Tile rows are numbered so that the tile rows of one
+ * residue class of i mod dh come in order: tile row r starts at output row
+ * ⌊r / dh⌋·m·dh + (r mod dh). Tiles that reach past the output
  * (odd sizes) are computed whole and written in part.
  *
  * A chunk is a run of consecutive tiles (a multiple of 6, so that the GEMMs run whole blocks):
@@ -55,6 +58,8 @@ class Tiles extends Geometry {
   cp: i32;
   /** outC rounded up (M's or Z's row width). */
   op: i32;
+  /** Outputs per tile side: 2, or 4 for the forward kernel's F(4×4, 3×3). */
+  m: i32;
 }
 
 @unmanaged
@@ -74,14 +79,15 @@ class FilterArgs extends Tiles {
 }
 
 /*
- * The transforms' buffers after V and M (or Z): a 6×6 tile of vectors, the tile's 36 pixel
+ * The transforms' buffers after V and M (or Z): a 6×6 tile of vectors (or, in the output
+ * transform, Aᵀ M's m × α and the tile's m × m: 40 vectors at m = 4), the tile's 36 pixel
  * addresses, and `cp` zero floats that padding pixels read.
  */
-const ROWS_BYTES: usize = 36 * 16;
+const ROWS_BYTES: usize = 40 * 16;
 const INDEX_BYTES: usize = 36 * 4 + 16;
 
 /**
- * Bytes of a thread's scratch for `tiles` tiles per chunk of an F(2×2, r×r) (α = r + 1):
+ * Bytes of a thread's scratch for `tiles` tiles per chunk of an F(m×m, r×r) (α = r + m − 1):
  * V (α² × tiles × cp), M or Z (α² × tiles × op), the buffers.
  */
 export function winogradScratchBytes(tiles: i32, cp: i32, op: i32, alpha: i32): i32 {
@@ -142,18 +148,29 @@ function pixel(index: usize, k: i32, off: usize, part: i32): v128 {
   return part === 4 ? v128.load(p) : loadPart(p, part);
 }
 
-/** `(Aᵀ s)_0` to `d0` and `(Aᵀ s)_1` to `d1` for the α vectors `s_k` at `src + k·ss`. */
+/**
+ * `dst[i·ds] = (Aᵀ s)_i`, i < m, for the α vectors `s_k` at `src + k·ss` (α = 4, m = 2:
+ * F(2×2, 3×3); α = 6, m = 2: F(2×2, 5×5); α = 6, m = 4: F(4×4, 3×3), whose Aᵀ is
+ * | 1 1 1 1 1 0 ; 0 1 −1 2 −2 0 ; 0 1 1 4 4 0 ; 0 1 −1 8 −8 1 |).
+ */
 @inline
-function applyAT(alpha: i32, src: usize, ss: usize, d0: usize, d1: usize): void {
+function applyAT(alpha: i32, m: i32, src: usize, ss: usize, dst: usize, ds: usize): void {
   const m0 = v128.load(src), m1 = v128.load(src + ss), m2 = v128.load(src + 2 * ss), m3 = v128.load(src + 3 * ss);
   if (alpha === 4) {
-    v128.store(d0, f32x4.add(f32x4.add(m0, m1), m2));
-    v128.store(d1, f32x4.sub(f32x4.sub(m1, m2), m3));
+    v128.store(dst, f32x4.add(f32x4.add(m0, m1), m2));
+    v128.store(dst + ds, f32x4.sub(f32x4.sub(m1, m2), m3));
     return;
   }
   const m4 = v128.load(src + 4 * ss), m5 = v128.load(src + 5 * ss);
-  v128.store(d0, f32x4.add(f32x4.add(f32x4.add(m0, m1), f32x4.add(m2, m3)), m4));
-  v128.store(d1, f32x4.add(f32x4.add(f32x4.sub(m1, m2), f32x4.mul(splat(2), f32x4.sub(m3, m4))), m5));
+  const p12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2), p34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
+  v128.store(dst, f32x4.add(f32x4.add(m0, p12), p34));
+  if (m === 2) {
+    v128.store(dst + ds, f32x4.add(f32x4.add(d12, f32x4.mul(splat(2), d34)), m5));
+    return;
+  }
+  v128.store(dst + ds, f32x4.add(d12, f32x4.mul(splat(2), d34)));
+  v128.store(dst + 2 * ds, f32x4.add(p12, f32x4.mul(splat(4), p34)));
+  v128.store(dst + 3 * ds, f32x4.add(f32x4.add(d12, f32x4.mul(splat(8), d34)), m5));
 }
 
 /** `dst[i·ds] = (A u)_i`, i < α, for the pair (u0, u1): the adjoint of `applyAT`. */
@@ -174,8 +191,22 @@ function applyA(alpha: i32, u0: v128, u1: v128, dst: usize, ds: usize): void {
 
 /** `dst[i·ds] = (G s)_i`, i < α, for the r vectors s0 … s(r − 1) (s3, s4 unused when r = 3). */
 @inline
-function applyG(r: i32, s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, dst: usize, ds: usize): void {
+function applyG(r: i32, alpha: i32, s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, dst: usize, ds: usize): void {
   const half = splat(0.5);
+  if (r === 3 && alpha === 6) {
+    // F(4×4, 3×3): G = | ¼ 0 0 ; −⅙ −⅙ −⅙ ; −⅙ ⅙ −⅙ ; 1/24 1/12 ⅙ ; 1/24 −1/12 ⅙ ; 0 0 1 |.
+    const sixth = splat(<f32>1.0 / <f32>6.0);
+    const even = f32x4.add(s0, s2);
+    const evenP = f32x4.add(f32x4.mul(splat(<f32>1.0 / <f32>24.0), s0), f32x4.mul(sixth, s2));
+    const oddP = f32x4.mul(splat(<f32>1.0 / <f32>12.0), s1);
+    v128.store(dst, f32x4.mul(splat(0.25), s0));
+    v128.store(dst + ds, f32x4.neg(f32x4.mul(sixth, f32x4.add(even, s1))));
+    v128.store(dst + 2 * ds, f32x4.neg(f32x4.mul(sixth, f32x4.sub(even, s1))));
+    v128.store(dst + 3 * ds, f32x4.add(evenP, oddP));
+    v128.store(dst + 4 * ds, f32x4.sub(evenP, oddP));
+    v128.store(dst + 5 * ds, s2);
+    return;
+  }
   if (r === 3) {
     v128.store(dst, s0);
     v128.store(dst + ds, f32x4.mul(half, f32x4.add(f32x4.add(s0, s1), s2)));
@@ -244,6 +275,8 @@ class FilterTransformArgs {
   u: i32;
   /** Input channels per chunk. */
   rows: i32;
+  /** Outputs per tile side of the kernel U is for (α = r + m − 1). */
+  m: i32;
 }
 
 /**
@@ -261,7 +294,7 @@ export function winogradFilterChunk(args: usize, chunk: i32, thread: i32): void 
   const cp = g.cp, op = g.op, outC = g.outC, u = <usize>g.u;
   const ci0 = chunk * g.rows;
   const ci1 = min(g.inC, ci0 + g.rows);
-  const alpha = r + 1;
+  const alpha = r + g.m - 1;
   const block = <usize>cp * <usize>op << 2;
   const zero = f32x4.splat(0);
   for (let ci = ci0; ci < ci1; ci++) {
@@ -275,23 +308,23 @@ export function winogradFilterChunk(args: usize, chunk: i32, thread: i32): void 
         const s2 = loadStrided(col + <usize>(2 * sa), <usize>so, part);
         const s3 = r === 5 ? loadStrided(col + <usize>(3 * sa), <usize>so, part) : zero;
         const s4 = r === 5 ? loadStrided(col + <usize>(4 * sa), <usize>so, part) : zero;
-        applyG(r, s0, s1, s2, s3, s4, dst + <usize>b * block, <usize>alpha * block);
+        applyG(r, alpha, s0, s1, s2, s3, s4, dst + <usize>b * block, <usize>alpha * block);
       }
       for (let i = 0; i < alpha; i++) {
         const row = dst + <usize>(i * alpha) * block;
         const s0 = v128.load(row), s1 = v128.load(row + block), s2 = v128.load(row + 2 * block);
         const s3 = r === 5 ? v128.load(row + 3 * block) : zero;
         const s4 = r === 5 ? v128.load(row + 4 * block) : zero;
-        applyG(r, s0, s1, s2, s3, s4, row, block);
+        applyG(r, alpha, s0, s1, s2, s3, s4, row, block);
       }
     }
   }
 }
 
-/** Output row of tile row t: ⌊t / dh⌋·2dh + (t mod dh). */
+/** Output row of tile row t, m outputs to a tile side: ⌊t / dh⌋·m·dh + (t mod dh). */
 @inline
-function tileRow(t: i32, dh: i32): i32 {
-  return dh === 1 ? t << 1 : (t / dh) * 2 * dh + (t % dh);
+function tileRow(t: i32, dh: i32, m: i32): i32 {
+  return dh === 1 ? t * m : (t / dh) * m * dh + (t % dh);
 }
 
 /*
@@ -305,12 +338,12 @@ function tileImage(g: Tiles, idx: i32): i32 {
 
 @inline
 function tileI(g: Tiles, idx: i32): i32 {
-  return tileRow((idx % (g.tilesH * g.tilesW)) / g.tilesW, g.dh);
+  return tileRow((idx % (g.tilesH * g.tilesW)) / g.tilesW, g.dh, g.m);
 }
 
 @inline
 function tileJ(g: Tiles, idx: i32): i32 {
-  return tileRow(idx % g.tilesW, g.dw);
+  return tileRow(idx % g.tilesW, g.dw, g.m);
 }
 
 /** Tiles `[chunk·chunkTiles, …)`: input transforms, α² GEMMs, output transforms. */
@@ -320,7 +353,8 @@ export function convWinograd(args: usize, chunk: i32, thread: i32): void {
   const t0 = chunk * g.chunkTiles;
   const count = min(g.chunkTiles, g.batch * perImage - t0);
   if (count <= 0) return;
-  const alpha = g.kh + 1;
+  const tm = g.m;
+  const alpha = g.kh + tm - 1;
   const aa = alpha * alpha;
   const rows = (count + 5) / 6 * 6;
   const cp = g.cp;
@@ -354,37 +388,34 @@ export function convWinograd(args: usize, chunk: i32, thread: i32): void {
     }
   }
 
-  // ── output transforms: Y = Aᵀ M A, Aᵀ M column by column into buf (2 × α), then its 2 rows ──
+  // ── output transforms: Y = Aᵀ M A, Aᵀ M column by column into buf (m × α), then its m rows ──
   const outC = g.outC;
   const y = <usize>g.y;
-  const out = buf + (<usize>(2 * alpha) << 4);
+  const out = buf + (<usize>(tm * alpha) << 4);
+  const pixel = <usize>outC << 2;
   for (let t = 0; t < count; t++) {
     const n = tileImage(g, t0 + t);
     const i = tileI(g, t0 + t);
     const j = tileJ(g, t0 + t);
-    const rowOk1 = i + dh < g.outH;
-    const colOk1 = j + dw < g.outW;
-    if (i < g.outH && j < g.outW) {
-      const y00 = y + (<usize>(((n * g.outH + i) * g.outW + j) * outC) << 2);
-      const y01 = y00 + (<usize>(dw * outC) << 2);
-      const y10 = y00 + (<usize>(dh * g.outW * outC) << 2);
-      const y11 = y10 + (<usize>(dw * outC) << 2);
-      const src = m + (<usize>(t * op) << 2);
-      for (let o = 0; o < outC; o += 4) {
-        const s = src + (<usize>o << 2);
-        for (let k = 0; k < alpha; k++) {
-          applyAT(alpha, s + <usize>k * eStrideM, <usize>alpha * eStrideM, buf + (<usize>k << 4), buf + (<usize>(alpha + k) << 4));
-        }
-        applyAT(alpha, buf, 16, out, out + 16);
-        applyAT(alpha, buf + (<usize>alpha << 4), 16, out + 32, out + 48);
-        const part = min(4, outC - o);
-        const off = <usize>o << 2;
-        storePart(y00 + off, v128.load(out), part);
-        if (colOk1) storePart(y01 + off, v128.load(out, 16), part);
-        if (rowOk1) {
-          storePart(y10 + off, v128.load(out, 32), part);
-          if (colOk1) storePart(y11 + off, v128.load(out, 48), part);
-        }
+    if (i >= g.outH || j >= g.outW) continue;
+    // Outputs of the tile inside y: rows i + di·dh, columns j + dj·dw.
+    const rowsIn = min(tm, (g.outH - 1 - i) / dh + 1);
+    const colsIn = min(tm, (g.outW - 1 - j) / dw + 1);
+    const y00 = y + <usize>((n * g.outH + i) * g.outW + j) * pixel;
+    const src = m + (<usize>(t * op) << 2);
+    for (let o = 0; o < outC; o += 4) {
+      const s = src + (<usize>o << 2);
+      for (let k = 0; k < alpha; k++) {
+        applyAT(alpha, tm, s + <usize>k * eStrideM, <usize>alpha * eStrideM, buf + (<usize>k << 4), <usize>alpha << 4);
+      }
+      for (let di = 0; di < rowsIn; di++) {
+        applyAT(alpha, tm, buf + (<usize>(di * alpha) << 4), 16, out + (<usize>(di * tm) << 4), 16);
+      }
+      const part = min(4, outC - o);
+      const off = <usize>o << 2;
+      for (let di = 0; di < rowsIn; di++) {
+        const row = y00 + <usize>(di * dh * g.outW) * pixel + off;
+        for (let dj = 0; dj < colsIn; dj++) storePart(row + <usize>(dj * dw) * pixel, v128.load(out + (<usize>(di * tm + dj) << 4)), part);
       }
     }
   }
@@ -403,6 +434,7 @@ export function convWinograd(args: usize, chunk: i32, thread: i32): void {
 export function convWinogradFilter(args: usize, group: i32, thread: i32): void {
   const g = changetype<FilterArgs>(args);
   const tiles = g.batch * g.tilesH * g.tilesW;
+  // F(2×2, r×r) (the JS side sets m = 2 for the filter gradient).
   const alpha = g.kh + 1;
   const aa = alpha * alpha;
   const per = g.chunkTiles;
@@ -529,7 +561,7 @@ export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i3
  * channels, Bᵀ d column by column into buf, then each of its rows times B into V.
  */
 function inputTransforms(g: Tiles, t0: i32, count: i32, v: usize, eStrideV: usize, cp: i32, buf: usize): void {
-  const alpha = g.kh + 1;
+  const alpha = g.kh + g.m - 1;
   const inC = g.inC;
   const x = <usize>g.x;
   const dh = g.dh;

@@ -119,9 +119,24 @@ function winogradChunkTiles(alpha: number, cp: number, op: number, bytes = WINOG
   return Math.max(6, Math.min(96, Math.floor(bytes / (4 * alpha * alpha * (cp + op)) / 6) * 6));
 }
 
-/** Tile rows and columns of an output of `outH × outW` at dilation (dh, dw): 2×2 tiles, dh and dw apart (winograd.ts). */
-function tileGrid(outH: number, outW: number, dh: number, dw: number): { tilesH: number; tilesW: number } {
-  return { tilesH: dh * Math.ceil(outH / (2 * dh)), tilesW: dw * Math.ceil(outW / (2 * dw)) };
+/** Tile rows and columns of an output of `outH × outW` at dilation (dh, dw): m×m tiles, dh and dw apart (winograd.ts). */
+function tileGrid(outH: number, outW: number, dh: number, dw: number, m: number): { tilesH: number; tilesW: number } {
+  return { tilesH: dh * Math.ceil(outH / (m * dh)), tilesW: dw * Math.ceil(outW / (m * dw)) };
+}
+
+/**
+ * Outputs per tile side of the forward kernel (and the input gradient's): a 3×3 conv takes
+ * F(4×4, 3×3) (α = 6: 36 multiply-adds per 16 outputs instead of F(2×2, 3×3)'s 64) unless its
+ * output is so small that the larger tiles' overhang costs more multiply-adds (tiles × α²);
+ * a 5×5 conv F(2×2, 5×5).
+ */
+export function winogradTile(r: number, outH: number, outW: number, dh: number, dw: number): 2 | 4 {
+  if (r !== 3) return 2;
+  const cost = (m: 2 | 4) => {
+    const { tilesH, tilesW } = tileGrid(outH, outW, dh, dw, m);
+    return tilesH * tilesW * (r + m - 1) ** 2;
+  };
+  return cost(4) < cost(2) ? 4 : 2;
 }
 
 /** An r×r stride-1 conv as the Winograd kernel sees it: `in` is the tensor read, `out` the one written. */
@@ -141,29 +156,30 @@ interface WinogradConv {
 }
 
 /**
- * An r×r stride-1 conv by Winograd F(2×2, r×r) (wasm/assembly/winograd.ts): `filter` is the byte
+ * An r×r stride-1 conv by Winograd F(m×m, r×r), m from `winogradTile` (wasm/assembly/winograd.ts): `filter` is the byte
  * address of its tap (0, 0, 0, 0) and `taps` the byte strides of the taps' (a, b, ci, co).
  */
 function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly [number, number, number, number], y: number): void {
   const e = wasmKernels().exports;
-  const alpha = c.r + 1;
+  const m = winogradTile(c.r, c.outH, c.outW, c.dh, c.dw);
+  const alpha = c.r + m - 1;
   const cp = roundUp(c.inC, 4);
   const op = roundUp(c.outC, 8);
   const u = frameAlloc(alpha * alpha * cp * op * 4);
-  const { tilesH, tilesW } = tileGrid(c.outH, c.outW, c.dh, c.dw);
+  const { tilesH, tilesW } = tileGrid(c.outH, c.outW, c.dh, c.dw, m);
   const tiles = c.batch * tilesH * tilesW;
   const threads = threadsFor(tiles * alpha * alpha * cp * op);
   // The filter transform is split by input channels too (the 5×5 one of a 32 → 64 conv is ≈ 4 %
   // of the call, which would otherwise run on the caller alone); one chunk on one thread.
   e.zero(u, alpha * alpha * cp * op);
   const rows = threads === 1 ? c.inC : Math.max(1, Math.ceil(c.inC / (4 * threads)));
-  parallel('winogradFilterChunk', record([filter, ...taps, c.r, c.inC, c.outC, cp, op, u, rows]), Math.ceil(c.inC / rows), threads);
+  parallel('winogradFilterChunk', record([filter, ...taps, c.r, c.inC, c.outC, cp, op, u, rows, m]), Math.ceil(c.inC / rows), threads);
   let per = winogradChunkTiles(alpha, cp, op);
   if (threads > 1) per = Math.max(6, Math.min(per, roundUp(Math.ceil(tiles / (4 * threads)), 6)));
   const stride = roundUp(e.winogradScratchBytes(per, cp, op, alpha), 64);
   const scratch = frameAlloc(stride * threads);
   const geometry = [c.batch, c.inH, c.inW, c.inC, c.r, c.r, c.outH, c.outW, c.outC, 1, 1, c.dh, c.dw, c.pt, c.pl];
-  const args = record([...geometry, xp, tilesH, tilesW, scratch, stride, per, cp, op, u, y]);
+  const args = record([...geometry, xp, tilesH, tilesW, scratch, stride, per, cp, op, m, u, y]);
   parallel('convWinograd', args, Math.ceil(tiles / per), threads);
 }
 
@@ -399,7 +415,7 @@ function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number)
   const alpha = g.kh + 1;
   const cp = roundUp(g.inC, 8);
   const op = roundUp(g.outC, 12);
-  const { tilesH, tilesW } = tileGrid(g.outH, g.outW, g.dilations[0], g.dilations[1]);
+  const { tilesH, tilesW } = tileGrid(g.outH, g.outW, g.dilations[0], g.dilations[1], 2);
   const tiles = g.batch * tilesH * tilesW;
   const per = winogradChunkTiles(alpha, cp, op, 2 * WINOGRAD_CHUNK_BYTES);
   const chunks = Math.ceil(tiles / per);
@@ -411,7 +427,7 @@ function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number)
   e.zero(acc, (accStride * groups) / 4);
   const stride = roundUp(e.winogradScratchBytes(per, cp, op, alpha), 64);
   const scratch = frameAlloc(stride * threads);
-  const args = record([...geometryFields(g), xp, tilesH, tilesW, scratch, stride, per, cp, op, dyp, acc, accStride, groupChunks]);
+  const args = record([...geometryFields(g), xp, tilesH, tilesW, scratch, stride, per, cp, op, 2, dyp, acc, accStride, groupChunks]);
   if (tiles > 0) parallel('convWinogradFilter', args, groups, threads);
   e.winogradFilterSum(acc, accStride, groups, g.kh, g.inC, g.outC, cp, op, dw);
 }

@@ -5,11 +5,11 @@ import { compile } from '@graft/compiler';
 import { cpu } from '../../executor.ts';
 import { convBackpropFilter, convBackpropInput, convForward } from '../conv.ts';
 import { random } from '../test-helpers.ts';
-import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, usesWinograd } from './conv.ts';
+import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, usesWinograd, winogradTile } from './conv.ts';
 import { setThreads, threads, whenThreadsReady, workerChunks } from './threads.ts';
 
 /*
- * The Winograd F(2×2, 3×3) and F(2×2, 5×5) kernels (wasm/assembly/winograd.ts), which run the
+ * The Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) kernels (wasm/assembly/winograd.ts), which run the
  * float32 3×3 and 5×5 stride-1 convs and both their gradients from 8 channels on, against the float64 reference
  * kernels on the same float32 values. Criterion of the float32 suite: |fast − reference| ≤
  * 1e-5 · scale, scale the largest Σ|terms|. The generator covers what the kernel walks: odd
@@ -104,7 +104,7 @@ const caseArb = fc
   })
   .filter((c) => geometry(c) !== undefined);
 
-describe('Winograd F(2×2, 3×3) and F(2×2, 5×5) conv kernels', () => {
+describe('Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) conv kernels', () => {
   afterAll(() => setThreads(1));
 
   it('takes 3×3 and 5×5 stride-1 convs from 8 channels on (3×3 forward and input gradient: writing more than 8); not strided, other sizes or fewer channels', () => {
@@ -141,22 +141,41 @@ describe('Winograd F(2×2, 3×3) and F(2×2, 5×5) conv kernels', () => {
     program.dispose();
   });
 
+  it('a 3×3 forward conv (and input gradient) takes F(4×4, 3×3) unless its output is too small for 4×4 tiles to pay; 5×5 stays F(2×2, 5×5)', () => {
+    // Multiply-adds ∝ tiles × α²: 4×4 tiles (α = 6) against 2×2 ones (α = 4).
+    expect(winogradTile(3, 28, 28, 1, 1)).toBe(4);
+    expect(winogradTile(3, 4, 4, 1, 1)).toBe(4); // 1 × 36 against 4 × 16
+    expect(winogradTile(3, 6, 6, 1, 1)).toBe(2); // 4 × 36 against 9 × 16: equal, the smaller tile
+    expect(winogradTile(3, 2, 2, 1, 1)).toBe(2);
+    expect(winogradTile(3, 7, 1, 1, 1)).toBe(2); // a column: 2 × 36 against 4 × 16
+    expect(winogradTile(3, 16, 16, 4, 4)).toBe(4);
+    expect(winogradTile(3, 8, 8, 4, 4)).toBe(2); // dilation 4: tiles of outputs 4 apart
+    expect(winogradTile(5, 28, 28, 1, 1)).toBe(2);
+  });
+
   it('equals the reference over generated shapes, dilations and paddings (odd sizes, negative input-gradient padding)', () => {
     let taken = 0;
+    const tiles = { 2: 0, 4: 0 };
     fc.assert(
       fc.property(caseArb, fc.integer({ min: 1, max: 1 << 20 }), (c, seed) => {
-        for (const op of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) expect(usesWinograd(op, geometry(c)!)).toBe(true);
+        const g = geometry(c)!;
+        for (const op of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) expect(usesWinograd(op, g)).toBe(true);
         taken++;
+        if (c.r === 3) tiles[winogradTile(3, g.outH, g.outW, g.dilations[0], g.dilations[1])]++;
         check(c, seed);
       }),
       { seed: 0x3b3_3a3, numRuns: 400 },
     );
     expect(taken).toBeGreaterThanOrEqual(400);
+    // Both 3×3 forward kernels were exercised.
+    expect(tiles[2], 'F(2×2, 3×3) cases').toBeGreaterThanOrEqual(20);
+    expect(tiles[4], 'F(4×4, 3×3) cases').toBeGreaterThanOrEqual(20);
   });
 
   it.each<Case>([
-    // A long K (256 channels): the transforms' rounding stays within the bound.
+    // A long K (256 and 512 channels): the transforms' rounding stays within the bound.
     { r: 3, x: [2, 9, 9, 256], co: 64, dilations: [1, 1], padding: 'SAME' },
+    { r: 3, x: [1, 12, 12, 512], co: 40, dilations: [1, 1], padding: 'SAME' },
     { r: 5, x: [2, 9, 9, 256], co: 64, dilations: [1, 1], padding: 'SAME' },
     // The benchmark's 5×5 and dilated cases, smaller batch; and wide ones with many chunks of tiles.
     { r: 5, x: [2, 14, 14, 32], co: 64, dilations: [1, 1], padding: 'SAME' },
