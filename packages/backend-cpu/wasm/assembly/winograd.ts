@@ -28,8 +28,7 @@
  * 3×3): 16 for 36, 2.25× fewer; F(4×4, 3×3): 36 for 144, 4×; F(2×2, 5×5): 36 for 100, 2.8×), for
  * transforms that cost additions and a few multiplications by small constants. F(2×2, 3×3)'s
  * transforms hold only 0, ±1 and ±½; the α = 6 ones' larger constants cost precision, measured
- * in the tests (within 1e-5 of Σ|terms|). The filter gradient (`convWinogradFilter`) is always
- * F(2×2, r×r) (m = 2).
+ * in the tests (within 1e-5 of Σ|terms|).
  *
  * Dilation keeps the algorithm: a tile is the outputs (i + a·dh, j + b·dw), a, b < m, and its
  * input tile the α×α pixels dh and dw apart. Tile rows are numbered so that the tile rows of one
@@ -173,9 +172,24 @@ function applyAT(alpha: i32, m: i32, src: usize, ss: usize, dst: usize, ds: usiz
   v128.store(dst + 3 * ds, f32x4.add(f32x4.add(d12, f32x4.mul(splat(8), d34)), m5));
 }
 
-/** `dst[i·ds] = (A u)_i`, i < α, for the pair (u0, u1): the adjoint of `applyAT`. */
+/**
+ * `dst[i·ds] = (A u)_i`, i < α, for the m vectors u0 … u(m − 1) (u2, u3 unused when m = 2): the
+ * adjoint of `applyAT` (F(4×4, 3×3): A's rows 1 0 0 0 ; 1 1 1 1 ; 1 −1 1 −1 ; 1 2 4 8 ;
+ * 1 −2 4 −8 ; 0 0 0 1).
+ */
 @inline
-function applyA(alpha: i32, u0: v128, u1: v128, dst: usize, ds: usize): void {
+function applyA(alpha: i32, m: i32, u0: v128, u1: v128, u2: v128, u3: v128, dst: usize, ds: usize): void {
+  if (m === 4) {
+    const e = f32x4.add(u0, u2), o = f32x4.add(u1, u3);
+    const e4 = f32x4.add(u0, f32x4.mul(splat(4), u2)), o8 = f32x4.add(f32x4.mul(splat(2), u1), f32x4.mul(splat(8), u3));
+    v128.store(dst, u0);
+    v128.store(dst + ds, f32x4.add(e, o));
+    v128.store(dst + 2 * ds, f32x4.sub(e, o));
+    v128.store(dst + 3 * ds, f32x4.add(e4, o8));
+    v128.store(dst + 4 * ds, f32x4.sub(e4, o8));
+    v128.store(dst + 5 * ds, u3);
+    return;
+  }
   v128.store(dst, u0);
   v128.store(dst + ds, f32x4.add(u0, u1));
   v128.store(dst + 2 * ds, f32x4.sub(u0, u1));
@@ -228,9 +242,18 @@ function applyG(r: i32, alpha: i32, s0: v128, s1: v128, s2: v128, s3: v128, s4: 
 
 /** `dst[a·ds] = (Gᵀ s)_a`, a < r, for the α vectors `s_i` at `src + i·ss`: the adjoint of `applyG`. */
 @inline
-function applyGT(r: i32, src: usize, ss: usize, dst: usize, ds: usize): void {
+function applyGT(r: i32, alpha: i32, src: usize, ss: usize, dst: usize, ds: usize): void {
   const s0 = v128.load(src), s1 = v128.load(src + ss), s2 = v128.load(src + 2 * ss), s3 = v128.load(src + 3 * ss);
   const half = splat(0.5);
+  if (r === 3 && alpha === 6) {
+    const s4 = v128.load(src + 4 * ss), s5 = v128.load(src + 5 * ss);
+    const sixth = splat(<f32>1.0 / <f32>6.0);
+    const p12 = f32x4.add(s1, s2), p34 = f32x4.add(s3, s4), d21 = f32x4.sub(s2, s1), d34 = f32x4.sub(s3, s4);
+    v128.store(dst, f32x4.add(f32x4.sub(f32x4.mul(splat(0.25), s0), f32x4.mul(sixth, p12)), f32x4.mul(splat(<f32>1.0 / <f32>24.0), p34)));
+    v128.store(dst + ds, f32x4.add(f32x4.mul(sixth, d21), f32x4.mul(splat(<f32>1.0 / <f32>12.0), d34)));
+    v128.store(dst + 2 * ds, f32x4.add(f32x4.mul(sixth, f32x4.sub(p34, p12)), s5));
+    return;
+  }
   if (r === 3) {
     v128.store(dst, f32x4.add(s0, f32x4.mul(half, f32x4.add(s1, s2))));
     v128.store(dst + ds, f32x4.mul(half, f32x4.sub(s1, s2)));
@@ -434,8 +457,7 @@ export function convWinograd(args: usize, chunk: i32, thread: i32): void {
 export function convWinogradFilter(args: usize, group: i32, thread: i32): void {
   const g = changetype<FilterArgs>(args);
   const tiles = g.batch * g.tilesH * g.tilesW;
-  // F(2×2, r×r) (the JS side sets m = 2 for the filter gradient).
-  const alpha = g.kh + 1;
+  const alpha = g.kh + g.m - 1;
   const aa = alpha * alpha;
   const per = g.chunkTiles;
   const cp = g.cp;
@@ -477,37 +499,44 @@ function loadIf(ok: bool, p: usize, part: i32): v128 {
 }
 
 /**
- * Z_e[t, ·] = (A dy Aᵀ)_e for the `count` tiles from `t0`: dy's 2×2 outputs of the tile (0 past
+ * Z_e[t, ·] = (A dy Aᵀ)_e for the `count` tiles from `t0`: dy's m×m outputs of the tile (0 past
  * the edge), `width` floats per tile (channels from outC on are 0). A dy goes column by column
- * into buf (α × 2), then each of its α rows times Aᵀ.
+ * into buf (α × m), then each of its α rows times Aᵀ.
  */
 function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, buf: usize): void {
-  const alpha = g.kh + 1;
+  const tm = g.m;
+  const alpha = g.kh + tm - 1;
   const outC = g.outC;
   const dy = <usize>g.dy;
+  const pixel = <usize>outC << 2;
+  const rowStep = <usize>(g.dh * g.outW) * pixel;
+  const colStep = <usize>g.dw * pixel;
+  const zero = f32x4.splat(0);
   for (let t = 0; t < count; t++) {
     const n = tileImage(g, t0 + t);
     const i = tileI(g, t0 + t);
     const j = tileJ(g, t0 + t);
-    const ok00 = i < g.outH && j < g.outW;
-    const ok01 = ok00 && j + g.dw < g.outW;
-    const ok10 = ok00 && i + g.dh < g.outH;
-    const ok11 = ok01 && ok10;
-    const p00 = dy + (<usize>(((n * g.outH + i) * g.outW + j) * outC) << 2);
-    const p01 = p00 + (<usize>(g.dw * outC) << 2);
-    const p10 = p00 + (<usize>(g.dh * g.outW * outC) << 2);
-    const p11 = p10 + (<usize>(g.dw * outC) << 2);
+    const inside = i < g.outH && j < g.outW;
+    const rowsIn = inside ? min(tm, (g.outH - 1 - i) / g.dh + 1) : 0;
+    const colsIn = inside ? min(tm, (g.outW - 1 - j) / g.dw + 1) : 0;
+    const p00 = dy + <usize>((n * g.outH + i) * g.outW + j) * pixel;
     const dst = z + (<usize>(t * width) << 2);
     for (let c = 0; c < width; c += 4) {
       const part = min(4, outC - c);
       const off = <usize>c << 2;
-      const d00 = loadIf(ok00, p00 + off, part), d01 = loadIf(ok01, p01 + off, part);
-      const d10 = loadIf(ok10, p10 + off, part), d11 = loadIf(ok11, p11 + off, part);
-      applyA(alpha, d00, d10, buf, 32);
-      applyA(alpha, d01, d11, buf + 16, 32);
+      for (let dj = 0; dj < tm; dj++) {
+        const col = p00 + <usize>dj * colStep + off;
+        const ok = dj < colsIn;
+        const u0 = loadIf(ok && rowsIn > 0, col, part), u1 = loadIf(ok && rowsIn > 1, col + rowStep, part);
+        const u2 = tm === 4 ? loadIf(ok && rowsIn > 2, col + 2 * rowStep, part) : zero;
+        const u3 = tm === 4 ? loadIf(ok && rowsIn > 3, col + 3 * rowStep, part) : zero;
+        applyA(alpha, tm, u0, u1, u2, u3, buf + (<usize>dj << 4), <usize>tm << 4);
+      }
       for (let k = 0; k < alpha; k++) {
-        const row = buf + (<usize>k << 5);
-        applyA(alpha, v128.load(row), v128.load(row, 16), dst + off + <usize>(k * alpha) * eStride, eStride);
+        const row = buf + (<usize>(k * tm) << 4);
+        const u2 = tm === 4 ? v128.load(row, 32) : zero;
+        const u3 = tm === 4 ? v128.load(row, 48) : zero;
+        applyA(alpha, tm, v128.load(row), v128.load(row, 16), u2, u3, dst + off + <usize>(k * alpha) * eStride, eStride);
       }
     }
   }
@@ -518,8 +547,8 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
  * `groups` accumulators (in order) of Ŵ_eᵀ[co, ci]. The sums go into the first group's cells,
  * then Ŵ G row by row and Gᵀ of each column into the same cells, then to dw.
  */
-export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i32, inC: i32, outC: i32, cp: i32, op: i32, dw: usize): void {
-  const alpha = r + 1;
+export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i32, m: i32, inC: i32, outC: i32, cp: i32, op: i32, dw: usize): void {
+  const alpha = r + m - 1;
   const block = <usize>(cp * op) << 2;
   const tap = <usize>(inC * outC) << 2;
   const rowBytes = <usize>outC << 2;
@@ -535,9 +564,9 @@ export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i3
       }
       for (let i = 0; i < alpha; i++) {
         const row = src + <usize>(i * alpha) * block;
-        applyGT(r, row, block, row, block);
+        applyGT(r, alpha, row, block, row, block);
       }
-      for (let b = 0; b < r; b++) applyGT(r, src + <usize>b * block, <usize>alpha * block, src + <usize>b * block, <usize>alpha * block);
+      for (let b = 0; b < r; b++) applyGT(r, alpha, src + <usize>b * block, <usize>alpha * block, src + <usize>b * block, <usize>alpha * block);
       const lanes = min(4, inC - ci);
       const out = dw + (<usize>(ci * outC + co) << 2);
       for (let a = 0; a < r; a++) {

@@ -125,7 +125,7 @@ function tileGrid(outH: number, outW: number, dh: number, dw: number, m: number)
 }
 
 /**
- * Outputs per tile side of the forward kernel (and the input gradient's): a 3×3 conv takes
+ * Outputs per tile side of the Winograd kernels (forward, input gradient, filter gradient): a 3×3 conv takes
  * F(4×4, 3×3) (α = 6: 36 multiply-adds per 16 outputs instead of F(2×2, 3×3)'s 64) unless its
  * output is so small that the larger tiles' overhang costs more multiply-adds (tiles × α²);
  * a 5×5 conv F(2×2, 5×5).
@@ -412,10 +412,11 @@ function oneChannelFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: numbe
  */
 function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number): void {
   const e = wasmKernels().exports;
-  const alpha = g.kh + 1;
+  const m = winogradTile(g.kh, g.outH, g.outW, g.dilations[0], g.dilations[1]);
+  const alpha = g.kh + m - 1;
   const cp = roundUp(g.inC, 8);
   const op = roundUp(g.outC, 12);
-  const { tilesH, tilesW } = tileGrid(g.outH, g.outW, g.dilations[0], g.dilations[1], 2);
+  const { tilesH, tilesW } = tileGrid(g.outH, g.outW, g.dilations[0], g.dilations[1], m);
   const tiles = g.batch * tilesH * tilesW;
   const per = winogradChunkTiles(alpha, cp, op, 2 * WINOGRAD_CHUNK_BYTES);
   const chunks = Math.ceil(tiles / per);
@@ -427,9 +428,9 @@ function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number)
   e.zero(acc, (accStride * groups) / 4);
   const stride = roundUp(e.winogradScratchBytes(per, cp, op, alpha), 64);
   const scratch = frameAlloc(stride * threads);
-  const args = record([...geometryFields(g), xp, tilesH, tilesW, scratch, stride, per, cp, op, 2, dyp, acc, accStride, groupChunks]);
+  const args = record([...geometryFields(g), xp, tilesH, tilesW, scratch, stride, per, cp, op, m, dyp, acc, accStride, groupChunks]);
   if (tiles > 0) parallel('convWinogradFilter', args, groups, threads);
-  e.winogradFilterSum(acc, accStride, groups, g.kh, g.inC, g.outC, cp, op, dw);
+  e.winogradFilterSum(acc, accStride, groups, g.kh, m, g.inC, g.outC, cp, op, dw);
 }
 
 /**

@@ -31,7 +31,7 @@ export interface KernelExports {
   convWinograd(args: number, chunk: number, thread: number): void;
   convWinogradFilter(args: number, group: number, thread: number): void;
   winogradFilterChunk(args: number, chunk: number, thread: number): void;
-  winogradFilterSum(acc: number, accStride: number, groups: number, r: number, inC: number, outC: number, cp: number, op: number, dw: number): void;
+  winogradFilterSum(acc: number, accStride: number, groups: number, r: number, m: number, inC: number, outC: number, cp: number, op: number, dw: number): void;
   winogradScratchBytes(tiles: number, cp: number, op: number, alpha: number): number;
   depthwiseForward(args: number, chunk: number, thread: number): void;
   depthwiseBackpropInput(args: number, chunk: number, thread: number): void;

@@ -141,7 +141,7 @@ describe('Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) conv kernels',
     program.dispose();
   });
 
-  it('a 3×3 forward conv (and input gradient) takes F(4×4, 3×3) unless its output is too small for 4×4 tiles to pay; 5×5 stays F(2×2, 5×5)', () => {
+  it('a 3×3 conv (forward and both gradients) takes F(4×4, 3×3) unless its output is too small for 4×4 tiles to pay; 5×5 stays F(2×2, 5×5)', () => {
     // Multiply-adds ∝ tiles × α²: 4×4 tiles (α = 6) against 2×2 ones (α = 4).
     expect(winogradTile(3, 28, 28, 1, 1)).toBe(4);
     expect(winogradTile(3, 4, 4, 1, 1)).toBe(4); // 1 × 36 against 4 × 16
