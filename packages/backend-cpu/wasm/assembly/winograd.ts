@@ -501,42 +501,75 @@ function loadIf(ok: bool, p: usize, part: i32): v128 {
 /**
  * Z_e[t, ·] = (A dy Aᵀ)_e for the `count` tiles from `t0`: dy's m×m outputs of the tile (0 past
  * the edge), `width` floats per tile (channels from outC on are 0). A dy goes column by column
- * into buf (α × m), then each of its α rows times Aᵀ.
+ * into buf (α × m), then each of its α rows times Aᵀ; 4×4 tiles in `gradientTransforms4`.
  */
 function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, buf: usize): void {
-  const tm = g.m;
-  const alpha = g.kh + tm - 1;
+  if (g.m === 4) {
+    gradientTransforms4(g, t0, count, z, eStride, width, buf);
+    return;
+  }
+  const alpha = g.kh + 1;
   const outC = g.outC;
   const dy = <usize>g.dy;
-  const pixel = <usize>outC << 2;
-  const rowStep = <usize>(g.dh * g.outW) * pixel;
-  const colStep = <usize>g.dw * pixel;
   const zero = f32x4.splat(0);
   for (let t = 0; t < count; t++) {
     const n = tileImage(g, t0 + t);
     const i = tileI(g, t0 + t);
     const j = tileJ(g, t0 + t);
+    const ok00 = i < g.outH && j < g.outW;
+    const ok01 = ok00 && j + g.dw < g.outW;
+    const ok10 = ok00 && i + g.dh < g.outH;
+    const ok11 = ok01 && ok10;
+    const p00 = dy + (<usize>(((n * g.outH + i) * g.outW + j) * outC) << 2);
+    const p01 = p00 + (<usize>(g.dw * outC) << 2);
+    const p10 = p00 + (<usize>(g.dh * g.outW * outC) << 2);
+    const p11 = p10 + (<usize>(g.dw * outC) << 2);
+    const dst = z + (<usize>(t * width) << 2);
+    for (let c = 0; c < width; c += 4) {
+      const part = min(4, outC - c);
+      const off = <usize>c << 2;
+      const d00 = loadIf(ok00, p00 + off, part), d01 = loadIf(ok01, p01 + off, part);
+      const d10 = loadIf(ok10, p10 + off, part), d11 = loadIf(ok11, p11 + off, part);
+      applyA(alpha, 2, d00, d10, zero, zero, buf, 32);
+      applyA(alpha, 2, d01, d11, zero, zero, buf + 16, 32);
+      for (let k = 0; k < alpha; k++) {
+        const row = buf + (<usize>k << 5);
+        applyA(alpha, 2, v128.load(row), v128.load(row, 16), zero, zero, dst + off + <usize>(k * alpha) * eStride, eStride);
+      }
+    }
+  }
+}
+
+/** `gradientTransforms` for 4×4 tiles (F(4×4, 3×3), α = 6). */
+function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, buf: usize): void {
+  const alpha = 6;
+  const outC = g.outC;
+  const dy = <usize>g.dy;
+  const pixel = <usize>outC << 2;
+  const rowStep = <usize>(g.dh * g.outW) * pixel;
+  const colStep = <usize>g.dw * pixel;
+  for (let t = 0; t < count; t++) {
+    const n = tileImage(g, t0 + t);
+    const i = tileI(g, t0 + t);
+    const j = tileJ(g, t0 + t);
     const inside = i < g.outH && j < g.outW;
-    const rowsIn = inside ? min(tm, (g.outH - 1 - i) / g.dh + 1) : 0;
-    const colsIn = inside ? min(tm, (g.outW - 1 - j) / g.dw + 1) : 0;
+    const rowsIn = inside ? min(4, (g.outH - 1 - i) / g.dh + 1) : 0;
+    const colsIn = inside ? min(4, (g.outW - 1 - j) / g.dw + 1) : 0;
     const p00 = dy + <usize>((n * g.outH + i) * g.outW + j) * pixel;
     const dst = z + (<usize>(t * width) << 2);
     for (let c = 0; c < width; c += 4) {
       const part = min(4, outC - c);
       const off = <usize>c << 2;
-      for (let dj = 0; dj < tm; dj++) {
+      for (let dj = 0; dj < 4; dj++) {
         const col = p00 + <usize>dj * colStep + off;
         const ok = dj < colsIn;
         const u0 = loadIf(ok && rowsIn > 0, col, part), u1 = loadIf(ok && rowsIn > 1, col + rowStep, part);
-        const u2 = tm === 4 ? loadIf(ok && rowsIn > 2, col + 2 * rowStep, part) : zero;
-        const u3 = tm === 4 ? loadIf(ok && rowsIn > 3, col + 3 * rowStep, part) : zero;
-        applyA(alpha, tm, u0, u1, u2, u3, buf + (<usize>dj << 4), <usize>tm << 4);
+        const u2 = loadIf(ok && rowsIn > 2, col + 2 * rowStep, part), u3 = loadIf(ok && rowsIn > 3, col + 3 * rowStep, part);
+        applyA(alpha, 4, u0, u1, u2, u3, buf + (<usize>dj << 4), 64);
       }
       for (let k = 0; k < alpha; k++) {
-        const row = buf + (<usize>(k * tm) << 4);
-        const u2 = tm === 4 ? v128.load(row, 32) : zero;
-        const u3 = tm === 4 ? v128.load(row, 48) : zero;
-        applyA(alpha, tm, v128.load(row), v128.load(row, 16), u2, u3, dst + off + <usize>(k * alpha) * eStride, eStride);
+        const row = buf + (<usize>k << 6);
+        applyA(alpha, 4, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), dst + off + <usize>(k * alpha) * eStride, eStride);
       }
     }
   }
