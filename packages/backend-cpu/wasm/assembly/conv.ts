@@ -502,7 +502,7 @@ class BackpropFilterArgs extends Geometry {
   chunkPixels: i32;
   /** Pixels per group: a whole number of chunks, summed in order into the group's accumulator. */
   groupPixels: i32;
-  /** N rounded up to 6 and K rounded up to 8 (the register block of dWᵀ). */
+  /** N rounded up to 6 and K rounded up to 8 (the register block of dWᵀ); nPad = 0: dy read in place, K rounded up to 6 (`filterChunkInPlace`). */
   nPad: i32;
   kPad: i32;
 }
@@ -512,40 +512,46 @@ export function filterScratchBytes(chunkPixels: i32, kPad: i32, nPad: i32, outW:
   return chunkPixels * (kPad + nPad) * 4 + 64 + ((outW * 8 + 63) & ~63);
 }
 
-/** Copies `len` floats from `src` to patch entries `k0 …` of a pixel's panel column (entry k at `panels + (k >> 3)·panelBytes + (k & 7)·4`). */
+/**
+ * Copies `len` floats from `src` to patch entries `k0 …` of a pixel's panel column: panels of
+ * `w` (8 or 6, a constant where inlined) entries, entry k at `panels + ⌊k / w⌋·panelBytes + (k mod w)·4`.
+ */
 @inline
-function emitCopy(panels: usize, panelBytes: usize, k0: i32, src: usize, len: i32): void {
+function emitCopy(w: i32, panels: usize, panelBytes: usize, k0: i32, src: usize, len: i32): void {
   let k = k0;
   const end = k0 + len;
   // Up to the next panel boundary, then whole panels, then the rest.
-  const head = min(end, (k + 7) & ~7);
-  for (; k < head; k++, src += 4) store<f32>(panels + <usize>(k >> 3) * panelBytes + (<usize>(k & 7) << 2), load<f32>(src));
-  for (; k + 8 <= end; k += 8, src += 32) {
-    const d = panels + <usize>(k >> 3) * panelBytes;
+  const head = min(end, (k + w - 1) / w * w);
+  for (; k < head; k++, src += 4) store<f32>(panels + <usize>(k / w) * panelBytes + (<usize>(k % w) << 2), load<f32>(src));
+  for (; k + w <= end; k += w, src += <usize>w << 2) {
+    const d = panels + <usize>(k / w) * panelBytes;
     v128.store(d, v128.load(src, 0), 0);
-    v128.store(d, v128.load(src, 16), 16);
+    if (w === 8) v128.store(d, v128.load(src, 16), 16);
+    else store<u64>(d, load<u64>(src, 16), 16);
   }
-  for (; k < end; k++, src += 4) store<f32>(panels + <usize>(k >> 3) * panelBytes + (<usize>(k & 7) << 2), load<f32>(src));
+  for (; k < end; k++, src += 4) store<f32>(panels + <usize>(k / w) * panelBytes + (<usize>(k % w) << 2), load<f32>(src));
 }
 
-/** Zeros patch entries `k0 … k0 + len − 1` of a pixel's panel column. */
+/** Zeros patch entries `k0 … k0 + len − 1` of a pixel's panel column (panels of `w`, as `emitCopy`). */
 @inline
-function emitZeros(panels: usize, panelBytes: usize, k0: i32, len: i32): void {
+function emitZeros(w: i32, panels: usize, panelBytes: usize, k0: i32, len: i32): void {
   let k = k0;
   const end = k0 + len;
   const z = f32x4.splat(0);
-  const head = min(end, (k + 7) & ~7);
-  for (; k < head; k++) store<f32>(panels + <usize>(k >> 3) * panelBytes + (<usize>(k & 7) << 2), 0);
-  for (; k + 8 <= end; k += 8) {
-    const d = panels + <usize>(k >> 3) * panelBytes;
+  const head = min(end, (k + w - 1) / w * w);
+  for (; k < head; k++) store<f32>(panels + <usize>(k / w) * panelBytes + (<usize>(k % w) << 2), 0);
+  for (; k + w <= end; k += w) {
+    const d = panels + <usize>(k / w) * panelBytes;
     v128.store(d, z, 0);
-    v128.store(d, z, 16);
+    if (w === 8) v128.store(d, z, 16);
+    else store<u64>(d, 0, 16);
   }
-  for (; k < end; k++) store<f32>(panels + <usize>(k >> 3) * panelBytes + (<usize>(k & 7) << 2), 0);
+  for (; k < end; k++) store<f32>(panels + <usize>(k / w) * panelBytes + (<usize>(k % w) << 2), 0);
 }
 
-/** `gatherPatch` into panel column `dst` (entry k at `dst + (k >> 3)·panelBytes + (k & 7)·4`). */
-function gatherPatchPanels(g: Geometry, x: usize, n: i32, i: i32, j: i32, bLo: i32, bHi: i32, dst: usize, panelBytes: usize): void {
+/** `gatherPatch` into panel column `dst` (panels of `w` entries, as `emitCopy`). */
+@inline
+function gatherPatchPanels(w: i32, g: Geometry, x: usize, n: i32, i: i32, j: i32, bLo: i32, bHi: i32, dst: usize, panelBytes: usize): void {
   const inC = g.inC;
   const kw = g.kw;
   const dw = g.dw;
@@ -560,17 +566,17 @@ function gatherPatchPanels(g: Geometry, x: usize, n: i32, i: i32, j: i32, bLo: i
   for (let a = 0; a < g.kh; a++, k += rowLen) {
     const ih = h0 + a * g.dh;
     if (ih < 0 || ih >= g.inH) {
-      emitZeros(dst, panelBytes, k, rowLen);
+      emitZeros(w, dst, panelBytes, k, rowLen);
       continue;
     }
-    if (head > 0) emitZeros(dst, panelBytes, k, head);
+    if (head > 0) emitZeros(w, dst, panelBytes, k, head);
     const base = ((imageRow + ih) * g.inW + w0) * inC;
     if (dw === 1) {
-      emitCopy(dst, panelBytes, k + head, x + (<usize>(base + head) << 2), body);
+      emitCopy(w, dst, panelBytes, k + head, x + (<usize>(base + head) << 2), body);
     } else {
-      for (let b = bLo; b < bHi; b++) emitCopy(dst, panelBytes, k + b * inC, x + (<usize>(base + b * dw * inC) << 2), inC);
+      for (let b = bLo; b < bHi; b++) emitCopy(w, dst, panelBytes, k + b * inC, x + (<usize>(base + b * dw * inC) << 2), inC);
     }
-    if (tail > 0) emitZeros(dst, panelBytes, k + head + body, tail);
+    if (tail > 0) emitZeros(w, dst, panelBytes, k + head + body, tail);
   }
 }
 
@@ -585,7 +591,51 @@ export function convBackpropFilter(args: usize, group: i32, thread: i32): void {
   const p1 = min(g.batch * g.outH * g.outW, p0 + g.groupPixels);
   const scratch = <usize>g.scratch + <usize>thread * <usize>g.scratchStride;
   const acc = <usize>g.acc + <usize>group * <usize>g.accStride;
+  if (g.nPad === 0) {
+    for (let m0 = p0; m0 < p1; m0 += g.chunkPixels) filterChunkInPlace(g, m0, min(g.chunkPixels, p1 - m0), scratch, acc);
+    return;
+  }
   for (let m0 = p0; m0 < p1; m0 += g.chunkPixels) filterChunk(g, m0, min(g.chunkPixels, p1 - m0), scratch, acc);
+}
+
+/**
+ * `filterChunk` with dy read where it lies (nPad = 0; outC a multiple of 8): the patches go into
+ * panels of 6 taps (kPad = K rounded up to 6), and the block computes dW's 6 taps × 8 channels
+ * with dy's rows as B — no dY panels to pack, no output channels padded to 6 (32 → 36), and the
+ * accumulator is `[kPad, outC]`, dW's own layout.
+ */
+function filterChunkInPlace(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, acc: usize): void {
+  const k = g.kh * g.kw * g.inC;
+  const n = g.outC;
+  const kPad = g.kPad;
+  const plane = g.outH * g.outW;
+  const colPanels = scratch;
+  const colPanelBytes = <usize>rows * 24;
+  const ranges = colPanels + (<usize>(g.chunkPixels * kPad) << 2);
+  const x = <usize>g.x;
+  columnRanges(g, ranges);
+  let nb = m0 / plane;
+  let i = (m0 - nb * plane) / g.outW;
+  let j = m0 - nb * plane - i * g.outW;
+  for (let r = 0; r < rows; r++) {
+    const col = colPanels + <usize>r * 24;
+    const range = ranges + (<usize>j << 3);
+    gatherPatchPanels(6, g, x, nb, i, j, load<i32>(range), load<i32>(range, 4), col, colPanelBytes);
+    if (kPad > k) emitZeros(6, col, colPanelBytes, k, kPad - k);
+    if (++j === g.outW) {
+      j = 0;
+      if (++i === g.outH) {
+        i = 0;
+        nb++;
+      }
+    }
+  }
+  const dy = <usize>g.dy + (<usize>(m0 * n) << 2);
+  const ld = <usize>n << 2;
+  for (let k0 = 0; k0 < kPad; k0 += 6) {
+    const a = colPanels + <usize>(k0 / 6) * colPanelBytes;
+    for (let q = 0; q < n; q += 8) kernelColsAdd(rows, a, 24, dy + (<usize>q << 2), ld, acc + (<usize>(k0 * n + q) << 2), ld);
+  }
 }
 
 /** Packs pixels `[m0, m0 + rows)` and adds their `dYᵀ · cols` into `acc`. */
@@ -608,8 +658,8 @@ function filterChunk(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, 
   for (let r = 0; r < rows; r++) {
     const col = colPanels + (<usize>r << 5);
     const range = ranges + (<usize>j << 3);
-    gatherPatchPanels(g, x, nb, i, j, load<i32>(range), load<i32>(range, 4), col, colPanelBytes);
-    if (kPad > k) emitZeros(col, colPanelBytes, k, kPad - k);
+    gatherPatchPanels(8, g, x, nb, i, j, load<i32>(range), load<i32>(range, 4), col, colPanelBytes);
+    if (kPad > k) emitZeros(8, col, colPanelBytes, k, kPad - k);
     if (++j === g.outW) {
       j = 0;
       if (++i === g.outH) {
@@ -641,6 +691,23 @@ function filterChunk(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, 
     for (let c0 = 0; c0 < nPad; c0 += 6) {
       kernelColsAdd(rows, dyPanels + <usize>(c0 / 6) * dyPanelBytes, 24, b, 32, acc + (<usize>(c0 * kPad + k0) << 2), ldc);
     }
+  }
+}
+
+/** `dst[i] = Σ_t acc_t[i]`, i < count, over the `groups` accumulators `accStride` bytes apart, added in group order. */
+export function sumPartials(acc: usize, accStride: i32, groups: i32, count: i32, dst: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const p = acc + (<usize>i << 2);
+    let v = v128.load(p);
+    for (let t = 1; t < groups; t++) v = f32x4.add(v, v128.load(p + <usize>t * <usize>accStride));
+    v128.store(dst + (<usize>i << 2), v);
+  }
+  for (; i < count; i++) {
+    const p = acc + (<usize>i << 2);
+    let v = load<f32>(p);
+    for (let t = 1; t < groups; t++) v += load<f32>(p + <usize>t * <usize>accStride);
+    store<f32>(dst + (<usize>i << 2), v);
   }
 }
 

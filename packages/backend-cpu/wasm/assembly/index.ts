@@ -4,7 +4,7 @@
  */
 export { copy, zero } from './memory';
 export { packPanels, packColumns, kernelRows, kernelRowsAdd, kernelColsAdd, kernelRowsList, dotRows, setSchedules } from './gemm';
-export { convForward, convBackpropInput, convBackpropFilter, convFilterOneChannel, sumFilterPartials, gemmScratchBytes, filterScratchBytes } from './conv';
+export { convForward, convBackpropInput, convBackpropFilter, convFilterOneChannel, sumFilterPartials, sumPartials, gemmScratchBytes, filterScratchBytes } from './conv';
 export { depthwiseForward, depthwiseBackpropInput, depthwiseBackpropFilter } from './depthwise';
 export { maxPool, avgPool, maxPoolGrad, maxPoolGradGrad } from './pool';
 export { sumLeading } from './reduce';

@@ -312,6 +312,14 @@ export function conv2dBackpropInputF32(g: ConvGeometry, dy: Float32Array, w: Flo
 function filterChunkPixels(nPad: number): number {
   return Math.max(48, Math.min(256, Math.floor(32768 / (nPad * 4 + 32))));
 }
+/**
+ * Pixels per chunk when dy is read in place: one 6-tap patch panel (P·24 bytes) and the chunk's
+ * dy rows (P·n·4) fit in 32 KB of L1 together.
+ */
+function inPlaceChunkPixels(n: number): number {
+  return Math.max(48, Math.min(256, Math.floor(32768 / (n * 4 + 24))));
+}
+
 /** Partial sums of the filter gradient: enough work units for two threads to balance, few to add. */
 const FILTER_GROUPS = 8;
 
@@ -336,24 +344,29 @@ export function conv2dBackpropFilterF32(g: ConvGeometry, x: Float32Array, dy: Fl
   const k = g.kh * g.kw * g.inC;
   const n = g.outC;
   const m = g.batch * g.outH * g.outW;
-  const kPad = roundUp(k, 8);
-  const nPad = roundUp(n, 6);
+  // Output channels in whole 8-column panels: dy is read where it lies, the patches in panels of
+  // 6 taps (filterChunkInPlace in wasm/assembly/conv.ts); otherwise dY packed in panels of 6.
+  const inPlace = n % 8 === 0;
+  const kPad = roundUp(k, inPlace ? 6 : 8);
+  const nPad = inPlace ? 0 : roundUp(n, 6);
   const xp = stage(x);
   const dyp = stage(dy);
   const dw = target(out);
-  const per = Math.max(1, Math.min(m, filterChunkPixels(nPad)));
+  const per = Math.max(1, Math.min(m, inPlace ? inPlaceChunkPixels(n) : filterChunkPixels(nPad)));
   const chunks = Math.ceil(m / per);
   const groupChunks = Math.max(1, Math.ceil(chunks / FILTER_GROUPS));
   const groups = Math.max(1, Math.ceil(chunks / groupChunks));
   const threads = threadsFor(m * k * n);
-  const accStride = roundUp(kPad * nPad * 4, 64);
+  const accStride = roundUp(kPad * (inPlace ? n : nPad) * 4, 64);
   const acc = frameAlloc(accStride * groups);
   e.zero(acc, (accStride * groups) / 4);
   const stride = roundUp(e.filterScratchBytes(per, kPad, nPad, g.outW), 64);
   const scratch = frameAlloc(stride * threads);
   const args = record([...geometryFields(g), xp, dyp, acc, accStride, scratch, stride, per, groupChunks * per, nPad, kPad]);
   if (m > 0) parallel('convBackpropFilter', args, groups, threads);
-  e.sumFilterPartials(acc, accStride, groups, k, n, kPad, dw);
+  // In place, the accumulators are dW's own layout [kPad, n]: its first k rows are dW.
+  if (inPlace) e.sumPartials(acc, accStride, groups, k * n, dw);
+  else e.sumFilterPartials(acc, accStride, groups, k, n, kPad, dw);
   endFrame();
 }
 

@@ -23,6 +23,7 @@ export interface KernelExports {
   convBackpropFilter(args: number, chunk: number, thread: number): void;
   convFilterOneChannel(args: number, group: number, thread: number): void;
   sumFilterPartials(acc: number, accStride: number, groups: number, k: number, n: number, kPad: number, dw: number): void;
+  sumPartials(acc: number, accStride: number, groups: number, count: number, dst: number): void;
   gemmScratchBytes(k: number, outW: number, taps: number): number;
   setSchedules(rows: number, cols: number): void;
   kernelRowsAdd(k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void;

@@ -149,8 +149,46 @@ describe('float32 WebAssembly conv kernels against the reference', () => {
     { x: [1, 11, 24, 1], w: [7, 7, 1, 17], strides: [1, 1], dilations: [1, 1], padding: 'SAME' },
     { x: [2, 8, 30, 3], w: [3, 3, 3, 24], strides: [2, 2], dilations: [1, 1], padding: 'SAME' },
     { x: [1, 7, 20, 1], w: [3, 11, 1, 8], strides: [1, 1], dilations: [1, 1], padding: 'VALID' },
+    // Filter gradients with dy read in place (output channels a multiple of 8; patch panels of 6
+    // taps, K = 45 → 48 and 144 → 144), strided, dilated, explicitly padded.
+    { x: [2, 9, 9, 5], w: [3, 3, 5, 16], strides: [2, 2], dilations: [1, 1], padding: 'SAME' },
+    { x: [3, 16, 15, 16], w: [3, 3, 16, 32], strides: [2, 1], dilations: [1, 2], padding: [[2, 0], [1, 3]] },
+    { x: [2, 11, 13, 6], w: [4, 2, 6, 24], strides: [1, 3], dilations: [2, 1], padding: 'VALID' },
   ])('x=$x w=$w s=$strides d=$dilations p=$padding', (c) => {
     checkConv(c, 7);
+  });
+});
+
+describe('the filter gradient with dy read in place (output channels in whole 8-column panels)', () => {
+  it('gives the same bits on two threads as on one (the stride-2 benchmark shape)', async () => {
+    const g = convGeometry('conv2d', [16, 32, 32, 16], [3, 3, 16, 32], [2, 2], 'SAME', [1, 1]);
+    const x = values(16 * 32 * 32 * 16, 21);
+    const dy = values(16 * 16 * 16 * 32, 22);
+    const run = () => {
+      const dw = nan32(3 * 3 * 16 * 32);
+      conv2dBackpropFilterF32(g, x, dy, dw);
+      return dw;
+    };
+    const before = threads();
+    try {
+      setThreads(1);
+      const one = run();
+      const ref = new Float64Array(one.length);
+      convBackpropFilter(g, f64(x), f64(dy), ref);
+      const scale = new Float64Array(one.length);
+      convBackpropFilter(g, abs64(x), abs64(dy), scale);
+      expectWithin(one, ref, maxOf(scale), 'conv2dBackpropFilter s=2');
+      setThreads(2);
+      await whenThreadsReady(10_000);
+      const chunks = workerChunks();
+      let two = run();
+      const deadline = Date.now() + 10_000;
+      while (workerChunks() === chunks && Date.now() < deadline) two = run();
+      expect(workerChunks(), 'chunks run by the worker').toBeGreaterThan(chunks);
+      expect(Array.from(two)).toEqual(Array.from(one));
+    } finally {
+      setThreads(before);
+    }
   });
 });
 
