@@ -599,29 +599,26 @@ export function convBackpropFilter(args: usize, group: i32, thread: i32): void {
 }
 
 /**
- * `filterChunk` with dy read where it lies (nPad = 0; outC a multiple of 8): the patches go into
- * panels of 6 taps (kPad = K rounded up to 6), and the block computes dW's 6 taps × 8 channels
- * with dy's rows as B — no dY panels to pack, no output channels padded to 6 (32 → 36), and the
- * accumulator is `[kPad, outC]`, dW's own layout.
+ * The patches of pixels `[m0, m0 + rows)` into panels of `w` taps (8 or 6, a constant where
+ * inlined): pixel r's column at `colPanels + r·w·4`, panels `rows·w·4` bytes apart, zeros from K
+ * up to kPad. `ranges` is scratch for `columnRanges`.
  */
-function filterChunkInPlace(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, acc: usize): void {
+@inline
+function gatherChunkPanels(w: i32, g: BackpropFilterArgs, m0: i32, rows: i32, colPanels: usize, ranges: usize): void {
   const k = g.kh * g.kw * g.inC;
-  const n = g.outC;
   const kPad = g.kPad;
   const plane = g.outH * g.outW;
-  const colPanels = scratch;
-  const colPanelBytes = <usize>rows * 24;
-  const ranges = colPanels + (<usize>(g.chunkPixels * kPad) << 2);
+  const panelBytes = <usize>rows * <usize>(w << 2);
   const x = <usize>g.x;
   columnRanges(g, ranges);
   let nb = m0 / plane;
   let i = (m0 - nb * plane) / g.outW;
   let j = m0 - nb * plane - i * g.outW;
   for (let r = 0; r < rows; r++) {
-    const col = colPanels + <usize>r * 24;
+    const col = colPanels + <usize>r * <usize>(w << 2);
     const range = ranges + (<usize>j << 3);
-    gatherPatchPanels(6, g, x, nb, i, j, load<i32>(range), load<i32>(range, 4), col, colPanelBytes);
-    if (kPad > k) emitZeros(6, col, colPanelBytes, k, kPad - k);
+    gatherPatchPanels(w, g, x, nb, i, j, load<i32>(range), load<i32>(range, 4), col, panelBytes);
+    if (kPad > k) emitZeros(w, col, panelBytes, k, kPad - k);
     if (++j === g.outW) {
       j = 0;
       if (++i === g.outH) {
@@ -630,6 +627,20 @@ function filterChunkInPlace(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: 
       }
     }
   }
+}
+
+/**
+ * `filterChunk` with dy read where it lies (nPad = 0; outC a multiple of 8): the patches go into
+ * panels of 6 taps (kPad = K rounded up to 6), and the block computes dW's 6 taps × 8 channels
+ * with dy's rows as B — no dY panels to pack, no output channels padded to 6 (32 → 36), and the
+ * accumulator is `[kPad, outC]`, dW's own layout.
+ */
+function filterChunkInPlace(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, acc: usize): void {
+  const n = g.outC;
+  const kPad = g.kPad;
+  const colPanels = scratch;
+  const colPanelBytes = <usize>rows * 24;
+  gatherChunkPanels(6, g, m0, rows, colPanels, colPanels + (<usize>(g.chunkPixels * kPad) << 2));
   const dy = <usize>g.dy + (<usize>(m0 * n) << 2);
   const ld = <usize>n << 2;
   for (let k0 = 0; k0 < kPad; k0 += 6) {
@@ -640,33 +651,15 @@ function filterChunkInPlace(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: 
 
 /** Packs pixels `[m0, m0 + rows)` and adds their `dYᵀ · cols` into `acc`. */
 function filterChunk(g: BackpropFilterArgs, m0: i32, rows: i32, scratch: usize, acc: usize): void {
-  const k = g.kh * g.kw * g.inC;
   const n = g.outC;
   const kPad = g.kPad;
   const nPad = g.nPad;
-  const plane = g.outH * g.outW;
   const colPanels = scratch;
   const colPanelBytes = <usize>rows << 5;
   const dyPanels = colPanels + (<usize>(g.chunkPixels * kPad) << 2);
   const dyPanelBytes = <usize>rows * 24;
-  const ranges = dyPanels + (<usize>(g.chunkPixels * nPad) << 2);
-  const x = <usize>g.x;
-  columnRanges(g, ranges);
-  let nb = m0 / plane;
-  let i = (m0 - nb * plane) / g.outW;
-  let j = m0 - nb * plane - i * g.outW;
+  gatherChunkPanels(8, g, m0, rows, colPanels, dyPanels + (<usize>(g.chunkPixels * nPad) << 2));
   for (let r = 0; r < rows; r++) {
-    const col = colPanels + (<usize>r << 5);
-    const range = ranges + (<usize>j << 3);
-    gatherPatchPanels(8, g, x, nb, i, j, load<i32>(range), load<i32>(range, 4), col, colPanelBytes);
-    if (kPad > k) emitZeros(8, col, colPanelBytes, k, kPad - k);
-    if (++j === g.outW) {
-      j = 0;
-      if (++i === g.outH) {
-        i = 0;
-        nb++;
-      }
-    }
     // dY row m0 + r into the 6-wide panels, zero past n.
     const src = <usize>g.dy + (<usize>((m0 + r) * n) << 2);
     let d = dyPanels + <usize>r * 24;
