@@ -383,8 +383,9 @@ export function oneChannelFilter(g: ConvGeometry): boolean {
 
 /**
  * `dw` of a 1-channel conv (`oneChannelFilter`): the images in at most FILTER_GROUPS groups, each
- * summed in order into its own accumulators, the groups then added in order (in float64, rounded
- * once) — the same result on any number of threads.
+ * summed in order into its own accumulators, the groups then added in order into the first
+ * (`sumPartials`, as the in-place filter gradient does) — the same result on any number of
+ * threads — and each tap's row copied out (the blocks' spare taps are left behind).
  */
 function oneChannelFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number): void {
   const e = wasmKernels().exports;
@@ -392,27 +393,23 @@ function oneChannelFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: numbe
   const rows = Math.max(1, (g.outH - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1);
   const rowLen = Math.max(1, g.outW - 1 + (blocks * 6 - 1) * g.dilations[1] + 1);
   const groupImages = Math.max(1, Math.ceil(g.batch / FILTER_GROUPS));
-  const groups = Math.ceil(g.batch / groupImages);
+  const groups = Math.max(1, Math.ceil(g.batch / groupImages));
   const cells = g.kh * blocks * 6 * g.outC;
   const accStride = roundUp(cells * 4, 64);
-  const acc = frameAlloc(accStride * Math.max(1, groups));
-  e.zero(acc, (accStride * Math.max(1, groups)) / 4);
+  const acc = frameAlloc(accStride * groups);
+  e.zero(acc, (accStride * groups) / 4);
   const threads = threadsFor(g.batch * g.outH * g.outW * g.kh * g.kw * g.outC);
   const scratchStride = roundUp(rows * rowLen * 4, 64);
   const scratch = frameAlloc(scratchStride * threads);
   const args = record([...geometryFields(g), xp, dyp, rows, rowLen, scratch, scratchStride, acc, accStride, groupImages]);
-  if (g.outH > 0 && g.outW > 0) parallel('convFilterOneChannel', args, groups, threads);
-  const sums = f32View(acc, (accStride * Math.max(1, groups)) / 4);
+  if (g.outH > 0 && g.outW > 0 && g.batch > 0) parallel('convFilterOneChannel', args, groups, threads);
+  e.sumPartials(acc, accStride, groups, cells, acc);
+  const sums = f32View(acc, cells);
   const out = f32View(dw, g.kh * g.kw * g.outC);
-  const per = accStride / 4;
   for (let a = 0; a < g.kh; a++) {
     for (let b = 0; b < g.kw; b++) {
       const cell = ((a * blocks + Math.floor(b / 6)) * 6 + (b % 6)) * g.outC;
-      for (let co = 0; co < g.outC; co++) {
-        let s = 0;
-        for (let q = 0; q < groups; q++) s += sums[q * per + cell + co]!;
-        out[(a * g.kw + b) * g.outC + co] = s;
-      }
+      out.set(sums.subarray(cell, cell + g.outC), (a * g.kw + b) * g.outC);
     }
   }
 }
