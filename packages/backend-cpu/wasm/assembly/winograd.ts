@@ -12,8 +12,9 @@
  *          | 0 −1  1  0 |         | ½   −½    ½  |
  *          | 0  1  0 −1 |         | 0    0    1  |
  *
- * F(2×2, 5×5) (α = 6, points 0, ±1, ±2, ∞; the Bᵀ of F(4×4, 3×3), which the forward kernel runs
- * for 3×3 convs whose output is not too small, with G and Aᵀ in `applyG` and `applyAT`):
+ * F(2×2, 5×5) (α = 6, points 0, ±1, ±2, ∞; the Bᵀ of F(4×4, 3×3), which runs 3×3 convs whose
+ * output is not too small, with G and Aᵀ in `applyG` and `applyAT`; 5×5 convs whose output is
+ * not too small run F(4×4, 5×5), α = 8, below `bt8`):
  *
  *     Bᵀ = | 4  0 −5  0  1  0 |     G = |  ¼     0     0    0    0  |    Aᵀ = | 1  1  1  1  1  0 |
  *          | 0 −4 −4  1  1  0 |         | −⅙    −⅙    −⅙   −⅙   −⅙  |         | 0  1 −1  2 −2  1 |
@@ -25,10 +26,10 @@
  * Summed over input channels, the α² elementwise products become α² GEMMs
  * M_e[tile, co] = Σ_ci V_e[tile, ci] · U_e[ci, co] (V = Bᵀ d B, U = G g Gᵀ), run on the same 6×8
  * register block as the direct kernels: α² multiply-adds per m² outputs instead of m²r² (F(2×2,
- * 3×3): 16 for 36, 2.25× fewer; F(4×4, 3×3): 36 for 144, 4×; F(2×2, 5×5): 36 for 100, 2.8×), for
- * transforms that cost additions and a few multiplications by small constants. F(2×2, 3×3)'s
- * transforms hold only 0, ±1 and ±½; the α = 6 ones' larger constants cost precision, measured
- * in the tests (within 1e-5 of Σ|terms|).
+ * 3×3): 16 for 36, 2.25× fewer; F(4×4, 3×3): 36 for 144, 4×; F(2×2, 5×5): 36 for 100, 2.8×;
+ * F(4×4, 5×5): 64 for 400, 6.25×), for transforms that cost additions and a few multiplications
+ * by small constants. F(2×2, 3×3)'s transforms hold only 0, ±1 and ±½; the larger constants of
+ * α = 6 and 8 cost precision, measured in the tests (within 1e-5 of Σ|terms|).
  *
  * Dilation keeps the algorithm: a tile is the outputs (i + a·dh, j + b·dw), a, b < m, and its
  * input tile the α×α pixels dh and dw apart. Tile rows are numbered so that the tile rows of one
@@ -57,7 +58,7 @@ class Tiles extends Geometry {
   cp: i32;
   /** outC rounded up (M's or Z's row width). */
   op: i32;
-  /** Outputs per tile side: 2, or 4 for the forward kernel's F(4×4, 3×3). */
+  /** Outputs per tile side: 2, or 4 (F(4×4, 3×3), α = 6; F(4×4, 5×5), α = 8). */
   m: i32;
 }
 
@@ -78,12 +79,12 @@ class FilterArgs extends Tiles {
 }
 
 /*
- * The transforms' buffers after V and M (or Z): a 6×6 tile of vectors (or, in the output
- * transform, Aᵀ M's m × α and the tile's m × m: 40 vectors at m = 4), the tile's 36 pixel
+ * The transforms' buffers after V and M (or Z): an α×α tile of vectors (64 at α = 8; in the
+ * output transform Aᵀ M's m × α and the tile's m × m, 48 at α = 8), the tile's α² pixel
  * addresses, and `cp` zero floats that padding pixels read.
  */
-const ROWS_BYTES: usize = 40 * 16;
-const INDEX_BYTES: usize = 36 * 4 + 16;
+const ROWS_BYTES: usize = 64 * 16;
+const INDEX_BYTES: usize = 64 * 4 + 16;
 
 /**
  * Bytes of a thread's scratch for `tiles` tiles per chunk of an F(m×m, r×r) (α = r + m − 1):
@@ -204,7 +205,6 @@ function applyA(alpha: i32, m: i32, u0: v128, u1: v128, u2: v128, u3: v128, dst:
 }
 
 /** `dst[i·ds] = (G s)_i`, i < α, for the r vectors s0 … s(r − 1) (s3, s4 unused when r = 3). */
-@inline
 function applyG(r: i32, alpha: i32, s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, dst: usize, ds: usize): void {
   const half = splat(0.5);
   if (r === 3 && alpha === 6) {
@@ -241,7 +241,6 @@ function applyG(r: i32, alpha: i32, s0: v128, s1: v128, s2: v128, s3: v128, s4: 
 }
 
 /** `dst[a·ds] = (Gᵀ s)_a`, a < r, for the α vectors `s_i` at `src + i·ss`: the adjoint of `applyG`. */
-@inline
 function applyGT(r: i32, alpha: i32, src: usize, ss: usize, dst: usize, ds: usize): void {
   const s0 = v128.load(src), s1 = v128.load(src + ss), s2 = v128.load(src + 2 * ss), s3 = v128.load(src + 3 * ss);
   const half = splat(0.5);
@@ -269,6 +268,108 @@ function applyGT(r: i32, alpha: i32, src: usize, ss: usize, dst: usize, ds: usiz
   v128.store(dst + 2 * ds, f32x4.mul(sixth, f32x4.sub(q, p)));
   v128.store(dst + 3 * ds, f32x4.add(m6, f32x4.mul(splat(<f32>1.0 / <f32>3.0), n)));
   v128.store(dst + 4 * ds, f32x4.add(f32x4.sub(f32x4.mul(splat(<f32>2.0 / <f32>3.0), q), p6), s5));
+}
+
+// ── F(4×4, 5×5): α = 8, points 0, ±1, ±2, ±½, ∞ (the Bᵀ of the usual F(6×6, 3×3)) ──
+//
+//     Bᵀ = | 1   0  −21/4    0    21/4   0   −1  0 |    G = |  1      0      0      0     0   |
+//          | 0   1    1   −17/4  −17/4   1    1  0 |        | −2/9  −2/9   −2/9   −2/9  −2/9  |
+//          | 0  −1    1    17/4  −17/4  −1    1  0 |        | −2/9   2/9   −2/9    2/9  −2/9  |
+//          | 0   ½    ¼    −5/2   −5/4   2    1  0 |        | 1/90   1/45   2/45   4/45  8/45 |
+//          | 0  −½    ¼     5/2   −5/4  −2    1  0 |        | 1/90  −1/45   2/45  −4/45  8/45 |
+//          | 0   2    4    −5/2    −5    ½    1  0 |        | 32/45  16/45  8/45   4/45  2/45 |
+//          | 0  −2    4     5/2    −5   −½    1  0 |        | 32/45 −16/45  8/45  −4/45  2/45 |
+//          | 0  −1    0    21/4     0  −21/4  0  1 |        |  0      0      0      0     1   |
+//
+//     Aᵀ = | 1  1  1  1  1  1   1   0 |
+//          | 0  1 −1  2 −2  ½  −½   0 |
+//          | 0  1  1  4  4  ¼   ¼   0 |
+//          | 0  1 −1  8 −8  ⅛  −⅛   1 |
+//
+// 64 multiply-adds per 16 outputs instead of F(2×2, 5×5)'s 144 (36 per 4); the float32 error
+// of the larger constants is measured in the tests, as for α = 6.
+
+/** `dst[i·ds] = (Bᵀ d)_i`, α = 8. */
+@inline
+function bt8(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, d6: v128, d7: v128, dst: usize, ds: usize): void {
+  const c21 = splat(5.25), c17 = splat(4.25);
+  v128.store(dst, f32x4.add(f32x4.sub(d0, d6), f32x4.mul(c21, f32x4.sub(d4, d2))));
+  v128.store(dst + 7 * ds, f32x4.add(f32x4.sub(d7, d1), f32x4.mul(c21, f32x4.sub(d3, d5))));
+  const e1 = f32x4.sub(f32x4.add(d2, d6), f32x4.mul(c17, d4)), o1 = f32x4.sub(f32x4.add(d1, d5), f32x4.mul(c17, d3));
+  v128.store(dst + ds, f32x4.add(e1, o1));
+  v128.store(dst + 2 * ds, f32x4.sub(e1, o1));
+  const e2 = f32x4.add(f32x4.sub(f32x4.mul(splat(0.25), d2), f32x4.mul(splat(1.25), d4)), d6);
+  const o2 = f32x4.add(f32x4.sub(f32x4.mul(splat(0.5), d1), f32x4.mul(splat(2.5), d3)), f32x4.mul(splat(2), d5));
+  v128.store(dst + 3 * ds, f32x4.add(e2, o2));
+  v128.store(dst + 4 * ds, f32x4.sub(e2, o2));
+  const e3 = f32x4.add(f32x4.sub(f32x4.mul(splat(4), d2), f32x4.mul(splat(5), d4)), d6);
+  const o3 = f32x4.add(f32x4.sub(f32x4.mul(splat(2), d1), f32x4.mul(splat(2.5), d3)), f32x4.mul(splat(0.5), d5));
+  v128.store(dst + 5 * ds, f32x4.add(e3, o3));
+  v128.store(dst + 6 * ds, f32x4.sub(e3, o3));
+}
+
+/** `dst[i·ds] = (Aᵀ s)_i`, i < 4, for the 8 vectors `s_k` at `src + k·ss`. */
+@inline
+function applyAT8(src: usize, ss: usize, dst: usize, ds: usize): void {
+  const s1 = v128.load(src + ss), s2 = v128.load(src + 2 * ss), s3 = v128.load(src + 3 * ss), s4 = v128.load(src + 4 * ss);
+  const s5 = v128.load(src + 5 * ss), s6 = v128.load(src + 6 * ss);
+  const p12 = f32x4.add(s1, s2), d12 = f32x4.sub(s1, s2), p34 = f32x4.add(s3, s4), d34 = f32x4.sub(s3, s4);
+  const p56 = f32x4.add(s5, s6), d56 = f32x4.sub(s5, s6);
+  v128.store(dst, f32x4.add(f32x4.add(v128.load(src), p12), f32x4.add(p34, p56)));
+  v128.store(dst + ds, f32x4.add(f32x4.add(d12, f32x4.mul(splat(2), d34)), f32x4.mul(splat(0.5), d56)));
+  v128.store(dst + 2 * ds, f32x4.add(f32x4.add(p12, f32x4.mul(splat(4), p34)), f32x4.mul(splat(0.25), p56)));
+  v128.store(dst + 3 * ds, f32x4.add(f32x4.add(f32x4.add(d12, f32x4.mul(splat(8), d34)), f32x4.mul(splat(0.125), d56)), v128.load(src + 7 * ss)));
+}
+
+/** `dst[i·ds] = (A u)_i`, i < 8: the adjoint of `applyAT8`. */
+@inline
+function applyA8(u0: v128, u1: v128, u2: v128, u3: v128, dst: usize, ds: usize): void {
+  const e1 = f32x4.add(u0, u2), o1 = f32x4.add(u1, u3);
+  const e2 = f32x4.add(u0, f32x4.mul(splat(4), u2)), o2 = f32x4.add(f32x4.mul(splat(2), u1), f32x4.mul(splat(8), u3));
+  const e3 = f32x4.add(u0, f32x4.mul(splat(0.25), u2)), o3 = f32x4.add(f32x4.mul(splat(0.5), u1), f32x4.mul(splat(0.125), u3));
+  v128.store(dst, u0);
+  v128.store(dst + ds, f32x4.add(e1, o1));
+  v128.store(dst + 2 * ds, f32x4.sub(e1, o1));
+  v128.store(dst + 3 * ds, f32x4.add(e2, o2));
+  v128.store(dst + 4 * ds, f32x4.sub(e2, o2));
+  v128.store(dst + 5 * ds, f32x4.add(e3, o3));
+  v128.store(dst + 6 * ds, f32x4.sub(e3, o3));
+  v128.store(dst + 7 * ds, u3);
+}
+
+/** `dst[i·ds] = (G s)_i`, i < 8, for the 5 vectors s0 … s4. */
+function applyG8(s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, dst: usize, ds: usize): void {
+  const e1 = f32x4.add(f32x4.add(s0, s2), s4), o1 = f32x4.add(s1, s3);
+  const e2 = f32x4.add(f32x4.add(s0, f32x4.mul(splat(4), s2)), f32x4.mul(splat(16), s4));
+  const o2 = f32x4.add(f32x4.mul(splat(2), s1), f32x4.mul(splat(8), s3));
+  const e3 = f32x4.add(f32x4.add(f32x4.mul(splat(16), s0), f32x4.mul(splat(4), s2)), s4);
+  const o3 = f32x4.add(f32x4.mul(splat(8), s1), f32x4.mul(splat(2), s3));
+  const c1 = splat(<f32>-2.0 / <f32>9.0), c2 = splat(<f32>1.0 / <f32>90.0), c3 = splat(<f32>2.0 / <f32>45.0);
+  v128.store(dst, s0);
+  v128.store(dst + ds, f32x4.mul(c1, f32x4.add(e1, o1)));
+  v128.store(dst + 2 * ds, f32x4.mul(c1, f32x4.sub(e1, o1)));
+  v128.store(dst + 3 * ds, f32x4.mul(c2, f32x4.add(e2, o2)));
+  v128.store(dst + 4 * ds, f32x4.mul(c2, f32x4.sub(e2, o2)));
+  v128.store(dst + 5 * ds, f32x4.mul(c3, f32x4.add(e3, o3)));
+  v128.store(dst + 6 * ds, f32x4.mul(c3, f32x4.sub(e3, o3)));
+  v128.store(dst + 7 * ds, s4);
+}
+
+/** `dst[a·ds] = (Gᵀ s)_a`, a < 5, for the 8 vectors `s_i` at `src + i·ss`: the adjoint of `applyG8`. */
+function applyGT8(src: usize, ss: usize, dst: usize, ds: usize): void {
+  const s1 = v128.load(src + ss), s2 = v128.load(src + 2 * ss), s3 = v128.load(src + 3 * ss), s4 = v128.load(src + 4 * ss);
+  const s5 = v128.load(src + 5 * ss), s6 = v128.load(src + 6 * ss);
+  const c1 = splat(<f32>-2.0 / <f32>9.0), c2 = splat(<f32>1.0 / <f32>90.0), c3 = splat(<f32>2.0 / <f32>45.0);
+  // G's rows 1–6 scaled by c1, c2, c3 in pairs: the pairs' sums and differences, scaled once.
+  const p1 = f32x4.mul(c1, f32x4.add(s1, s2)), m1 = f32x4.mul(c1, f32x4.sub(s1, s2));
+  const p2 = f32x4.mul(c2, f32x4.add(s3, s4)), m2 = f32x4.mul(c2, f32x4.sub(s3, s4));
+  const p3 = f32x4.mul(c3, f32x4.add(s5, s6)), m3 = f32x4.mul(c3, f32x4.sub(s5, s6));
+  const s0 = v128.load(src), s7 = v128.load(src + 7 * ss);
+  v128.store(dst, f32x4.add(f32x4.add(f32x4.add(s0, p1), p2), f32x4.mul(splat(16), p3)));
+  v128.store(dst + ds, f32x4.add(f32x4.add(m1, f32x4.mul(splat(2), m2)), f32x4.mul(splat(8), m3)));
+  v128.store(dst + 2 * ds, f32x4.add(f32x4.add(p1, f32x4.mul(splat(4), p2)), f32x4.mul(splat(4), p3)));
+  v128.store(dst + 3 * ds, f32x4.add(f32x4.add(m1, f32x4.mul(splat(8), m2)), f32x4.mul(splat(2), m3)));
+  v128.store(dst + 4 * ds, f32x4.add(f32x4.add(f32x4.add(p1, f32x4.mul(splat(16), p2)), p3), s7));
 }
 
 /** The `n` (≤ 4) floats at `p`, `step` bytes apart, as a vector (the rest 0). */
@@ -331,14 +432,16 @@ export function winogradFilterChunk(args: usize, chunk: i32, thread: i32): void 
         const s2 = loadStrided(col + <usize>(2 * sa), <usize>so, part);
         const s3 = r === 5 ? loadStrided(col + <usize>(3 * sa), <usize>so, part) : zero;
         const s4 = r === 5 ? loadStrided(col + <usize>(4 * sa), <usize>so, part) : zero;
-        applyG(r, alpha, s0, s1, s2, s3, s4, dst + <usize>b * block, <usize>alpha * block);
+        if (alpha === 8) applyG8(s0, s1, s2, s3, s4, dst + <usize>b * block, <usize>alpha * block);
+        else applyG(r, alpha, s0, s1, s2, s3, s4, dst + <usize>b * block, <usize>alpha * block);
       }
       for (let i = 0; i < alpha; i++) {
         const row = dst + <usize>(i * alpha) * block;
         const s0 = v128.load(row), s1 = v128.load(row + block), s2 = v128.load(row + 2 * block);
         const s3 = r === 5 ? v128.load(row + 3 * block) : zero;
         const s4 = r === 5 ? v128.load(row + 4 * block) : zero;
-        applyG(r, alpha, s0, s1, s2, s3, s4, row, block);
+        if (alpha === 8) applyG8(s0, s1, s2, s3, s4, row, block);
+        else applyG(r, alpha, s0, s1, s2, s3, s4, row, block);
       }
     }
   }
@@ -428,11 +531,16 @@ export function convWinograd(args: usize, chunk: i32, thread: i32): void {
     const src = m + (<usize>(t * op) << 2);
     for (let o = 0; o < outC; o += 4) {
       const s = src + (<usize>o << 2);
-      for (let k = 0; k < alpha; k++) {
-        applyAT(alpha, tm, s + <usize>k * eStrideM, <usize>alpha * eStrideM, buf + (<usize>k << 4), <usize>alpha << 4);
-      }
-      for (let di = 0; di < rowsIn; di++) {
-        applyAT(alpha, tm, buf + (<usize>(di * alpha) << 4), 16, out + (<usize>(di * tm) << 4), 16);
+      if (alpha === 8) {
+        for (let k = 0; k < 8; k++) applyAT8(s + <usize>k * eStrideM, 8 * eStrideM, buf + (<usize>k << 4), 8 << 4);
+        for (let di = 0; di < rowsIn; di++) applyAT8(buf + (<usize>(di * 8) << 4), 16, out + (<usize>(di * 4) << 4), 16);
+      } else {
+        for (let k = 0; k < alpha; k++) {
+          applyAT(alpha, tm, s + <usize>k * eStrideM, <usize>alpha * eStrideM, buf + (<usize>k << 4), <usize>alpha << 4);
+        }
+        for (let di = 0; di < rowsIn; di++) {
+          applyAT(alpha, tm, buf + (<usize>(di * alpha) << 4), 16, out + (<usize>(di * tm) << 4), 16);
+        }
       }
       const part = min(4, outC - o);
       const off = <usize>o << 2;
@@ -540,9 +648,9 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
   }
 }
 
-/** `gradientTransforms` for 4×4 tiles (F(4×4, 3×3), α = 6). */
+/** `gradientTransforms` for 4×4 tiles (F(4×4, 3×3), α = 6; F(4×4, 5×5), α = 8). */
 function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, buf: usize): void {
-  const alpha = 6;
+  const alpha = g.kh + 3;
   const outC = g.outC;
   const dy = <usize>g.dy;
   const pixel = <usize>outC << 2;
@@ -565,11 +673,15 @@ function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStri
         const ok = dj < colsIn;
         const u0 = loadIf(ok && rowsIn > 0, col, part), u1 = loadIf(ok && rowsIn > 1, col + rowStep, part);
         const u2 = loadIf(ok && rowsIn > 2, col + 2 * rowStep, part), u3 = loadIf(ok && rowsIn > 3, col + 3 * rowStep, part);
-        applyA(alpha, 4, u0, u1, u2, u3, buf + (<usize>dj << 4), 64);
+        if (alpha === 8) applyA8(u0, u1, u2, u3, buf + (<usize>dj << 4), 64);
+        else applyA(alpha, 4, u0, u1, u2, u3, buf + (<usize>dj << 4), 64);
       }
       for (let k = 0; k < alpha; k++) {
         const row = buf + (<usize>k << 6);
-        applyA(alpha, 4, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), dst + off + <usize>(k * alpha) * eStride, eStride);
+        const u0 = v128.load(row), u1 = v128.load(row, 16), u2 = v128.load(row, 32), u3 = v128.load(row, 48);
+        const o = dst + off + <usize>(k * alpha) * eStride;
+        if (alpha === 8) applyA8(u0, u1, u2, u3, o, eStride);
+        else applyA(alpha, 4, u0, u1, u2, u3, o, eStride);
       }
     }
   }
@@ -597,9 +709,14 @@ export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i3
       }
       for (let i = 0; i < alpha; i++) {
         const row = src + <usize>(i * alpha) * block;
-        applyGT(r, alpha, row, block, row, block);
+        if (alpha === 8) applyGT8(row, block, row, block);
+        else applyGT(r, alpha, row, block, row, block);
       }
-      for (let b = 0; b < r; b++) applyGT(r, alpha, src + <usize>b * block, <usize>alpha * block, src + <usize>b * block, <usize>alpha * block);
+      for (let b = 0; b < r; b++) {
+        const col = src + <usize>b * block;
+        if (alpha === 8) applyGT8(col, <usize>alpha * block, col, <usize>alpha * block);
+        else applyGT(r, alpha, col, <usize>alpha * block, col, <usize>alpha * block);
+      }
       const lanes = min(4, inC - ci);
       const out = dw + (<usize>(ci * outC + co) << 2);
       for (let a = 0; a < r; a++) {
@@ -655,6 +772,24 @@ function inputTransforms(g: Tiles, t0: i32, count: i32, v: usize, eStrideV: usiz
         continue;
       }
       const off = <usize>c << 2;
+      if (alpha === 8) {
+        for (let b = 0; b < 8; b++) {
+          bt8(
+            pixel(index, b, off, part), pixel(index, 8 + b, off, part), pixel(index, 16 + b, off, part), pixel(index, 24 + b, off, part),
+            pixel(index, 32 + b, off, part), pixel(index, 40 + b, off, part), pixel(index, 48 + b, off, part), pixel(index, 56 + b, off, part),
+            rowsOf + (<usize>b << 4), 8 << 4,
+          );
+        }
+        for (let a = 0; a < 8; a++) {
+          const r = rowsOf + (<usize>(a * 8) << 4);
+          bt8(
+            v128.load(r), v128.load(r, 16), v128.load(r, 32), v128.load(r, 48),
+            v128.load(r, 64), v128.load(r, 80), v128.load(r, 96), v128.load(r, 112),
+            o + <usize>(a * 8) * eStrideV, eStrideV,
+          );
+        }
+        continue;
+      }
       for (let b = 0; b < alpha; b++) {
         const d0 = pixel(index, b, off, part), d1 = pixel(index, alpha + b, off, part);
         const d2 = pixel(index, 2 * alpha + b, off, part), d3 = pixel(index, 3 * alpha + b, off, part);

@@ -125,13 +125,12 @@ function tileGrid(outH: number, outW: number, dh: number, dw: number, m: number)
 }
 
 /**
- * Outputs per tile side of the Winograd kernels (forward, input gradient, filter gradient): a 3×3 conv takes
- * F(4×4, 3×3) (α = 6: 36 multiply-adds per 16 outputs instead of F(2×2, 3×3)'s 64) unless its
- * output is so small that the larger tiles' overhang costs more multiply-adds (tiles × α²);
- * a 5×5 conv F(2×2, 5×5).
+ * Outputs per tile side of the Winograd kernels (forward, input gradient, filter gradient): 4×4
+ * tiles — F(4×4, 3×3) (α = 6: 36 multiply-adds per 16 outputs instead of F(2×2, 3×3)'s 64) and
+ * F(4×4, 5×5) (α = 8: 64 instead of F(2×2, 5×5)'s 144) — unless the output is so small that the
+ * larger tiles' overhang costs more multiply-adds (tiles × α²).
  */
 export function winogradTile(r: number, outH: number, outW: number, dh: number, dw: number): 2 | 4 {
-  if (r !== 3) return 2;
   const cost = (m: 2 | 4) => {
     const { tilesH, tilesW } = tileGrid(outH, outW, dh, dw, m);
     return tilesH * tilesW * (r + m - 1) ** 2;

@@ -9,7 +9,7 @@ import { conv2dBackpropFilterF32, conv2dBackpropInputF32, conv2dF32, usesWinogra
 import { setThreads, threads, whenThreadsReady, workerChunks } from './threads.ts';
 
 /*
- * The Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) kernels (wasm/assembly/winograd.ts), which run the
+ * The Winograd F(2×2, 3×3), F(4×4, 3×3), F(2×2, 5×5) and F(4×4, 5×5) kernels (wasm/assembly/winograd.ts), which run the
  * float32 3×3 and 5×5 stride-1 convs and both their gradients from 8 channels on, against the float64 reference
  * kernels on the same float32 values. Criterion of the float32 suite: |fast − reference| ≤
  * 1e-5 · scale, scale the largest Σ|terms|. The generator covers what the kernel walks: odd
@@ -104,7 +104,7 @@ const caseArb = fc
   })
   .filter((c) => geometry(c) !== undefined);
 
-describe('Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) conv kernels', () => {
+describe('Winograd F(2×2, 3×3), F(4×4, 3×3), F(2×2, 5×5) and F(4×4, 5×5) conv kernels', () => {
   afterAll(() => setThreads(1));
 
   it('takes 3×3 and 5×5 stride-1 convs from 8 channels on (3×3 forward and input gradient: writing more than 8); not strided, other sizes or fewer channels', () => {
@@ -141,8 +141,8 @@ describe('Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) conv kernels',
     program.dispose();
   });
 
-  it('a 3×3 conv (forward and both gradients) takes F(4×4, 3×3) unless its output is too small for 4×4 tiles to pay; 5×5 stays F(2×2, 5×5)', () => {
-    // Multiply-adds ∝ tiles × α²: 4×4 tiles (α = 6) against 2×2 ones (α = 4).
+  it('a conv (forward and both gradients) takes 4×4 tiles unless its output is too small for them to pay', () => {
+    // Multiply-adds ∝ tiles × α²: 3×3: 4×4 tiles (α = 6) against 2×2 ones (α = 4).
     expect(winogradTile(3, 28, 28, 1, 1)).toBe(4);
     expect(winogradTile(3, 4, 4, 1, 1)).toBe(4); // 1 × 36 against 4 × 16
     expect(winogradTile(3, 6, 6, 1, 1)).toBe(2); // 4 × 36 against 9 × 16: equal, the smaller tile
@@ -150,26 +150,36 @@ describe('Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) conv kernels',
     expect(winogradTile(3, 7, 1, 1, 1)).toBe(2); // a column: 2 × 36 against 4 × 16
     expect(winogradTile(3, 16, 16, 4, 4)).toBe(4);
     expect(winogradTile(3, 8, 8, 4, 4)).toBe(2); // dilation 4: tiles of outputs 4 apart
-    expect(winogradTile(5, 28, 28, 1, 1)).toBe(2);
+    // 5×5: 4×4 tiles (α = 8) against 2×2 ones (α = 6).
+    expect(winogradTile(5, 28, 28, 1, 1)).toBe(4);
+    expect(winogradTile(5, 14, 14, 1, 1)).toBe(4); // 16 × 64 against 49 × 36
+    expect(winogradTile(5, 3, 3, 1, 1)).toBe(4); // 1 × 64 against 4 × 36
+    expect(winogradTile(5, 2, 2, 1, 1)).toBe(2); // 1 × 64 against 1 × 36
+    expect(winogradTile(5, 2, 5, 1, 1)).toBe(2); // 2 × 64 against 3 × 36
+    expect(winogradTile(5, 1, 9, 1, 1)).toBe(2); // 3 × 64 against 5 × 36
+    expect(winogradTile(5, 12, 12, 3, 3)).toBe(4);
+    expect(winogradTile(5, 6, 6, 3, 3)).toBe(2); // dilation 3: 9 × 64 against 9 × 36
   });
 
   it('equals the reference over generated shapes, dilations and paddings (odd sizes, negative input-gradient padding)', () => {
     let taken = 0;
-    const tiles = { 2: 0, 4: 0 };
+    const tiles = { 3: { 2: 0, 4: 0 }, 5: { 2: 0, 4: 0 } };
     fc.assert(
       fc.property(caseArb, fc.integer({ min: 1, max: 1 << 20 }), (c, seed) => {
         const g = geometry(c)!;
         for (const op of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const) expect(usesWinograd(op, g)).toBe(true);
         taken++;
-        if (c.r === 3) tiles[winogradTile(3, g.outH, g.outW, g.dilations[0], g.dilations[1])]++;
+        tiles[g.kh as 3 | 5][winogradTile(g.kh, g.outH, g.outW, g.dilations[0], g.dilations[1])]++;
         check(c, seed);
       }),
       { seed: 0x3b3_3a3, numRuns: 400 },
     );
     expect(taken).toBeGreaterThanOrEqual(400);
-    // Both 3×3 forward kernels were exercised.
-    expect(tiles[2], 'F(2×2, 3×3) cases').toBeGreaterThanOrEqual(20);
-    expect(tiles[4], 'F(4×4, 3×3) cases').toBeGreaterThanOrEqual(20);
+    // Every kernel was exercised.
+    expect(tiles[3][2], 'F(2×2, 3×3) cases').toBeGreaterThanOrEqual(20);
+    expect(tiles[3][4], 'F(4×4, 3×3) cases').toBeGreaterThanOrEqual(20);
+    expect(tiles[5][2], 'F(2×2, 5×5) cases').toBeGreaterThanOrEqual(20);
+    expect(tiles[5][4], 'F(4×4, 5×5) cases').toBeGreaterThanOrEqual(20);
   });
 
   it.each<Case>([
@@ -177,6 +187,7 @@ describe('Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) conv kernels',
     { r: 3, x: [2, 9, 9, 256], co: 64, dilations: [1, 1], padding: 'SAME' },
     { r: 3, x: [1, 12, 12, 512], co: 40, dilations: [1, 1], padding: 'SAME' },
     { r: 5, x: [2, 9, 9, 256], co: 64, dilations: [1, 1], padding: 'SAME' },
+    { r: 5, x: [1, 12, 12, 512], co: 40, dilations: [1, 1], padding: 'SAME' },
     // The benchmark's 5×5 and dilated cases, smaller batch; and wide ones with many chunks of tiles.
     { r: 5, x: [2, 14, 14, 32], co: 64, dilations: [1, 1], padding: 'SAME' },
     { r: 5, x: [2, 21, 19, 40], co: 24, dilations: [2, 1], padding: [[1, 9], [4, 0]] },
@@ -186,8 +197,14 @@ describe('Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) conv kernels',
     check(c, 11);
   });
 
-  it.each<3 | 5>([3, 5])('r = %i: gives the same bits on two threads as on one, the workers taking chunks', async (r) => {
-    const c: Case = { r, x: [4, 30, 30, 32], co: 48, dilations: [1, 1], padding: 'SAME' };
+  it.each<Case>([
+    { r: 3, x: [4, 30, 30, 32], co: 48, dilations: [1, 1], padding: 'SAME' },
+    { r: 5, x: [4, 30, 30, 32], co: 48, dilations: [1, 1], padding: 'SAME' },
+    // 1×2 outputs to a tile row: 2×2 tiles.
+    { r: 5, x: [64, 2, 5, 32], co: 48, dilations: [1, 1], padding: 'SAME' },
+  ])('$r×$r: $x → $co channels: the same bits on two threads as on one, the workers taking chunks', async (c) => {
+    const g = geometry(c)!;
+    expect(winogradTile(c.r!, g.outH, g.outW, 1, 1)).toBe(c.x[1] === 2 ? 2 : 4);
     setThreads(1);
     const one = check(c, 5);
     setThreads(2);
