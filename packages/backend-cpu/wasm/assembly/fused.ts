@@ -5,6 +5,8 @@
  * elements; every SSA value of the block is computed into its own BLOCK-float slot in L1
  * by one SIMD loop, then the result is copied to the output. Each operation rounds to float32,
  * as the JavaScript fused loops do (`Math.fround` after each step), so results are identical.
+ * A chunk is a run of `chunkBlocks` blocks (in group order), each thread with its own slots, so
+ * threads share a call with no effect on the result.
  */
 import { copyF32 } from './memory';
 
@@ -21,8 +23,11 @@ class FusedArgs {
   values: i32;
   result: i32;
   out: i32;
-  /** nValues slots of BLOCK + 4 floats, then the per-value operand table. */
+  /** Per thread, `scratchStride` bytes from here: nValues slots of BLOCK + 4 floats, then the per-value operand table. */
   scratch: i32;
+  scratchStride: i32;
+  /** Blocks per chunk. */
+  chunkBlocks: i32;
 }
 
 /*
@@ -46,9 +51,9 @@ const LT = 10;
 const GT = 11;
 const SELECT = 12;
 
-export function fused(args: usize): void {
+export function fused(args: usize, chunk: i32, thread: i32): void {
   const f = changetype<FusedArgs>(args);
-  const slots = <usize>f.scratch;
+  const slots = <usize>f.scratch + <usize>thread * <usize>f.scratchStride;
   const slotBytes = <usize>(BLOCK + 4) << 2;
   // Per value, 32 bytes: the address of its block, an offset mask (all ones for a run, 0 for
   // a broadcast, whose address is then a 16-byte cell holding the value 4 times), the cell.
@@ -56,9 +61,14 @@ export function fused(args: usize): void {
   const table = slots + <usize>f.nValues * slotBytes;
   const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
-  for (let g = 0; g < f.groups; g++) {
+  const perGroup = (f.width + BLOCK - 1) / BLOCK;
+  const first = chunk * f.chunkBlocks;
+  const last = min(first + f.chunkBlocks, f.groups * perGroup);
+  for (let u = first; u < last; u++) {
+    const g = u / perGroup;
+    const t0 = (u - g * perGroup) * BLOCK;
     const width = min(f.width, f.total - g * f.width);
-    for (let t0 = 0; t0 < width; t0 += BLOCK) {
+    if (t0 < width) {
       const n = min(BLOCK, width - t0);
       const bytes = <usize>n << 2;
       for (let v = 0; v < f.nValues; v++) {

@@ -687,17 +687,37 @@ function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStri
   }
 }
 
+@unmanaged
+class FilterSumArgs {
+  acc: i32;
+  accStride: i32;
+  groups: i32;
+  r: i32;
+  m: i32;
+  inC: i32;
+  outC: i32;
+  cp: i32;
+  op: i32;
+  dw: i32;
+  /** Output channels per chunk. */
+  rows: i32;
+}
+
 /**
- * dw[a, b, ci, co] = (Gᵀ Ŵ G)[a, b] for an r×r filter, with Ŵ_e[ci, co] the sum over the
- * `groups` accumulators (in order) of Ŵ_eᵀ[co, ci]. The sums go into the first group's cells,
- * then Ŵ G row by row and Gᵀ of each column into the same cells, then to dw.
+ * dw[a, b, ci, co] = (Gᵀ Ŵ G)[a, b] for an r×r filter, output channels `[chunk·rows, …)`, with
+ * Ŵ_e[ci, co] the sum over the `groups` accumulators (in order) of Ŵ_eᵀ[co, ci]. The sums go into
+ * the first group's cells, then Ŵ G row by row and Gᵀ of each column into the same cells, then
+ * to dw (each co its own cells: chunks are independent).
  */
-export function winogradFilterSum(acc: usize, accStride: i32, groups: i32, r: i32, m: i32, inC: i32, outC: i32, cp: i32, op: i32, dw: usize): void {
-  const alpha = r + m - 1;
-  const block = <usize>(cp * op) << 2;
+export function winogradFilterSum(args: usize, chunk: i32, thread: i32): void {
+  const f = changetype<FilterSumArgs>(args);
+  const acc = <usize>f.acc, accStride = f.accStride, groups = f.groups, r = f.r, inC = f.inC, outC = f.outC, cp = f.cp, dw = <usize>f.dw;
+  const alpha = r + f.m - 1;
+  const block = <usize>(cp * f.op) << 2;
   const tap = <usize>(inC * outC) << 2;
   const rowBytes = <usize>outC << 2;
-  for (let co = 0; co < outC; co++) {
+  const co1 = min(outC, (chunk + 1) * f.rows);
+  for (let co = chunk * f.rows; co < co1; co++) {
     // Four ci at a time (consecutive in the accumulators).
     for (let ci = 0; ci < inC; ci += 4) {
       const src = acc + (<usize>(co * cp + ci) << 2);

@@ -439,7 +439,9 @@ function winogradFilterF32(g: ConvGeometry, xp: number, dyp: number, dw: number)
   const scratch = frameAlloc(stride * threads);
   const args = record([...geometryFields(g), xp, tilesH, tilesW, scratch, stride, per, cp, op, m, dyp, acc, accStride, groupChunks]);
   if (tiles > 0) parallel('convWinogradFilter', args, groups, threads);
-  e.winogradFilterSum(acc, accStride, groups, g.kh, m, g.inC, g.outC, cp, op, dw);
+  // The sum and Gᵀ·G per output channel: a few chunks per thread.
+  const rows = threads === 1 ? g.outC : Math.max(1, Math.ceil(g.outC / (4 * threads)));
+  parallel('winogradFilterSum', record([acc, accStride, groups, g.kh, m, g.inC, g.outC, cp, op, dw, rows]), Math.ceil(g.outC / rows), threads);
 }
 
 /**

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ElementwiseProgram, Primitive, ProgramValue } from '@graft/ir';
 import { compileElementwise } from '../../fused-kernel.ts';
 import { random } from '../test-helpers.ts';
 import { compileElementwiseF32 } from './fused.ts';
 import { allocateFloat32, freeFloat32 } from './heap.ts';
+import { setThreads, threads, whenThreadsReady, workerChunks } from './threads.ts';
 
 /*
  * The WebAssembly elementwise evaluator against the JavaScript loops (the reference), bit for
@@ -122,6 +123,50 @@ describe('float32 WebAssembly elementwise steps', () => {
     expectSame(x, expected, 'biasAdd+relu in place');
     freeFloat32(x);
   });
+
+  it('large steps run on two threads (runs of blocks in chunks), bit for bit the JavaScript loop', async () => {
+    setThreads(2);
+    await whenThreadsReady();
+    expect(threads()).toBe(2);
+    // relu(x + b)·y + s over [64, 28, 28, 32] (short rows grouped, the bias expanded), the same
+    // over a [3, 100001] output (rows of many blocks, the last one partial), and with a strided x
+    // (a gathered load) and a scalar for b over [600, 1000]. Each call is split into chunks;
+    // whether the worker wakes in time for a given call is the OS's choice, so the test asks
+    // that it took chunks in the three calls together.
+    const programs: { shape: number[]; strides: number[][] }[] = [
+      { shape: [64 * 28 * 28, 32], strides: [[32, 1], [0, 1], [32, 1], [0, 0]] },
+      { shape: [3, 100001], strides: [[100001, 1], [0, 1], [100001, 1], [0, 0]] },
+      { shape: [600, 1000], strides: [[1, 600], [0, 0], [1000, 1], [0, 0]] },
+    ];
+    const before = workerChunks();
+    for (const [k, { shape, strides }] of programs.entries()) {
+      const expr: ElementwiseProgram = {
+        shape,
+        dtype: 'float32',
+        inputs: 4,
+        values: [
+          ...strides.map((st, input): ProgramValue => ({ kind: 'load', input, strides: st })),
+          { kind: 'call', fn: 'add', args: [0, 1] },
+          { kind: 'literal', value: 0 },
+          { kind: 'call', fn: 'lt', args: [4, 5] },
+          { kind: 'call', fn: 'select', args: [6, 5, 4] },
+          { kind: 'call', fn: 'mul', args: [7, 2] },
+          { kind: 'call', fn: 'add', args: [8, 3] },
+        ],
+        result: 9,
+      };
+      const lengths = strides.map((st) => 1 + st.reduce((m, s, d) => m + s * (shape[d]! - 1), 0));
+      const inputs = lengths.map((n, i) => data(n, 10 * k + i));
+      const size = shape[0]! * shape[1]!;
+      const expected = new Float32Array(size);
+      compileElementwise(expr)(expected, inputs);
+      const out = new Float32Array(size).fill(7);
+      compileElementwiseF32(expr)!(out, inputs);
+      expectSame(out, expected, `shape [${shape}] on two threads`);
+    }
+    expect(workerChunks(), 'chunks run by the worker').toBeGreaterThan(before);
+  });
+  afterAll(() => setThreads(1));
 
   it('declines float64, transcendental primitives and loads that need three axes', () => {
     const load = { kind: 'load', input: 0, strides: [1] } as const;

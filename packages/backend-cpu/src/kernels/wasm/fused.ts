@@ -2,14 +2,16 @@ import { coalesce } from '@graft/compiler';
 import type { ElementwiseProgram, Primitive } from '@graft/ir';
 import { beginFrame, endFrame, f32View, frameAlloc, i32View, stage, target } from './heap.ts';
 import { wasmKernels } from './module.ts';
-import { record } from './records.ts';
+import { record, roundUp } from './records.ts';
+import { parallel, readyThreads } from './threads.ts';
 
 /*
  * Elementwise programs (one op, or a fused group) in float32 on the WebAssembly kernels
  * (wasm/assembly/fused.ts), which evaluate graft's scalar primitives — not ops — so any
  * elementwise op composed of them runs here with no change to the assembly. Each primitive
  * rounds to float32 as the JavaScript loops do, so results are identical; a block of up to
- * 1024 elements at a time with one SIMD loop per primitive. Programs it does not cover
+ * 1024 elements at a time with one SIMD loop per primitive, runs of blocks on the worker threads
+ * when the step is large (elementwise: the same bits on any number). Programs it does not cover
  * (exp, log, tanh; loads that coalesce to more than two axes) get `undefined`, and the caller
  * keeps the JavaScript loop.
  */
@@ -31,6 +33,9 @@ const opCodes: { readonly [P in Primitive]: number | undefined } = {
   log: undefined,
   tanh: undefined,
 };
+
+/** Values × elements below which a step stays on the calling thread (a wake-up costs ≈ a block's work). */
+const PARALLEL_WORK = 1 << 18;
 
 /** An elementwise step: writes every element of `out` from the inputs (as the JavaScript ElementwiseKernel). */
 export type ElementwiseF32 = (out: Float32Array, inputs: readonly Float32Array[]) => void;
@@ -106,10 +111,15 @@ export function compileElementwiseF32(p: ElementwiseProgram): ElementwiseF32 | u
     });
     const table = frameAlloc(values.byteLength);
     i32View(table, nValues * 4).set(values);
-    const scratch = frameAlloc(e.fusedScratchBytes(nValues));
     const groups = Math.ceil(rows / group);
-    const args = record([groups, group * width, size, nValues, table, p.result, target(out), scratch]);
-    if (size > 0) e.fused(args);
+    const blocks = groups * Math.ceil((group * width) / block);
+    const threads = size * nValues < PARALLEL_WORK ? 1 : readyThreads();
+    // A few chunks per thread, so that a thread the OS delays holds up little.
+    const chunkBlocks = threads === 1 ? blocks : Math.max(1, Math.ceil(blocks / (4 * threads)));
+    const stride = roundUp(e.fusedScratchBytes(nValues), 64);
+    const scratch = frameAlloc(stride * threads);
+    const args = record([groups, group * width, size, nValues, table, p.result, target(out), scratch, stride, chunkBlocks]);
+    if (size > 0) parallel('fused', args, Math.ceil(blocks / chunkBlocks), threads);
     endFrame();
   };
 }

@@ -32,7 +32,7 @@ export interface KernelExports {
   convWinograd(args: number, chunk: number, thread: number): void;
   convWinogradFilter(args: number, group: number, thread: number): void;
   winogradFilterChunk(args: number, chunk: number, thread: number): void;
-  winogradFilterSum(acc: number, accStride: number, groups: number, r: number, m: number, inC: number, outC: number, cp: number, op: number, dw: number): void;
+  winogradFilterSum(args: number, chunk: number, thread: number): void;
   winogradScratchBytes(tiles: number, cp: number, op: number, alpha: number): number;
   depthwiseForward(args: number, chunk: number, thread: number): void;
   depthwiseBackpropInput(args: number, chunk: number, thread: number): void;
@@ -42,7 +42,7 @@ export interface KernelExports {
   maxPoolGrad(args: number, chunk: number, thread: number): void;
   maxPoolGradGrad(args: number, chunk: number, thread: number): void;
   sumLeading(x: number, rows: number, cols: number, acc: number, out: number, divisor: number): void;
-  fused(args: number): void;
+  fused(args: number, chunk: number, thread: number): void;
   fusedScratchBytes(nValues: number): number;
   fusedBlock(): number;
 }
@@ -63,6 +63,8 @@ export const chunkFunctions = [
   'depthwiseForward',
   'depthwiseBackpropInput',
   'depthwiseBackpropFilter',
+  'fused',
+  'winogradFilterSum',
 ] as const satisfies readonly (keyof KernelExports)[];
 export type ChunkFunction = (typeof chunkFunctions)[number];
 
