@@ -170,10 +170,14 @@ function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly
   const threads = threadsFor(tiles * alpha * alpha * cp * op);
   // The filter transform is split by input channels too (the 5×5 one of a 32 → 64 conv is ≈ 4 %
   // of the call, which would otherwise run on the caller alone); one chunk on one thread.
-  e.zero(u, alpha * alpha * cp * op);
+  // The transform writes every cell of a channel pair; only padding rows and columns stay 0.
+  if (cp !== c.inC || op !== c.outC) e.zero(u, alpha * alpha * cp * op);
   const rows = threads === 1 ? c.inC : Math.max(1, Math.ceil(c.inC / (4 * threads)));
   parallel('winogradFilterChunk', record([filter, ...taps, c.r, c.inC, c.outC, cp, op, u, rows, m]), Math.ceil(c.inC / rows), threads);
-  let per = winogradChunkTiles(alpha, cp, op);
+  // α = 8's 64 blocks leave 6 tiles in the budget; 12 (F(2×2, 5×5)'s count) read each U_e panel
+  // half as often per tile: x[32,14,14,32] w[5,5,32,64] ran the same on one thread and scaled
+  // better on two (two threads ÷ one 1.62 → 1.78, mean of alternating processes, Zen 5).
+  let per = winogradChunkTiles(alpha, cp, op, alpha === 8 ? 2 * WINOGRAD_CHUNK_BYTES : WINOGRAD_CHUNK_BYTES);
   if (threads > 1) per = Math.max(6, Math.min(per, roundUp(Math.ceil(tiles / (4 * threads)), 6)));
   const stride = roundUp(e.winogradScratchBytes(per, cp, op, alpha), 64);
   const scratch = frameAlloc(stride * threads);
