@@ -175,8 +175,8 @@ function applyAT(alpha: i32, m: i32, src: usize, ss: usize, dst: usize, ds: usiz
 
 /**
  * `dst[i·ds] = (A u)_i`, i < α, for the m vectors u0 … u(m − 1) (u2, u3 unused when m = 2): the
- * adjoint of `applyAT` (F(4×4, 3×3): A's rows 1 0 0 0 ; 1 1 1 1 ; 1 −1 1 −1 ; 1 2 4 8 ;
- * 1 −2 4 −8 ; 0 0 0 1).
+ * adjoint of `applyAT` and `applyAT8` (F(4×4, 3×3): A's rows 1 0 0 0 ; 1 1 1 1 ; 1 −1 1 −1 ;
+ * 1 2 4 8 ; 1 −2 4 −8 ; 0 0 0 1; F(4×4, 5×5) puts 1 ½ ¼ ⅛ ; 1 −½ ¼ −⅛ before the last).
  */
 @inline
 function applyA(alpha: i32, m: i32, u0: v128, u1: v128, u2: v128, u3: v128, dst: usize, ds: usize): void {
@@ -188,6 +188,14 @@ function applyA(alpha: i32, m: i32, u0: v128, u1: v128, u2: v128, u3: v128, dst:
     v128.store(dst + 2 * ds, f32x4.sub(e, o));
     v128.store(dst + 3 * ds, f32x4.add(e4, o8));
     v128.store(dst + 4 * ds, f32x4.sub(e4, o8));
+    if (alpha === 8) {
+      // F(4×4, 5×5): the rows of ±½ (1 ±½ ¼ ±⅛), then ∞.
+      const eh = f32x4.add(u0, f32x4.mul(splat(0.25), u2)), oh = f32x4.add(f32x4.mul(splat(0.5), u1), f32x4.mul(splat(0.125), u3));
+      v128.store(dst + 5 * ds, f32x4.add(eh, oh));
+      v128.store(dst + 6 * ds, f32x4.sub(eh, oh));
+      v128.store(dst + 7 * ds, u3);
+      return;
+    }
     v128.store(dst + 5 * ds, u3);
     return;
   }
@@ -319,22 +327,6 @@ function applyAT8(src: usize, ss: usize, dst: usize, ds: usize): void {
   v128.store(dst + ds, f32x4.add(f32x4.add(d12, f32x4.mul(splat(2), d34)), f32x4.mul(splat(0.5), d56)));
   v128.store(dst + 2 * ds, f32x4.add(f32x4.add(p12, f32x4.mul(splat(4), p34)), f32x4.mul(splat(0.25), p56)));
   v128.store(dst + 3 * ds, f32x4.add(f32x4.add(f32x4.add(d12, f32x4.mul(splat(8), d34)), f32x4.mul(splat(0.125), d56)), v128.load(src + 7 * ss)));
-}
-
-/** `dst[i·ds] = (A u)_i`, i < 8: the adjoint of `applyAT8`. */
-@inline
-function applyA8(u0: v128, u1: v128, u2: v128, u3: v128, dst: usize, ds: usize): void {
-  const e1 = f32x4.add(u0, u2), o1 = f32x4.add(u1, u3);
-  const e2 = f32x4.add(u0, f32x4.mul(splat(4), u2)), o2 = f32x4.add(f32x4.mul(splat(2), u1), f32x4.mul(splat(8), u3));
-  const e3 = f32x4.add(u0, f32x4.mul(splat(0.25), u2)), o3 = f32x4.add(f32x4.mul(splat(0.5), u1), f32x4.mul(splat(0.125), u3));
-  v128.store(dst, u0);
-  v128.store(dst + ds, f32x4.add(e1, o1));
-  v128.store(dst + 2 * ds, f32x4.sub(e1, o1));
-  v128.store(dst + 3 * ds, f32x4.add(e2, o2));
-  v128.store(dst + 4 * ds, f32x4.sub(e2, o2));
-  v128.store(dst + 5 * ds, f32x4.add(e3, o3));
-  v128.store(dst + 6 * ds, f32x4.sub(e3, o3));
-  v128.store(dst + 7 * ds, u3);
 }
 
 /** `dst[i·ds] = (G s)_i`, i < 8, for the 5 vectors s0 … s4. */
@@ -673,15 +665,11 @@ function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStri
         const ok = dj < colsIn;
         const u0 = loadIf(ok && rowsIn > 0, col, part), u1 = loadIf(ok && rowsIn > 1, col + rowStep, part);
         const u2 = loadIf(ok && rowsIn > 2, col + 2 * rowStep, part), u3 = loadIf(ok && rowsIn > 3, col + 3 * rowStep, part);
-        if (alpha === 8) applyA8(u0, u1, u2, u3, buf + (<usize>dj << 4), 64);
-        else applyA(alpha, 4, u0, u1, u2, u3, buf + (<usize>dj << 4), 64);
+        applyA(alpha, 4, u0, u1, u2, u3, buf + (<usize>dj << 4), 64);
       }
       for (let k = 0; k < alpha; k++) {
         const row = buf + (<usize>k << 6);
-        const u0 = v128.load(row), u1 = v128.load(row, 16), u2 = v128.load(row, 32), u3 = v128.load(row, 48);
-        const o = dst + off + <usize>(k * alpha) * eStride;
-        if (alpha === 8) applyA8(u0, u1, u2, u3, o, eStride);
-        else applyA(alpha, 4, u0, u1, u2, u3, o, eStride);
+        applyA(alpha, 4, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), dst + off + <usize>(k * alpha) * eStride, eStride);
       }
     }
   }
