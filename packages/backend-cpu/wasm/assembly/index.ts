@@ -9,4 +9,4 @@ export { depthwiseForward, depthwiseBackpropInput, depthwiseBackpropFilter } fro
 export { maxPool, avgPool, maxPoolGrad, maxPoolGradGrad } from './pool';
 export { sumLeading } from './reduce';
 export { fused, fusedScratchBytes, fusedBlock } from './fused';
-export { convWinograd, convWinogradFilter, winogradFilterChunk, winogradFilterSum, winogradScratchBytes } from './winograd';
+export { convWinograd, convWinogradFilter, winogradFilterChunk, winogradFilterSum, winogradScratchBytes, winogradFilterTmpBytes } from './winograd';

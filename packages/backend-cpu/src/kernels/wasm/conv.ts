@@ -173,7 +173,8 @@ function winogradF32(c: WinogradConv, xp: number, filter: number, taps: readonly
   // The transform writes every cell of a channel pair; only padding rows and columns stay 0.
   if (cp !== c.inC || op !== c.outC) e.zero(u, alpha * alpha * cp * op);
   const rows = threads === 1 ? c.inC : Math.max(1, Math.ceil(c.inC / (4 * threads)));
-  parallel('winogradFilterChunk', record([filter, ...taps, c.r, c.inC, c.outC, cp, op, u, rows, m]), Math.ceil(c.inC / rows), threads);
+  const tmp = frameAlloc(e.winogradFilterTmpBytes() * threads);
+  parallel('winogradFilterChunk', record([filter, ...taps, c.r, c.inC, c.outC, cp, op, u, rows, m, tmp]), Math.ceil(c.inC / rows), threads);
   // α = 8's 64 blocks leave 6 tiles in the budget; 12 (F(2×2, 5×5)'s count) read each U_e panel
   // half as often per tile: x[32,14,14,32] w[5,5,32,64] ran the same on one thread and scaled
   // better on two (two threads ÷ one 1.62 → 1.78, mean of alternating processes, Zen 5).

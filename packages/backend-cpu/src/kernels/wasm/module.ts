@@ -34,6 +34,7 @@ export interface KernelExports {
   winogradFilterChunk(args: number, chunk: number, thread: number): void;
   winogradFilterSum(args: number, chunk: number, thread: number): void;
   winogradScratchBytes(tiles: number, cp: number, op: number, alpha: number): number;
+  winogradFilterTmpBytes(): number;
   depthwiseForward(args: number, chunk: number, thread: number): void;
   depthwiseBackpropInput(args: number, chunk: number, thread: number): void;
   depthwiseBackpropFilter(args: number, chunk: number, thread: number): void;
