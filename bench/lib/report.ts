@@ -13,6 +13,8 @@ export interface ImplResult {
   readonly runs?: number;
   /** Reported from one run only: the first run took at least `singleRunMs`. */
   readonly single?: boolean;
+  /** The median of each pass that timed it (the reported one is the smallest). */
+  readonly passMediansMs?: readonly number[];
   readonly gflops?: number;
   /** Train step only. */
   readonly imagesPerSec?: number;
