@@ -587,6 +587,8 @@ export function convWinogradFilter(args: usize, group: i32, thread: i32): void {
   const block = <usize>(cp * op) << 2;
   const ldv = <usize>cp << 2;
   const ldz = <usize>op << 2;
+  // Rows of 6 output channels: a block wholly past outC (op is rounded to 12) is left out.
+  const coEnd = (g.outC + 5) / 6 * 6;
   const first = group * g.groupChunks;
   for (let chunk = first; chunk < first + g.groupChunks; chunk++) {
     const t0 = chunk * per;
@@ -598,13 +600,20 @@ export function convWinogradFilter(args: usize, group: i32, thread: i32): void {
       const ze = z + <usize>e * eStrideZ;
       const ve = v + <usize>e * eStrideV;
       const ae = acc + <usize>e * block;
-      for (let co = 0; co < op; co += 6) {
+      for (let co = 0; co < coEnd; co += 6) {
         for (let ci = 0; ci < cp; ci += 8) {
           kernelColsAdd(count, ze + (<usize>co << 2), ldz, ve + (<usize>ci << 2), ldv, ae + (<usize>(co * cp + ci) << 2), ldv);
         }
       }
     }
   }
+}
+
+/** Zero vectors at `p + e·stride`, e < n: a padding channel group's entries. */
+@inline
+function zeroEntries(p: usize, n: i32, stride: usize): void {
+  const zero = f32x4.splat(0);
+  for (let e = 0; e < n; e++) v128.store(p + <usize>e * stride, zero);
 }
 
 /** The first `part` floats at `p` when `ok` (0 otherwise, and for `part` ≤ 0). */
@@ -644,6 +653,10 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
     for (let c = 0; c < width; c += 4) {
       const part = min(4, outC - c);
       const off = <usize>c << 2;
+      if (part <= 0) {
+        zeroEntries(dst + off, alpha * alpha, eStride);
+        continue;
+      }
       const d00 = loadIf(ok00, p00 + off, part), d01 = loadIf(ok01, p01 + off, part);
       const d10 = loadIf(ok10, p10 + off, part), d11 = loadIf(ok11, p11 + off, part);
       applyA(alpha, 2, d00, d10, zero, zero, buf, 32);
@@ -676,6 +689,10 @@ function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStri
     for (let c = 0; c < width; c += 4) {
       const part = min(4, outC - c);
       const off = <usize>c << 2;
+      if (part <= 0) {
+        zeroEntries(dst + off, alpha * alpha, eStride);
+        continue;
+      }
       for (let dj = 0; dj < 4; dj++) {
         const col = p00 + <usize>dj * colStep + off;
         const ok = dj < colsIn;
@@ -792,7 +809,7 @@ function inputTransforms(g: Tiles, t0: i32, count: i32, v: usize, eStrideV: usiz
       const part = min(4, inC - c);
       const o = dst + (<usize>c << 2);
       if (part <= 0) {
-        for (let e = 0; e < alpha * alpha; e++) v128.store(o + <usize>e * eStrideV, zero);
+        zeroEntries(o, alpha * alpha, eStrideV);
         continue;
       }
       const off = <usize>c << 2;
