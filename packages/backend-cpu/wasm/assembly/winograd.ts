@@ -625,14 +625,26 @@ function loadIf(ok: bool, p: usize, part: i32): v128 {
 
 /**
  * Z_e[t, ·] = (A dy Aᵀ)_e for the `count` tiles from `t0`: dy's m×m outputs of the tile (0 past
- * the edge), `width` floats per tile (channels from outC on are 0). A dy goes column by column
- * into buf (α × m), then each of its α rows times Aᵀ; 4×4 tiles in `gradientTransforms4`.
+ * the edge), `width` floats per tile. The channel groups that hold dy's channels are transformed
+ * (`gradientTransforms2` / `gradientTransforms4`, the first `live` floats of each tile); the
+ * padding groups after them only get zeros. Their accumulator rows are never read (no result
+ * depends on them); the zeros keep stale scratch, possibly denormal, out of the multiply-adds.
  */
 function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, buf: usize): void {
-  if (g.m === 4) {
-    gradientTransforms4(g, t0, count, z, eStride, width, buf);
-    return;
+  const live = min(width, (g.outC + 3) & ~3);
+  if (g.m === 4) gradientTransforms4(g, t0, count, z, eStride, width, live, buf);
+  else gradientTransforms2(g, t0, count, z, eStride, width, live, buf);
+  const aa = (g.kh + g.m - 1) * (g.kh + g.m - 1);
+  for (let t = 0; t < count; t++) {
+    for (let c = live; c < width; c += 4) zeroEntries(z + (<usize>(t * width + c) << 2), aa, eStride);
   }
+}
+
+/**
+ * `gradientTransforms` for 2×2 tiles: per group of 4 channels, A dy goes column by column into
+ * buf (α × 2), then each of its α rows times Aᵀ.
+ */
+function gradientTransforms2(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, live: i32, buf: usize): void {
   const alpha = g.kh + 1;
   const outC = g.outC;
   const dy = <usize>g.dy;
@@ -650,13 +662,9 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
     const p10 = p00 + (<usize>(g.dh * g.outW * outC) << 2);
     const p11 = p10 + (<usize>(g.dw * outC) << 2);
     const dst = z + (<usize>(t * width) << 2);
-    for (let c = 0; c < width; c += 4) {
+    for (let c = 0; c < live; c += 4) {
       const part = min(4, outC - c);
       const off = <usize>c << 2;
-      if (part <= 0) {
-        zeroEntries(dst + off, alpha * alpha, eStride);
-        continue;
-      }
       const d00 = loadIf(ok00, p00 + off, part), d01 = loadIf(ok01, p01 + off, part);
       const d10 = loadIf(ok10, p10 + off, part), d11 = loadIf(ok11, p11 + off, part);
       applyA(alpha, 2, d00, d10, zero, zero, buf, 32);
@@ -670,7 +678,7 @@ function gradientTransforms(g: FilterArgs, t0: i32, count: i32, z: usize, eStrid
 }
 
 /** `gradientTransforms` for 4×4 tiles (F(4×4, 3×3), α = 6; F(4×4, 5×5), α = 8). */
-function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, buf: usize): void {
+function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStride: usize, width: i32, live: i32, buf: usize): void {
   const alpha = g.kh + 3;
   const outC = g.outC;
   const dy = <usize>g.dy;
@@ -686,13 +694,9 @@ function gradientTransforms4(g: FilterArgs, t0: i32, count: i32, z: usize, eStri
     const colsIn = inside ? min(4, (g.outW - 1 - j) / g.dw + 1) : 0;
     const p00 = dy + <usize>((n * g.outH + i) * g.outW + j) * pixel;
     const dst = z + (<usize>(t * width) << 2);
-    for (let c = 0; c < width; c += 4) {
+    for (let c = 0; c < live; c += 4) {
       const part = min(4, outC - c);
       const off = <usize>c << 2;
-      if (part <= 0) {
-        zeroEntries(dst + off, alpha * alpha, eStride);
-        continue;
-      }
       for (let dj = 0; dj < 4; dj++) {
         const col = p00 + <usize>dj * colStep + off;
         const ok = dj < colsIn;
