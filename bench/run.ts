@@ -86,7 +86,11 @@ const timing: TimingOptions = {
   turnMs: Number(args['turn-ms']),
 };
 const tol = Number(args.tol);
-const passes = Math.max(1, Math.floor(Number(args.passes)));
+const passes = Number(args.passes);
+if (!Number.isInteger(passes) || passes < 1) {
+  process.stderr.write(`--passes must be a whole number ≥ 1, not ${JSON.stringify(args.passes)}\n`);
+  process.exit(2);
+}
 // Before any WebAssembly module is compiled (graft's kernels load on first use).
 if (args['relaxed-simd']) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 // graft's worker threads for its two-thread runs, started before anything is timed.
